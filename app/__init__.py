@@ -1,0 +1,46 @@
+"""The application factory."""
+
+from pathlib import Path
+
+from flask import Flask
+
+import config
+from app import cli, errors, formatting, models  # noqa: F401  (models: every table for Alembic)
+from app.events.views import bp as events_bp
+from app.extensions import babel, csrf, db, limiter, mail, migrate, select_locale
+from app.members.views import bp as members_bp
+from app.public.views import bp as public_bp
+from app.registrations.views import bp as registrations_bp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app from config.load(), with `overrides` on top (tests use them)."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(config.INSTANCE_DIR),
+    )
+    app.config.update(config.load())
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "translations"),
+    )
+    limiter.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+
+    for blueprint in (public_bp, events_bp, registrations_bp, members_bp):
+        app.register_blueprint(blueprint)
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,101 @@
+"""Events, their parts (第一部・第二部) and theme tables."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import clock
+from app.database import UTCDateTime
+from app.extensions import db
+
+
+class EventKind(StrEnum):
+    SEMINAR = "seminar"
+    SHARING_SESSION = "sharing_session"
+    EXCHANGE_SESSION = "exchange_session"
+    JOINT_DECLARATION = "joint_declaration"
+
+
+class EventFormat(StrEnum):
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+    HYBRID = "hybrid"
+
+
+class EventStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Event(db.Model):
+    """A session of the network that people sign up for."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(30), default=EventKind.SEMINAR)
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    format: Mapped[str] = mapped_column(String(20), default=EventFormat.ONLINE)
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+    parts: Mapped[list["EventPart"]] = relationship(
+        back_populates="event", order_by="EventPart.position", cascade="all, delete-orphan"
+    )
+    tables: Mapped[list["ThemeTable"]] = relationship(
+        back_populates="event", order_by="ThemeTable.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in (EventFormat.ONLINE, EventFormat.HYBRID)
+
+    @property
+    def has_venue(self) -> bool:
+        return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
+
+
+class EventPart(db.Model):
+    """A part of an event (第一部 keynotes, 第二部 exchange) that attendees may choose."""
+
+    __tablename__ = "event_parts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    capacity: Mapped[int | None]
+    # The part in which attendees sit at theme tables (the exchange session).
+    uses_tables: Mapped[bool] = mapped_column(default=False)
+
+    event: Mapped[Event] = relationship(back_populates="parts")
+
+
+class ThemeTable(db.Model):
+    """A theme table of an exchange session (e.g. 企業・市民向け事業) with its own seats."""
+
+    __tablename__ = "theme_tables"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    capacity: Mapped[int | None]
+
+    event: Mapped[Event] = relationship(back_populates="tables")

@@ -1,0 +1,54 @@
+"""Form pieces shared by every public form: input clean-up and single-line checks."""
+
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectMultipleField
+from wtforms.fields import EmailField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalize_email(value):
+    """Full-width letters and digits (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ) become ASCII; case is folded."""
+    if not isinstance(value, str):
+        return value
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
+def single_line(form, field):
+    """Anything that may reach a mail header must not carry line breaks."""
+    if field.data and ("\r" in field.data or "\n" in field.data):
+        raise ValidationError(_l("改行を含めずに入力してください。"))
+
+
+def required(label):
+    return DataRequired(message=_l("%(label)sを入力してください。", label=label))
+
+
+def max_length(limit: int):
+    return Length(max=limit, message=_l("%(max)d文字以内で入力してください。", max=limit))
+
+
+def email_field(label):
+    return EmailField(
+        label,
+        filters=[normalize_email],
+        validators=[
+            required(label),
+            max_length(254),
+            Email(message=_l("メールアドレスの形式が正しくありません（例: taro@city.example.lg.jp）。")),
+        ],
+        render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes for one multiple choice."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -1,0 +1,1 @@
+"""Mail: the durable outbox and the transports that deliver it."""

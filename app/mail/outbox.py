@@ -1,0 +1,174 @@
+"""The outbox: mail written in the same transaction as the change that causes it, delivered later.
+
+A message moves queued -> sending (claimed with a lease) -> sent, or back to queued with a later
+next_attempt_at after a temporary failure, or to failed after a permanent one. Each row is marked
+sent in its own commit right after the SMTP server accepts it, so after a crash at most the one
+message in flight can go out twice, and it keeps its Message-ID.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import Index, String, Text, and_, or_, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app import clock
+from app.database import UTCDateTime
+from app.extensions import db
+from app.mail.transport import PermanentFailure, TemporaryFailure, open_transport
+
+log = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=10)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+
+
+class OutboxStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    """One mail to one recipient, waiting for or done with delivery."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    category: Mapped[str] = mapped_column(String(50))
+    to_addr: Mapped[str] = mapped_column(String(254), index=True)
+    to_name: Mapped[str] = mapped_column(String(100), default="")
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def _check_header(name: str, value: str) -> str:
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"line break in mail header {name}")
+    return value
+
+
+def enqueue(
+    *, to_addr: str, subject: str, text_body: str, category: str,
+    to_name: str = "", html_body: str | None = None,
+) -> OutboxMessage:
+    """Add a message to the caller's transaction; it is delivered only if that commits."""
+    domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    message = OutboxMessage(
+        message_id=make_msgid(domain=domain),
+        category=category,
+        to_addr=_check_header("To", to_addr),
+        to_name=_check_header("To", to_name),
+        subject=_check_header("Subject", subject),
+        text_body=text_body,
+        html_body=html_body,
+        status=OutboxStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=clock.now(),
+    )
+    db.session.add(message)
+    return message
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: 30 s, 1 min, 2 min ... capped at an hour."""
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+
+
+def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
+    """Lease up to `limit` due messages to this worker and commit the claim.
+
+    Rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
+    transaction's write lock serialises claims). A lease that ran out belongs to a crashed worker.
+    """
+    due = or_(
+        and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
+    )
+    query = (
+        select(OutboxMessage)
+        .where(due)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    messages = list(db.session.scalars(query))
+    for message in messages:
+        message.status = OutboxStatus.SENDING
+        message.claimed_until = now + CLAIM_LEASE
+    db.session.commit()
+    return messages
+
+
+def _record_temporary_failure(message: OutboxMessage, now: datetime, error: str) -> None:
+    message.attempts += 1
+    message.last_error = error[:2000]
+    message.claimed_until = None
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.status = OutboxStatus.QUEUED
+        message.next_attempt_at = now + retry_delay(message.attempts)
+
+
+def deliver_due(now: datetime | None = None) -> int:
+    """Deliver one batch of due messages over one connection; return how many were sent."""
+    now = now or clock.now()
+    messages = claim_due(now, current_app.config["MAIL_BATCH_SIZE"])
+    if not messages:
+        return 0
+    sent = 0
+    pending = list(messages)
+    try:
+        with open_transport() as transport:
+            while pending:
+                message = pending[0]
+                try:
+                    transport.send(message)
+                except TemporaryFailure as error:
+                    if not error.connection_usable:
+                        raise
+                    _record_temporary_failure(message, now, str(error))
+                except PermanentFailure as error:
+                    message.attempts += 1
+                    message.status = OutboxStatus.FAILED
+                    message.last_error = str(error)[:2000]
+                    message.claimed_until = None
+                    log.warning("mail %s permanently failed: %s", message.id, error)
+                else:
+                    message.status = OutboxStatus.SENT
+                    message.sent_at = clock.now()
+                    message.claimed_until = None
+                    sent += 1
+                pending.pop(0)
+                db.session.commit()
+    except TemporaryFailure as error:
+        # The server or the connection is gone: the rest of the batch waits for the next try.
+        log.warning("mail delivery interrupted, %d message(s) will be retried: %s", len(pending), error)
+        for message in pending:
+            _record_temporary_failure(message, now, str(error))
+        db.session.commit()
+    return sent
+
+
+def pending_count() -> int:
+    query = select(db.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING])
+    )
+    return db.session.scalar(query)

@@ -1,0 +1,46 @@
+"""The membership application form (参加のお申し込み)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+from wtforms.validators import DataRequired, Optional
+
+from app.forms import MultiCheckboxField, email_field, max_length, required, single_line, strip
+from app.members.models import ThemeInterest
+
+THEME_CHOICES = [
+    (ThemeInterest.STAFF.value, _l("庁内職員向け事業（職員のDX人材育成など）")),
+    (ThemeInterest.BUSINESS_CITIZENS.value, _l("企業・市民向け事業（中小企業のDX推進、市民・求職者の学びなど）")),
+]
+
+
+class MembershipForm(FlaskForm):
+    name = StringField(
+        _l("お名前"),
+        filters=[strip],
+        validators=[required(_l("お名前")), max_length(100), single_line],
+        render_kw={"autocomplete": "name"},
+    )
+    email = email_field(_l("メールアドレス"))
+    organization = StringField(
+        _l("所属団体（自治体名）"),
+        filters=[strip],
+        validators=[required(_l("所属団体")), max_length(100), single_line],
+        render_kw={"list": "local-governments", "autocomplete": "organization"},
+    )
+    department = StringField(
+        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
+    )
+    theme_interests = MultiCheckboxField(_l("関心のあるテーマ"), choices=THEME_CHOICES)
+    consent = BooleanField(
+        _l("お知らせメールの受信に同意します"),
+        validators=[DataRequired(message=_l("お知らせメールの受信への同意が必要です。"))],
+    )
+    privacy = BooleanField(
+        _l("「個人情報の取り扱いについて」に同意します"),
+        validators=[DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: confirming is a POST, so mail scanners that open links confirm nothing."""

@@ -1,0 +1,48 @@
+"""Members of the network (参加のお申し込み) and their consent to notices."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app import clock
+from app.database import UTCDateTime
+from app.extensions import db
+
+
+class MemberStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    UNSUBSCRIBED = "unsubscribed"
+
+
+class ThemeInterest(StrEnum):
+    STAFF = "staff"  # 庁内職員向け事業
+    BUSINESS_CITIZENS = "business_citizens"  # 企業・市民向け事業
+
+
+class Member(db.Model):
+    """A contact person of a municipality (or other public body) in the network."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    organization_code: Mapped[str | None] = mapped_column(String(6), index=True)
+    organization_name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str] = mapped_column(String(200), default="")
+    # The language the person used on our pages; their mail comes in it.
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    theme_interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default=MemberStatus.PENDING, index=True)
+    # What the person agreed to, and when: the record 特定電子メール法 asks us to keep.
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consent_version: Mapped[str] = mapped_column(String(20))
+    # The double opt-in link is signed with this nonce (see app/tokens.py); cleared once used.
+    confirm_nonce: Mapped[str | None] = mapped_column(String(32))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

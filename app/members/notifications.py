@@ -1,0 +1,34 @@
+"""Mail to people who apply to the network."""
+
+from flask_babel import lazy_gettext as _l
+
+from app.mail.compose import public_url, queue_mail
+from app.members.models import Member
+
+
+def _queue(name: str, member: Member, subject, **context) -> None:
+    queue_mail(
+        name,
+        to_addr=member.email,
+        to_name=member.name,
+        locale=member.locale,
+        subject=subject,
+        member=member,
+        **context,
+    )
+
+
+def notify_confirm_membership(member: Member, token: str) -> None:
+    """The double opt-in mail: the application counts only after its link is followed."""
+    subject = _l("【要確認】全国自治体リスキリングネットワーク 参加のお申し込み")
+    _queue("member_confirm", member, subject, confirm_url=public_url("members.confirm", token=token))
+
+
+def notify_already_member(member: Member) -> None:
+    subject = _l("全国自治体リスキリングネットワーク 参加登録済みのお知らせ")
+    _queue("member_already", member, subject)
+
+
+def notify_welcome(member: Member) -> None:
+    subject = _l("【登録完了】全国自治体リスキリングネットワークへようこそ")
+    _queue("member_welcome", member, subject)

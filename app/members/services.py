@@ -1,0 +1,83 @@
+"""Membership applications (参加のお申し込み) with double opt-in."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.errors import DomainError
+from app.extensions import db
+from app.members import notifications
+from app.members.consent import CURRENT_VERSION
+from app.members.models import Member, MemberStatus
+from app.organizations.services import resolve_organization
+from app.tokens import make_token, new_nonce, token_matches, token_row_id
+
+CONFIRM_PURPOSE = "member-confirm"
+
+
+class MembershipLinkInvalid(DomainError):
+    message = _l("このリンクは無効か、既に使用されています。")
+
+
+@dataclass
+class MembershipInput:
+    name: str
+    email: str
+    organization: str
+    department: str = ""
+    theme_interests: list[str] = field(default_factory=list)
+    locale: str = "ja"
+
+
+def apply_for_membership(data: MembershipInput, now: datetime) -> Member:
+    """Record an application and mail a confirmation link; the member is active only once clicked.
+
+    Someone already active gets a mail saying so instead, so the form never reveals who is a member.
+    """
+    member = db.session.scalar(select(Member).where(Member.email == data.email))
+    if member is not None and member.status == MemberStatus.ACTIVE:
+        notifications.notify_already_member(member)
+        return member
+    if member is None:
+        member = Member(email=data.email)
+        db.session.add(member)
+    organization = resolve_organization(data.organization)
+    member.name = data.name
+    member.organization_code = organization.code
+    member.organization_name = organization.name
+    member.department = data.department
+    member.theme_interests = list(data.theme_interests)
+    member.locale = data.locale
+    member.status = MemberStatus.PENDING
+    member.consent_at = now
+    member.consent_version = CURRENT_VERSION
+    member.confirm_nonce = new_nonce()
+    db.session.flush()
+    notifications.notify_confirm_membership(member, confirm_token(member))
+    return member
+
+
+def confirm_token(member: Member) -> str:
+    return make_token(CONFIRM_PURPOSE, member.id, member.confirm_nonce)
+
+
+def find_pending_by_token(token: str) -> Member:
+    row_id = token_row_id(token)
+    member = db.session.get(Member, row_id) if row_id is not None else None
+    if member is None or not token_matches(token, CONFIRM_PURPOSE, member.id, member.confirm_nonce):
+        raise MembershipLinkInvalid()
+    return member
+
+
+def confirm_membership(token: str, now: datetime) -> Member:
+    """Activate the member the link was sent to; the link works once."""
+    member = find_pending_by_token(token)
+    member.status = MemberStatus.ACTIVE
+    member.confirmed_at = now
+    member.unsubscribed_at = None
+    member.confirm_nonce = None
+    db.session.flush()
+    notifications.notify_welcome(member)
+    return member

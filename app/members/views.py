@@ -1,0 +1,58 @@
+"""参加のお申し込み: apply, then confirm by the link in the mail."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import get_locale
+
+from app import clock
+from app.extensions import db, limiter, public_form_limit
+from app.members import services
+from app.members.consent import CURRENT_VERSION, WORDING
+from app.members.forms import ConfirmForm, MembershipForm
+from app.organizations.services import local_governments
+
+bp = Blueprint("members", __name__)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
+def join():
+    form = MembershipForm()
+    if form.validate_on_submit():
+        services.apply_for_membership(
+            services.MembershipInput(
+                name=form.name.data,
+                email=form.email.data,
+                organization=form.organization.data,
+                department=form.department.data or "",
+                theme_interests=list(form.theme_interests.data or []),
+                locale=str(get_locale() or "ja"),
+            ),
+            clock.now(),
+        )
+        db.session.commit()
+        return redirect(url_for("members.sent"))
+    return render_template(
+        "members/join.html",
+        form=form,
+        consent_wording=WORDING[CURRENT_VERSION],
+        local_governments=local_governments(),
+    ), (422 if form.is_submitted() else 200)
+
+
+@bp.route("/join/sent")
+def sent():
+    return render_template("members/sent.html")
+
+
+@bp.route("/join/confirm/<token>", methods=["GET", "POST"])
+def confirm(token):
+    form = ConfirmForm()
+    try:
+        member = services.find_pending_by_token(token)
+    except services.MembershipLinkInvalid:
+        return render_template("members/confirm_invalid.html"), 404
+    if form.validate_on_submit():
+        services.confirm_membership(token, clock.now())
+        db.session.commit()
+        return render_template("members/confirmed.html", member=member)
+    return render_template("members/confirm.html", form=form, member=member)

@@ -1,0 +1,31 @@
+"""The front page, the privacy policy and the language switch."""
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from app import clock
+from app.events.services import upcoming_events
+from app.extensions import db
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+def index():
+    return render_template("public/index.html", events=upcoming_events(db.session, clock.now()))
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("public/privacy.html")
+
+
+@bp.route("/lang/<code>")
+def set_language(code):
+    target = request.args.get("next", "")
+    # Only paths on this site: "//host" or "/\\host" would send the visitor elsewhere.
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        target = url_for("public.index")
+    response = make_response(redirect(target))
+    if code in ("ja", "en"):
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,68 @@
+"""Registrations (申込) for events."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app import clock
+from app.database import UTCDateTime
+from app.events.models import Event, EventPart, ThemeTable
+from app.extensions import db
+from app.tokens import make_token, new_nonce
+
+
+MANAGE_PURPOSE = "registration-manage"
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+registration_parts = Table(
+    "registration_parts",
+    db.metadata,
+    Column("registration_id", ForeignKey("registrations.id", ondelete="CASCADE"), primary_key=True),
+    Column("part_id", ForeignKey("event_parts.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Registration(db.Model):
+    """One person's sign-up for one event."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (UniqueConstraint("event_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    furigana: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    organization_code: Mapped[str | None] = mapped_column(String(6))
+    organization_name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[str] = mapped_column(String(100), default="")
+    # The language the person used on our pages; their mail comes in it.
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("theme_tables.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    # Management links are signed with this nonce (see app/tokens.py); a new nonce revokes old links.
+    token_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+    # When the person joined the current queue; the waitlist is served in this order.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[Event] = relationship()
+    table: Mapped[ThemeTable | None] = relationship()
+    parts: Mapped[list[EventPart]] = relationship(
+        secondary=registration_parts, order_by=EventPart.position
+    )
+
+    @property
+    def manage_token(self) -> str:
+        return make_token(MANAGE_PURPOSE, self.id, self.token_nonce)
