@@ -2,7 +2,10 @@
 
 from datetime import UTC, datetime
 
+# Tests set this to freeze time; everything else leaves it None.
+frozen: datetime | None = None
+
 
 def now() -> datetime:
     """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    return frozen if frozen is not None else datetime.now(UTC)

@@ -1,0 +1,214 @@
+"""Fixtures: an app on a freshly migrated database (SQLite, and PostgreSQL when configured),
+a client that speaks CSRF, factories for events and registrations, and a controllable clock."""
+
+import os
+import re
+import shutil
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+# Before the app is imported: keep tests away from the developer's instance/ folder.
+_INSTANCE = tempfile.mkdtemp(prefix="reskilling-test-instance-")
+os.environ["INSTANCE_PATH"] = _INSTANCE
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("MAIL_SERVER", None)
+
+import pytest  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from app import clock, create_app  # noqa: E402
+from app.events.models import Event, EventPart, EventStatus, ThemeTable  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.registrations.services import RegistrationInput, register_attendee  # noqa: E402
+
+NOW = datetime(2026, 8, 1, 1, 0, tzinfo=UTC)  # 2026年8月1日 10:00 JST
+
+
+def _normalise_pg_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _migrate(url: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+class SqliteDatabases:
+    """A migrated template file, copied for each test: fast, and each test has its own file."""
+
+    name = "sqlite"
+
+    def __init__(self, root: Path):
+        self.template = root / "template.db"
+        _migrate(f"sqlite:///{self.template}")
+
+    def fresh(self, tmp_path: Path) -> str:
+        target = tmp_path / "test.db"
+        shutil.copyfile(self.template, target)
+        return f"sqlite:///{target}"
+
+    def clean(self) -> None:
+        pass
+
+
+class PostgresDatabases:
+    """One migrated database; every table is emptied after each test."""
+
+    name = "postgresql"
+
+    def __init__(self, url: str):
+        self.url = _normalise_pg_url(url)
+        engine = create_engine(self.url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+        _migrate(self.url)
+
+    def fresh(self, tmp_path: Path) -> str:
+        return self.url
+
+    def clean(self) -> None:
+        engine = create_engine(self.url)
+        with engine.begin() as conn:
+            tables = [
+                row[0]
+                for row in conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+                if row[0] != "alembic_version"
+            ]
+            if tables:
+                quoted = ", ".join(f'"{t}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def databases(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL to run every test on PostgreSQL too")
+    return PostgresDatabases(url)
+
+
+@pytest.fixture
+def frozen_now(monkeypatch):
+    """Freeze the app's clock at NOW; returns a setter to move it."""
+
+    def set_now(moment: datetime) -> datetime:
+        monkeypatch.setattr(clock, "frozen", moment)
+        return moment
+
+    set_now(NOW)
+    return set_now
+
+
+@pytest.fixture
+def app(databases, tmp_path, frozen_now):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": databases.fresh(tmp_path),
+            "MAIL_SERVER": "",
+            "MAIL_DEV_DIR": str(tmp_path / "mail"),
+            "PUBLIC_BASE_URL": "https://reskilling.example.jp",
+            "PUBLIC_FORM_RATE_LIMIT": "1000 per minute",
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    app.database_name = databases.name
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    databases.clean()
+
+
+class CsrfClient:
+    """The test client plus what a browser does: read the form's CSRF token, then post."""
+
+    TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+    def __init__(self, client):
+        self.client = client
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+    def token(self, page_url: str) -> str:
+        page = self.client.get(page_url)
+        match = self.TOKEN.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {page_url} ({page.status_code})"
+        return match.group(1)
+
+    def submit(self, page_url: str, data: dict, action: str | None = None, **kwargs):
+        """GET the page, then POST `data` with its CSRF token to `action` (default: the page)."""
+        data = {"csrf_token": self.token(page_url), **data}
+        return self.client.post(action or page_url, data=data, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return CsrfClient(app.test_client())
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_event(app):
+    """Create a published online event open for sign-up at NOW; keyword arguments override."""
+    counter = iter(range(1, 10_000))
+
+    def make(parts=(), tables=(), **fields):
+        n = next(counter)
+        values = {
+            "slug": f"event-{n}",
+            "title": f"テストセミナー{n}",
+            "description": "説明",
+            "starts_at": NOW + timedelta(days=30),
+            "ends_at": NOW + timedelta(days=30, hours=2),
+            "status": EventStatus.PUBLISHED,
+            "capacity": None,
+            "registration_opens_at": NOW - timedelta(days=1),
+        }
+        values.update(fields)
+        event = Event(**values)
+        event.parts = [EventPart(position=i, **p) for i, p in enumerate(parts)]
+        event.tables = [ThemeTable(position=i, **t) for i, t in enumerate(tables)]
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_registration(app):
+    """Sign someone up through the service, committed, as the form would."""
+    counter = iter(range(1, 100_000))
+
+    def make(event, **fields):
+        n = next(counter)
+        values = {"name": f"参加者{n}", "email": f"person{n}@city.example.jp", "organization": "鳥取県"}
+        values.update(fields)
+        registration = register_attendee(event.id, RegistrationInput(**values), clock.now())
+        db.session.commit()
+        return registration
+
+    return make
