@@ -12,7 +12,7 @@ class DomainError(Exception):
     field: str | None = None
 
     def __init__(self, message=None, field: str | None = None):
-        super().__init__(str(message or self.message))
+        super().__init__(message or self.message)
         if message is not None:
             self.message = message
         if field is not None:

@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,6 +26,8 @@ class Base(DeclarativeBase):
 
 def select_locale() -> str:
     """Japanese first; English when the visitor chose it or their browser asks for it."""
+    if not has_request_context():
+        return "ja"  # mail renders under force_locale; anything else outside a request is Japanese
     chosen = request.cookies.get("lang")
     if chosen in ("ja", "en"):
         return chosen

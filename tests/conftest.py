@@ -60,48 +60,58 @@ class SqliteDatabases:
 
 
 class PostgresDatabases:
-    """One migrated database; every table is emptied after each test."""
+    """One migrated schema of this test run's own (so runs can share a server); every table is
+    emptied after each test."""
 
     name = "postgresql"
 
     def __init__(self, url: str):
-        self.url = _normalise_pg_url(url)
-        engine = create_engine(self.url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+        base = _normalise_pg_url(url)
+        self.schema = f"test_run_{os.getpid()}"
+        self.admin = create_engine(base)
+        with self.admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {self.schema}"))
+        separator = "&" if "?" in base else "?"
+        self.url = f"{base}{separator}options=-csearch_path%3D{self.schema}"
         _migrate(self.url)
+
+    def drop(self) -> None:
+        with self.admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE"))
+        self.admin.dispose()
 
     def fresh(self, tmp_path: Path) -> str:
         return self.url
 
     def clean(self) -> None:
-        engine = create_engine(self.url)
-        with engine.begin() as conn:
+        with self.admin.begin() as conn:
             tables = [
                 row[0]
                 for row in conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+                    {"schema": self.schema},
                 )
                 if row[0] != "alembic_version"
             ]
             if tables:
-                quoted = ", ".join(f'"{t}"' for t in tables)
+                quoted = ", ".join(f'{self.schema}."{t}"' for t in tables)
                 conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-        engine.dispose()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def databases(request, tmp_path_factory):
     if request.param == "sqlite":
-        return SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
+        yield SqliteDatabases(tmp_path_factory.mktemp("sqlite"))
+        return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
         pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL to run every test on PostgreSQL too")
-    return PostgresDatabases(url)
+    databases = PostgresDatabases(url)
+    yield databases
+    databases.drop()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.errors import (
@@ -76,7 +77,7 @@ def _fits(event: Event, registration: Registration) -> bool:
 def _validate_choices(event: Event, data: RegistrationInput):
     parts_by_id = {part.id: part for part in event.parts}
     if event.parts and not data.part_ids:
-        raise InvalidChoice("参加する部を選んでください。", field="parts")
+        raise InvalidChoice(_l("参加する部を選んでください。"), field="parts")
     if any(part_id not in parts_by_id for part_id in data.part_ids):
         raise InvalidChoice(field="parts")
     parts = [parts_by_id[part_id] for part_id in sorted(set(data.part_ids))]
@@ -86,7 +87,7 @@ def _validate_choices(event: Event, data: RegistrationInput):
     if data.table_id is not None and data.table_id not in tables_by_id:
         raise InvalidChoice(field="table")
     if needs_table and data.table_id is None:
-        raise InvalidChoice("参加するテーブルを選んでください。", field="table")
+        raise InvalidChoice(_l("情報交換会に参加される方は、テーブルを選んでください。"), field="table")
     table = tables_by_id.get(data.table_id) if needs_table else None
     return parts, table
 
