@@ -1,0 +1,44 @@
+# The two commands of the README's Quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=wsgi.py $(BIN)/flask
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test worker bench lint translations messages clean
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/activate
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -1
+
+# Web server and mail worker side by side; Ctrl-C stops both.
+run: $(BIN)/activate translations
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(BIN)/activate translations
+	$(BIN)/pytest
+
+worker: $(BIN)/activate
+	$(FLASK) worker
+
+bench: $(BIN)/activate
+	$(BIN)/python -m bench
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+
+messages: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache
