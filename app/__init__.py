@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 import config
-from app import cli, errors, formatting, models  # noqa: F401  (models: every table for Alembic)
+from app import cli, errors, formatting, models, security  # noqa: F401  (models: every table for Alembic)
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, mail, migrate, select_locale
 from app.members.views import bp as members_bp
@@ -38,6 +38,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    security.init_app(app)
 
     for blueprint in (public_bp, events_bp, registrations_bp, members_bp):
         app.register_blueprint(blueprint)

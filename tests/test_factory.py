@@ -53,3 +53,11 @@ def test_mail_settings_use_flask_mail_names(monkeypatch):
 def test_wsgi_module_builds_an_app():
     app = create_app({"TESTING": True})
     assert app.name == "app"
+
+
+def test_every_page_carries_security_headers(client):
+    response = client.get("/")
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"

@@ -2,15 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Optional
 
 from app.forms import MultiCheckboxField, email_field, max_length, required, single_line, strip
 from app.members.models import ThemeInterest
 
 THEME_CHOICES = [
-    (ThemeInterest.STAFF.value, _l("庁内職員向け事業（職員のDX人材育成など）")),
-    (ThemeInterest.BUSINESS_CITIZENS.value, _l("企業・市民向け事業（中小企業のDX推進、市民・求職者の学びなど）")),
+    SelectChoice(ThemeInterest.STAFF.value, _l("庁内職員向け事業（職員のDX人材育成など）")),
+    SelectChoice(
+        ThemeInterest.BUSINESS_CITIZENS.value,
+        _l("企業・市民向け事業（中小企業のDX推進、市民・求職者の学びなど）"),
+    ),
 ]
 
 

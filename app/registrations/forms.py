@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, StringField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Optional
 
 from app.forms import MultiCheckboxField, email_field, max_length, required, single_line, strip
@@ -40,8 +40,8 @@ class RegistrationForm(FlaskForm):
 
     def set_event(self, event) -> None:
         """Offer the event's own parts and tables as choices."""
-        self.parts.choices = [(part.id, part.title) for part in event.parts]
-        self.table.choices = [(table.id, table.title) for table in event.tables]
+        self.parts.choices = [SelectChoice(part.id, part.title) for part in event.parts]
+        self.table.choices = [SelectChoice(table.id, table.title) for table in event.tables]
         if len(event.parts) == 1 and not self.is_submitted():
             self.parts.data = [event.parts[0].id]
 
