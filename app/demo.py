@@ -99,14 +99,34 @@ def seed_demo(now: datetime, only_if_empty: bool = False) -> bool:
     db.session.add_all([seminar, sharing])
 
     for name, organization, department, email, interests in (
-        ("田中 拓也", "鳥取県", "商工労働部 雇用人材局産業人材課", "tanaka@pref.tottori.example.jp",
-         [ThemeInterest.BUSINESS_CITIZENS]),
-        ("渡邊 良光", "東京都 江戸川区", "経営企画部 DX推進課", "watanabe@city.edogawa.example.jp",
-         [ThemeInterest.STAFF]),
-        ("山本 花子", "石川県 加賀市", "政策推進部 デジタル推進課", "yamamoto@city.kaga.example.jp",
-         [ThemeInterest.STAFF, ThemeInterest.BUSINESS_CITIZENS]),
-        ("佐藤 健", "広島県", "商工労働局 産業人材課", "sato@pref.hiroshima.example.jp",
-         [ThemeInterest.BUSINESS_CITIZENS]),
+        (
+            "田中 拓也",
+            "鳥取県",
+            "商工労働部 雇用人材局産業人材課",
+            "tanaka@pref.tottori.example.jp",
+            [ThemeInterest.BUSINESS_CITIZENS],
+        ),
+        (
+            "渡邊 良光",
+            "東京都 江戸川区",
+            "経営企画部 DX推進課",
+            "watanabe@city.edogawa.example.jp",
+            [ThemeInterest.STAFF],
+        ),
+        (
+            "山本 花子",
+            "石川県 加賀市",
+            "政策推進部 デジタル推進課",
+            "yamamoto@city.kaga.example.jp",
+            [ThemeInterest.STAFF, ThemeInterest.BUSINESS_CITIZENS],
+        ),
+        (
+            "佐藤 健",
+            "広島県",
+            "商工労働局 産業人材課",
+            "sato@pref.hiroshima.example.jp",
+            [ThemeInterest.BUSINESS_CITIZENS],
+        ),
     ):
         org = resolve_organization(organization)
         db.session.add(

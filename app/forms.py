@@ -8,6 +8,8 @@ from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.text import breaks_header
+
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -22,7 +24,7 @@ def normalize_email(value):
 
 def single_line(form, field):
     """Anything that may reach a mail header must not carry line breaks."""
-    if field.data and ("\r" in field.data or "\n" in field.data):
+    if field.data and breaks_header(field.data):
         raise ValidationError(_l("改行を含めずに入力してください。"))
 
 
@@ -41,7 +43,12 @@ def email_field(label):
         validators=[
             required(label),
             max_length(254),
-            Email(message=_l("メールアドレスの形式が正しくありません（例: taro@city.example.lg.jp）。")),
+            Email(
+                message=_l(
+                    "メールアドレスの形式が正しくありません（例: taro@city.example.lg.jp）。"
+                ),
+                allow_smtputf8=False,
+            ),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )

@@ -43,8 +43,11 @@ def build_app(url: str):
         now = datetime.now(UTC)
         db.session.add(
             Event(
-                slug="bench", title="ベンチマーク", starts_at=now + timedelta(days=30),
-                ends_at=now + timedelta(days=30, hours=2), status=EventStatus.PUBLISHED,
+                slug="bench",
+                title="ベンチマーク",
+                starts_at=now + timedelta(days=30),
+                ends_at=now + timedelta(days=30, hours=2),
+                status=EventStatus.PUBLISHED,
                 capacity=SIGNUPS // 2,
             )
         )
@@ -70,8 +73,13 @@ def measure(label: str, url: str) -> list[tuple[str, float]]:
     def sign_up(i):
         response = client.post(
             "/events/bench/register",
-            data={"csrf_token": token, "name": f"参加者{i}", "email": f"p{i}@city.example.jp",
-                  "organization": "鳥取県", "privacy": "y"},
+            data={
+                "csrf_token": token,
+                "name": f"参加者{i}",
+                "email": f"p{i}@city.example.jp",
+                "organization": "鳥取県",
+                "privacy": "y",
+            },
         )
         assert response.status_code == 302, response.status_code
 

@@ -108,7 +108,9 @@ def databases(request, tmp_path_factory):
     if not url:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set")
-        pytest.skip("PostgreSQL run skipped: set TEST_DATABASE_URL to run every test on PostgreSQL too")
+        pytest.skip(
+            "PostgreSQL run skipped: set TEST_DATABASE_URL to run every test on PostgreSQL too"
+        )
     databases = PostgresDatabases(url)
     yield databases
     databases.drop()
@@ -215,7 +217,11 @@ def make_registration(app):
 
     def make(event, **fields):
         n = next(counter)
-        values = {"name": f"参加者{n}", "email": f"person{n}@city.example.jp", "organization": "鳥取県"}
+        values = {
+            "name": f"参加者{n}",
+            "email": f"person{n}@city.example.jp",
+            "organization": "鳥取県",
+        }
         values.update(fields)
         registration = register_attendee(event.id, RegistrationInput(**values), clock.now())
         db.session.commit()

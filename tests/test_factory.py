@@ -1,6 +1,5 @@
 """The factory builds a working app and reads its configuration from the environment."""
 
-
 import pytest
 
 import config
@@ -46,7 +45,9 @@ def test_mail_settings_use_flask_mail_names(monkeypatch):
     monkeypatch.setenv("MAIL_USE_TLS", "true")
     settings = config.load()
     assert (settings["MAIL_SERVER"], settings["MAIL_PORT"], settings["MAIL_USE_TLS"]) == (
-        "smtp.example.jp", 587, True,
+        "smtp.example.jp",
+        587,
+        True,
     )
 
 

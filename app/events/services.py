@@ -21,7 +21,9 @@ def upcoming_events(db_session, now: datetime) -> list[Event]:
     """Published and cancelled events that have not ended, soonest first."""
     query = (
         select(Event)
-        .where(Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]), Event.ends_at >= now)
+        .where(
+            Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]), Event.ends_at >= now
+        )
         .order_by(Event.starts_at)
     )
     return list(db_session.scalars(query))
@@ -40,7 +42,7 @@ def registration_window(event: Event, now: datetime) -> RegistrationWindow:
         return RegistrationWindow.CANCELLED
     if event.registration_opens_at and now < event.registration_opens_at:
         return RegistrationWindow.NOT_YET_OPEN
-    closes_at = event.registration_closes_at or event.ends_at
+    closes_at = event.registration_closes_at or event.starts_at
     if now >= closes_at:
         return RegistrationWindow.CLOSED
     return RegistrationWindow.OPEN
@@ -80,11 +82,11 @@ def lock_event(db_session, event_id: int) -> Event:
     PostgreSQL takes FOR UPDATE; SQLite already holds the database write lock (BEGIN IMMEDIATE).
     """
     event = db_session.scalar(
-        select(Event).where(Event.id == event_id).with_for_update().execution_options(
-            populate_existing=True
-        )
+        select(Event)
+        .where(Event.id == event_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if event is None:
         raise EventNotFound()
     return event
-

@@ -20,6 +20,7 @@ from app import clock
 from app.database import UTCDateTime
 from app.extensions import db
 from app.mail.transport import PermanentFailure, TemporaryFailure, open_transport
+from app.text import breaks_header
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +60,19 @@ class OutboxMessage(db.Model):
 
 
 def _check_header(name: str, value: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise ValueError(f"line break in mail header {name}")
+    if breaks_header(value):
+        raise ValueError(f"line break or control character in mail header {name}")
     return value
 
 
 def enqueue(
-    *, to_addr: str, subject: str, text_body: str, category: str,
-    to_name: str = "", html_body: str | None = None,
+    *,
+    to_addr: str,
+    subject: str,
+    text_body: str,
+    category: str,
+    to_name: str = "",
+    html_body: str | None = None,
 ) -> OutboxMessage:
     """Add a message to the caller's transaction; it is delivered only if that commits."""
     domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
@@ -160,7 +166,9 @@ def deliver_due(now: datetime | None = None) -> int:
                 db.session.commit()
     except TemporaryFailure as error:
         # The server or the connection is gone: the rest of the batch waits for the next try.
-        log.warning("mail delivery interrupted, %d message(s) will be retried: %s", len(pending), error)
+        log.warning(
+            "mail delivery interrupted, %d message(s) will be retried: %s", len(pending), error
+        )
         for message in pending:
             _record_temporary_failure(message, now, str(error))
         db.session.commit()
@@ -168,7 +176,9 @@ def deliver_due(now: datetime | None = None) -> int:
 
 
 def pending_count() -> int:
-    query = select(db.func.count()).select_from(OutboxMessage).where(
-        OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING])
+    query = (
+        select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING]))
     )
     return db.session.scalar(query)

@@ -41,7 +41,9 @@ class MembershipForm(FlaskForm):
     )
     privacy = BooleanField(
         _l("「個人情報の取り扱いについて」に同意します"),
-        validators=[DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))],
+        validators=[
+            DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))
+        ],
     )
 
 

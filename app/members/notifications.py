@@ -21,7 +21,9 @@ def _queue(name: str, member: Member, subject, **context) -> None:
 def notify_confirm_membership(member: Member, token: str) -> None:
     """The double opt-in mail: the application counts only after its link is followed."""
     subject = _l("【要確認】全国自治体リスキリングネットワーク 参加のお申し込み")
-    _queue("member_confirm", member, subject, confirm_url=public_url("members.confirm", token=token))
+    _queue(
+        "member_confirm", member, subject, confirm_url=public_url("members.confirm", token=token)
+    )
 
 
 def notify_already_member(member: Member) -> None:

@@ -32,10 +32,14 @@ class RegistrationForm(FlaskForm):
         _l("役職"), filters=[strip], validators=[Optional(), max_length(100), single_line]
     )
     parts = MultiCheckboxField(_l("参加する部"), coerce=int, validate_choice=False)
-    table = RadioField(_l("情報交換会のテーブル"), coerce=int, validators=[Optional()], validate_choice=False)
+    table = RadioField(
+        _l("情報交換会のテーブル"), coerce=int, validators=[Optional()], validate_choice=False
+    )
     privacy = BooleanField(
         _l("「個人情報の取り扱いについて」に同意します"),
-        validators=[DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))],
+        validators=[
+            DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))
+        ],
     )
 
     def set_event(self, event) -> None:

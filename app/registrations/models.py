@@ -12,7 +12,6 @@ from app.events.models import Event, EventPart, ThemeTable
 from app.extensions import db
 from app.tokens import make_token, new_nonce
 
-
 MANAGE_PURPOSE = "registration-manage"
 
 

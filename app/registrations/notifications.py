@@ -33,11 +33,13 @@ def notify_registration_received(registration: Registration, resent: bool = Fals
 
 def notify_promoted(registration: Registration) -> None:
     """A seat came free and the person moved from the waitlist to confirmed."""
-    subject = _l("【参加確定】%(title)s（キャンセル待ちから繰り上がりました）", title=registration.event.title)
+    subject = _l(
+        "【参加確定】%(title)s（キャンセル待ちから繰り上がりました）",
+        title=registration.event.title,
+    )
     _queue("registration_promoted", registration, subject)
 
 
 def notify_registration_cancelled(registration: Registration) -> None:
     subject = _l("【キャンセル受付】%(title)s", title=registration.event.title)
     _queue("registration_cancelled", registration, subject)
-

@@ -42,8 +42,10 @@ class RegistrationInput:
 
 
 def _confirmed(condition) -> int:
-    query = select(func.count()).select_from(Registration).where(
-        Registration.status == RegistrationStatus.CONFIRMED, condition
+    query = (
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.status == RegistrationStatus.CONFIRMED, condition)
     )
     return db.session.scalar(query)
 
@@ -55,7 +57,9 @@ def event_seats(event: Event) -> Seats:
 def part_seats(part) -> Seats:
     taken = _confirmed(
         Registration.id.in_(
-            select(registration_parts.c.registration_id).where(registration_parts.c.part_id == part.id)
+            select(registration_parts.c.registration_id).where(
+                registration_parts.c.part_id == part.id
+            )
         )
     )
     return Seats(taken, part.capacity)
@@ -87,7 +91,9 @@ def _validate_choices(event: Event, data: RegistrationInput):
     if data.table_id is not None and data.table_id not in tables_by_id:
         raise InvalidChoice(field="table")
     if needs_table and data.table_id is None:
-        raise InvalidChoice(_l("情報交換会に参加される方は、テーブルを選んでください。"), field="table")
+        raise InvalidChoice(
+            _l("情報交換会に参加される方は、テーブルを選んでください。"), field="table"
+        )
     table = tables_by_id.get(data.table_id) if needs_table else None
     return parts, table
 
@@ -102,7 +108,9 @@ def register_attendee(event_id: int, data: RegistrationInput, now: datetime):
     parts, table = _validate_choices(event, data)
 
     registration = db.session.scalar(
-        select(Registration).where(Registration.event_id == event.id, Registration.email == data.email)
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.email == data.email
+        )
     )
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
         raise AlreadyRegistered()
@@ -164,7 +172,9 @@ def promote_waitlisted(event: Event) -> list[Registration]:
     """Confirm waitlisted people, in the order they joined, for as long as seats allow."""
     waiting = db.session.scalars(
         select(Registration)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED
+        )
         .order_by(Registration.queued_at, Registration.id)
     ).all()
     promoted = []

@@ -48,7 +48,9 @@ def create(slug):
     already_registered = False
     if form.validate_on_submit():
         try:
-            registration = services.register_attendee(event.id, _registration_input(form), clock.now())
+            registration = services.register_attendee(
+                event.id, _registration_input(form), clock.now()
+            )
         except AlreadyRegistered as error:
             db.session.rollback()
             _show_error(form, error)
@@ -96,7 +98,12 @@ def resend(slug):
     services.resend_confirmation(event.id, form.email.data)
     db.session.commit()
     # The same answer whether or not the address is registered: the page reveals no one.
-    flash(_l("お申し込みがあれば、確認メールを再送しました。メールが届かない場合は事務局へご連絡ください。"), "info")
+    flash(
+        _l(
+            "お申し込みがあれば、確認メールを再送しました。メールが届かない場合は事務局へご連絡ください。"
+        ),
+        "info",
+    )
     return redirect(url_for("events.detail", slug=event.slug))
 
 

@@ -61,14 +61,21 @@ def test_fifty_simultaneous_sign_ups_for_ten_seats_confirm_exactly_ten(app, make
     errors = sign_up_at_once(app, event.id, inputs)
 
     assert errors == []
-    assert statuses(event.id) == {RegistrationStatus.CONFIRMED: 10, RegistrationStatus.WAITLISTED: 40}
+    assert statuses(event.id) == {
+        RegistrationStatus.CONFIRMED: 10,
+        RegistrationStatus.WAITLISTED: 40,
+    }
     # Each sign-up has exactly one mail, to that person, committed with it.
     per_recipient = dict(
-        db.session.execute(select(OutboxMessage.to_addr, func.count()).group_by(OutboxMessage.to_addr)).all()
+        db.session.execute(
+            select(OutboxMessage.to_addr, func.count()).group_by(OutboxMessage.to_addr)
+        ).all()
     )
     assert per_recipient == {data.email: 1 for data in inputs}
     confirmed_mails = db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.subject.like("【お申し込み完了】%"))
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.subject.like("【お申し込み完了】%"))
     )
     assert confirmed_mails == 10
 
@@ -82,13 +89,19 @@ def test_simultaneous_sign_ups_for_a_small_table_never_overbook_it(app, make_eve
     part_id, table_id = event.parts[0].id, event.tables[0].id
     inputs = [
         RegistrationInput(
-            name=f"参加者{i}", email=f"t{i}@city.example.jp", organization="鳥取県",
-            part_ids=[part_id], table_id=table_id,
+            name=f"参加者{i}",
+            email=f"t{i}@city.example.jp",
+            organization="鳥取県",
+            part_ids=[part_id],
+            table_id=table_id,
         )
         for i in range(20)
     ]
     assert sign_up_at_once(app, event.id, inputs) == []
-    assert statuses(event.id) == {RegistrationStatus.CONFIRMED: 3, RegistrationStatus.WAITLISTED: 17}
+    assert statuses(event.id) == {
+        RegistrationStatus.CONFIRMED: 3,
+        RegistrationStatus.WAITLISTED: 17,
+    }
 
 
 def test_the_same_person_submitting_twice_at_once_gets_one_registration(app, make_event):

@@ -23,7 +23,6 @@ from app.registrations.services import (
     RegistrationInput,
     cancel_registration,
     find_by_token,
-    register_attendee,
     resend_confirmation,
 )
 from tests.conftest import NOW
@@ -44,7 +43,11 @@ def two_part_event(make_event, **fields):
     return make_event(
         parts=[
             {"title": "第一部 基調講演"},
-            {"title": "第二部 情報交換会", "uses_tables": True, "capacity": fields.pop("part2", None)},
+            {
+                "title": "第二部 情報交換会",
+                "uses_tables": True,
+                "capacity": fields.pop("part2", None),
+            },
         ],
         tables=[
             {"title": "企業・市民向け事業", "capacity": fields.pop("table1", None)},
@@ -54,7 +57,9 @@ def two_part_event(make_event, **fields):
     )
 
 
-def test_sign_up_with_a_free_seat_is_confirmed_and_queues_one_confirmation(make_event, make_registration):
+def test_sign_up_with_a_free_seat_is_confirmed_and_queues_one_confirmation(
+    make_event, make_registration
+):
     event = make_event(capacity=2)
     registration = make_registration(event, email="taro@city.example.jp")
     assert registration.status == RegistrationStatus.CONFIRMED
@@ -65,7 +70,9 @@ def test_sign_up_with_a_free_seat_is_confirmed_and_queues_one_confirmation(make_
     assert f"/r/{registration.manage_token}" in mail.text_body
 
 
-def test_full_event_puts_the_next_person_on_the_waitlist_and_says_so_in_mail(make_event, make_registration):
+def test_full_event_puts_the_next_person_on_the_waitlist_and_says_so_in_mail(
+    make_event, make_registration
+):
     event = make_event(capacity=1)
     make_registration(event)
     waiting = make_registration(event)
@@ -134,11 +141,16 @@ def test_the_same_email_cannot_sign_up_twice_for_one_event(make_event, make_regi
     [
         ({"registration_opens_at": NOW + timedelta(hours=1)}, RegistrationNotOpen),
         ({"registration_closes_at": NOW - timedelta(minutes=1)}, RegistrationClosed),
-        ({"starts_at": NOW - timedelta(days=2), "ends_at": NOW - timedelta(days=1)}, RegistrationClosed),
+        (
+            {"starts_at": NOW - timedelta(days=2), "ends_at": NOW - timedelta(days=1)},
+            RegistrationClosed,
+        ),
         ({"status": EventStatus.CANCELLED}, EventCancelled),
     ],
 )
-def test_sign_up_outside_the_window_is_refused_and_stores_nothing(make_event, make_registration, fields, error):
+def test_sign_up_outside_the_window_is_refused_and_stores_nothing(
+    make_event, make_registration, fields, error
+):
     event = make_event(**fields)
     with pytest.raises(error):
         make_registration(event)
@@ -147,7 +159,9 @@ def test_sign_up_outside_the_window_is_refused_and_stores_nothing(make_event, ma
     assert count(OutboxMessage) == 0
 
 
-def test_cancelling_promotes_the_first_in_line_and_mails_both(make_event, make_registration, frozen_now):
+def test_cancelling_promotes_the_first_in_line_and_mails_both(
+    make_event, make_registration, frozen_now
+):
     event = make_event(capacity=1)
     confirmed = make_registration(event)
     frozen_now(NOW + timedelta(minutes=1))
@@ -168,7 +182,9 @@ def test_cancelling_promotes_the_first_in_line_and_mails_both(make_event, make_r
     assert first_in_line.manage_token in promoted_mail.text_body
 
 
-def test_promotion_skips_someone_whose_table_is_still_full(make_event, make_registration, frozen_now):
+def test_promotion_skips_someone_whose_table_is_still_full(
+    make_event, make_registration, frozen_now
+):
     event = two_part_event(make_event, capacity=2, table1=1)
     second = event.parts[1]
     table1, table2 = event.tables
@@ -245,12 +261,17 @@ def test_resend_mails_the_same_management_link_and_reveals_nothing_for_strangers
     assert "再送" in mails[1].text_body
 
 
-def test_organisation_is_matched_to_the_official_code_or_kept_as_free_text(make_event, make_registration):
+def test_organisation_is_matched_to_the_official_code_or_kept_as_free_text(
+    make_event, make_registration
+):
     event = make_event()
     official = make_registration(event, organization="東京都　江戸川区")
     other = make_registration(event, organization="独立行政法人 情報処理推進機構")
     assert (official.organization_code, official.organization_name) == ("131237", "東京都 江戸川区")
-    assert (other.organization_code, other.organization_name) == (None, "独立行政法人 情報処理推進機構")
+    assert (other.organization_code, other.organization_name) == (
+        None,
+        "独立行政法人 情報処理推進機構",
+    )
 
 
 def test_registration_input_defaults_are_japanese():

@@ -68,7 +68,9 @@ def test_sign_up_redirects_to_a_confirmation_page_and_queues_the_mail(client, ma
     assert mail.to_addr == VALID["email"]
 
 
-def test_sign_up_for_a_full_event_says_waitlist_on_the_form_and_after(client, make_event, make_registration):
+def test_sign_up_for_a_full_event_says_waitlist_on_the_form_and_after(
+    client, make_event, make_registration
+):
     event = make_event(capacity=1)
     make_registration(event)
     form = text_of(client.get(register_url(event)))
@@ -80,7 +82,9 @@ def test_sign_up_for_a_full_event_says_waitlist_on_the_form_and_after(client, ma
 
 def test_full_width_email_is_normalised(client, make_event):
     event = make_event()
-    response = client.submit(register_url(event), {**VALID, "email": "ＨＡＮＡＫＯ＠ｃｉｔｙ．ｅｘａｍｐｌｅ．ｊｐ"})
+    response = client.submit(
+        register_url(event), {**VALID, "email": "ＨＡＮＡＫＯ＠ｃｉｔｙ．ｅｘａｍｐｌｅ．ｊｐ"}
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(Registration.email)) == "hanako@city.example.jp"
 
@@ -96,10 +100,15 @@ def test_full_width_email_is_normalised(client, make_event):
         ("organization", "", "所属団体を入力してください"),
         ("name", "山田\r\nBcc: victim@example.com", "改行を含めずに入力してください"),
         ("furigana", "やまだ\nはなこ", "改行を含めずに入力してください"),
+        ("name", "山田\u2028花子", "改行を含めずに入力してください"),
+        ("position", "主任\x00", "改行を含めずに入力してください"),
+        ("email", "山田@city.example.jp", "メールアドレスの形式が正しくありません"),
         ("privacy", "", "個人情報の取り扱いへの同意が必要です"),
     ],
 )
-def test_bad_input_is_explained_beside_the_field_and_the_rest_is_kept(client, make_event, field, value, message):
+def test_bad_input_is_explained_beside_the_field_and_the_rest_is_kept(
+    client, make_event, field, value, message
+):
     event = make_event()
     response = client.submit(register_url(event), {**VALID, field: value})
     assert response.status_code == 422
@@ -114,7 +123,8 @@ def test_bad_input_is_explained_beside_the_field_and_the_rest_is_kept(client, ma
 
 def test_choosing_no_table_for_the_exchange_part_is_explained(client, make_event):
     event = make_event(
-        parts=[{"title": "第二部 情報交換会", "uses_tables": True}], tables=[{"title": "庁内職員向け事業"}]
+        parts=[{"title": "第二部 情報交換会", "uses_tables": True}],
+        tables=[{"title": "庁内職員向け事業"}],
     )
     response = client.submit(register_url(event), {**VALID, "parts": str(event.parts[0].id)})
     assert response.status_code == 422
@@ -143,7 +153,9 @@ def test_the_same_email_twice_adds_no_row_and_offers_to_resend(client, make_even
     assert "確認メールを再送する" in page
     assert count(Registration) == 1
 
-    resend = client.submit(register_url(event), {"email": VALID["email"]}, action=f"/events/{event.slug}/resend")
+    resend = client.submit(
+        register_url(event), {"email": VALID["email"]}, action=f"/events/{event.slug}/resend"
+    )
     assert resend.status_code == 302
     assert count(OutboxMessage) == 2
 
@@ -151,7 +163,9 @@ def test_the_same_email_twice_adds_no_row_and_offers_to_resend(client, make_even
 def test_resend_for_an_unknown_address_answers_the_same_and_sends_nothing(client, make_event):
     event = make_event()
     response = client.submit(
-        register_url(event), {"email": "nobody@city.example.jp"}, action=f"/events/{event.slug}/resend"
+        register_url(event),
+        {"email": "nobody@city.example.jp"},
+        action=f"/events/{event.slug}/resend",
     )
     assert response.status_code == 302
     assert "お申し込みがあれば" in text_of(client.get(response.headers["Location"]))
@@ -161,12 +175,17 @@ def test_resend_for_an_unknown_address_answers_the_same_and_sends_nothing(client
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"registration_opens_at": NOW + timedelta(days=1)}, "お申し込みの受付は 2026年8月2日(日) 10:00 から開始します"),
+        (
+            {"registration_opens_at": NOW + timedelta(days=1)},
+            "お申し込みの受付は 2026年8月2日(日) 10:00 から開始します",
+        ),
         ({"registration_closes_at": NOW - timedelta(hours=1)}, "お申し込みの受付は終了しました"),
         ({"status": EventStatus.CANCELLED}, "このイベントは中止となったため"),
     ],
 )
-def test_sign_up_outside_the_window_says_why_and_stores_nothing(client, make_event, fields, message):
+def test_sign_up_outside_the_window_says_why_and_stores_nothing(
+    client, make_event, fields, message
+):
     event = make_event(**fields)
     assert message in text_of(client.get(register_url(event)))
     # A form posted anyway (an old tab) is refused with the same reason, with its input kept.
@@ -206,8 +225,15 @@ def test_a_request_body_over_the_limit_is_413(client, make_event, app):
 
 @pytest.mark.parametrize(
     "url",
-    ["/events/no-such-event", "/events/no-such-event/register", "/r/abc", "/r/1.forged", "/r/%00",
-     "/events/%E2%80%8B/register", "/join/confirm/xyz"],
+    [
+        "/events/no-such-event",
+        "/events/no-such-event/register",
+        "/r/abc",
+        "/r/1.forged",
+        "/r/%00",
+        "/events/%E2%80%8B/register",
+        "/join/confirm/xyz",
+    ],
 )
 def test_unknown_slugs_and_tokens_are_404(client, url):
     assert client.get(url).status_code == 404
@@ -228,7 +254,9 @@ def test_user_text_is_escaped_everywhere(client, make_event):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_management_page_shows_the_registration_and_cancels_by_post(client, make_event, make_registration):
+def test_management_page_shows_the_registration_and_cancels_by_post(
+    client, make_event, make_registration
+):
     event = make_event(meeting_url="https://meet.example.jp/abc")
     registration = make_registration(event)
     url = f"/r/{registration.manage_token}"
