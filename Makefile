@@ -37,7 +37,7 @@ lint: $(BIN)/activate
 	$(BIN)/ruff check .
 
 messages: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".* .venv" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 clean:
