@@ -72,6 +72,8 @@ def load() -> dict:
             "MAIL_DEFAULT_SENDER", "全国自治体リスキリングネットワーク事務局 <no-reply@localhost>"
         ),
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        # Flask-Mail would silently skip sending under TESTING; the outbox decides what is sent.
+        "MAIL_SUPPRESS_SEND": False,
         "MAIL_DEV_DIR": str(INSTANCE_DIR / "mail"),
         "MAIL_MAX_ATTEMPTS": _int("MAIL_MAX_ATTEMPTS", 20),
         "MAIL_BATCH_SIZE": _int("MAIL_BATCH_SIZE", 50),

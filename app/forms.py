@@ -15,6 +15,12 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def nfkc(value):
+    """Full-width letters, digits and spaces become their plain forms (ＤＸ推進課 -> DX推進課), so
+    length limits apply to what is stored and names match the official list."""
+    return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else value
+
+
 def normalize_email(value):
     """Full-width letters and digits (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ) become ASCII; case is folded."""
     if not isinstance(value, str):

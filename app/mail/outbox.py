@@ -13,7 +13,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import Index, String, Text, and_, or_, select
+from sqlalchemy import Index, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -24,7 +24,8 @@ from app.text import breaks_header
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=10)
+# How long a claim holds without news from its worker; renewed before each message is sent.
+CLAIM_LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 
@@ -65,6 +66,13 @@ def _check_header(name: str, value: str) -> str:
     return value
 
 
+def _check_address(value: str) -> str:
+    # Our SMTP path speaks plain ASCII (no SMTPUTF8); the forms already refuse anything else.
+    if not value.isascii() or "@" not in value:
+        raise ValueError("mail address must be ASCII and contain @")
+    return _check_header("To", value)
+
+
 def enqueue(
     *,
     to_addr: str,
@@ -79,7 +87,7 @@ def enqueue(
     message = OutboxMessage(
         message_id=make_msgid(domain=domain),
         category=category,
-        to_addr=_check_header("To", to_addr),
+        to_addr=_check_address(to_addr),
         to_name=_check_header("To", to_name),
         subject=_check_header("Subject", subject),
         text_body=text_body,
@@ -101,7 +109,8 @@ def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
     """Lease up to `limit` due messages to this worker and commit the claim.
 
     Rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
-    transaction's write lock serialises claims). A lease that ran out belongs to a crashed worker.
+    transaction's write lock serialises claims). A lease that ran out belongs to a worker that died
+    mid-send: retaking it counts as an attempt, so a message that kills workers cannot loop forever.
     """
     due = or_(
         and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
@@ -115,11 +124,28 @@ def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
         .with_for_update(skip_locked=True)
     )
     messages = list(db.session.scalars(query))
+    claimed = []
     for message in messages:
+        if message.status == OutboxStatus.SENDING:
+            _record_temporary_failure(message, now, "worker stopped while sending")
+            if message.status == OutboxStatus.FAILED:
+                continue
         message.status = OutboxStatus.SENDING
         message.claimed_until = now + CLAIM_LEASE
+        claimed.append(message)
     db.session.commit()
-    return messages
+    return claimed
+
+
+def _renew_lease(messages: list[OutboxMessage]) -> None:
+    """Keep the rest of a batch claimed while a slow server works through it."""
+    if messages:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([m.id for m in messages]))
+            .values(claimed_until=clock.now() + CLAIM_LEASE),
+            execution_options={"synchronize_session": False},
+        )
 
 
 def _record_temporary_failure(message: OutboxMessage, now: datetime, error: str) -> None:
@@ -163,6 +189,7 @@ def deliver_due(now: datetime | None = None) -> int:
                     message.claimed_until = None
                     sent += 1
                 pending.pop(0)
+                _renew_lease(pending)
                 db.session.commit()
     except TemporaryFailure as error:
         # The server or the connection is gone: the rest of the batch waits for the next try.
@@ -173,12 +200,3 @@ def deliver_due(now: datetime | None = None) -> int:
             _record_temporary_failure(message, now, str(error))
         db.session.commit()
     return sent
-
-
-def pending_count() -> int:
-    query = (
-        select(db.func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.status.in_([OutboxStatus.QUEUED, OutboxStatus.SENDING]))
-    )
-    return db.session.scalar(query)

@@ -2,16 +2,21 @@
 
 import os
 import smtplib
-import socket
 import tempfile
 import time
 from contextlib import contextmanager
+from email import charset
+from email.mime.text import MIMEText
 from pathlib import Path
 
 from flask import current_app
-from flask_mail import BadHeaderError, Message
+from flask_mail import BadHeaderError, Connection, Message
 
-from app.extensions import mail
+# SMTP refuses lines over 998 bytes; about 330 Japanese characters without a break is enough.
+MAX_LINE_BYTES = 998
+_BASE64_UTF8 = charset.Charset("utf-8")
+_BASE64_UTF8.header_encoding = charset.SHORTEST
+_BASE64_UTF8.body_encoding = charset.BASE64
 
 
 class TemporaryFailure(Exception):
@@ -23,7 +28,16 @@ class TemporaryFailure(Exception):
 
 
 class PermanentFailure(Exception):
-    """The server refused this message for good (5xx); retrying would not help."""
+    """This message cannot be delivered (a 5xx answer, or a message we cannot even build)."""
+
+
+class _Message(Message):
+    """Flask-Mail's message, but a part with an over-long line is sent base64 instead of 8-bit."""
+
+    def _mimetext(self, text, subtype="plain"):
+        if text and any(len(line.encode()) > MAX_LINE_BYTES for line in text.splitlines()):
+            return MIMEText(text, _subtype=subtype, _charset=_BASE64_UTF8)
+        return super()._mimetext(text, subtype)
 
 
 def build_message(outbox_message) -> Message:
@@ -31,7 +45,7 @@ def build_message(outbox_message) -> Message:
     recipient = outbox_message.to_addr
     if outbox_message.to_name:
         recipient = (outbox_message.to_name, outbox_message.to_addr)
-    message = Message(
+    message = _Message(
         subject=outbox_message.subject,
         recipients=[recipient],
         body=outbox_message.text_body,
@@ -45,6 +59,7 @@ def build_message(outbox_message) -> Message:
 
 
 def _classify(error: Exception) -> Exception:
+    """Sort an error from sending one message into temporary (4xx, network) or permanent (5xx)."""
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
@@ -55,9 +70,24 @@ def _classify(error: Exception) -> Exception:
         if 500 <= error.smtp_code < 600:
             return PermanentFailure(text)
         return TemporaryFailure(text, connection_usable=True)
-    if isinstance(error, BadHeaderError):
-        return PermanentFailure("bad header")
-    return TemporaryFailure(f"{type(error).__name__}: {error}")
+    if isinstance(error, smtplib.SMTPException | OSError):
+        return TemporaryFailure(f"{type(error).__name__}: {error}")
+    # Anything else means this message cannot be built or encoded: retrying will not help.
+    return PermanentFailure(f"{type(error).__name__}: {error}")
+
+
+class _TimedConnection(Connection):
+    """Flask-Mail's connection, opened with a timeout so a silent server cannot hang the worker."""
+
+    def configure_host(self):
+        mail, timeout = self.mail, current_app.config["MAIL_TIMEOUT"]
+        smtp = smtplib.SMTP_SSL if mail.use_ssl else smtplib.SMTP
+        host = smtp(mail.server, mail.port, timeout=timeout)
+        if mail.use_tls:
+            host.starttls()
+        if mail.username and mail.password:
+            host.login(mail.username, mail.password)
+        return host
 
 
 class SmtpTransport:
@@ -69,7 +99,9 @@ class SmtpTransport:
     def send(self, outbox_message) -> None:
         try:
             self.connection.send(build_message(outbox_message))
-        except (smtplib.SMTPException, OSError, BadHeaderError) as error:
+        except BadHeaderError as error:
+            raise PermanentFailure("line break in a header") from error
+        except Exception as error:
             raise _classify(error) from error
 
 
@@ -81,7 +113,10 @@ class DevMailbox:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, outbox_message) -> None:
-        data = build_message(outbox_message).as_bytes()
+        try:
+            data = build_message(outbox_message).as_bytes()
+        except Exception as error:
+            raise PermanentFailure(f"{type(error).__name__}: {error}") from error
         name = f"{outbox_message.created_at:%Y%m%d-%H%M%S}-{outbox_message.id:06d}.eml"
         # Write then rename, so a reader never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
@@ -92,22 +127,26 @@ class DevMailbox:
 
 @contextmanager
 def open_transport():
-    """SMTP when MAIL_SERVER is set, else the development mailbox."""
+    """SMTP when MAIL_SERVER is set, else the development mailbox.
+
+    Any failure to connect, greet or log in fails the whole batch temporarily: the messages are
+    retried with backoff and, if it never recovers, end as failed with the reason recorded.
+    """
     config = current_app.config
     if not config["MAIL_SERVER"]:
         yield DevMailbox(Path(config["MAIL_DEV_DIR"]))
         return
-    # Flask-Mail opens smtplib connections without a timeout; a dead server must not hang the worker.
-    socket.setdefaulttimeout(config["MAIL_TIMEOUT"])
+    connection = _TimedConnection(current_app.extensions["mail"])
     try:
-        connection = mail.connect()
         connection.__enter__()
-    except (smtplib.SMTPException, OSError) as error:
-        raise _classify(error) from error
+    except Exception as error:
+        raise TemporaryFailure(
+            f"cannot open SMTP session: {type(error).__name__}: {error}"
+        ) from error
     try:
         yield SmtpTransport(connection)
     finally:
         try:
             connection.__exit__(None, None, None)
         except (smtplib.SMTPException, OSError):
-            pass  # the messages are already recorded; a failed QUIT changes nothing
+            pass  # every message is already recorded; a failed QUIT changes nothing

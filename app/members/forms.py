@@ -3,9 +3,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Optional, ValidationError
 
-from app.forms import MultiCheckboxField, email_field, max_length, required, single_line, strip
+from app.forms import (
+    MultiCheckboxField,
+    email_field,
+    max_length,
+    nfkc,
+    required,
+    single_line,
+    strip,
+)
 from app.members.models import ThemeInterest
 
 THEME_CHOICES = [
@@ -15,6 +23,11 @@ THEME_CHOICES = [
         _l("企業・市民向け事業（中小企業のDX推進、市民・求職者の学びなど）"),
     ),
 ]
+
+
+def known_themes(form, field):
+    if any(value not in {choice.value for choice in THEME_CHOICES} for value in field.data or []):
+        raise ValidationError(_l("選択肢の中から選んでください。"))
 
 
 class MembershipForm(FlaskForm):
@@ -27,14 +40,19 @@ class MembershipForm(FlaskForm):
     email = email_field(_l("メールアドレス"))
     organization = StringField(
         _l("所属団体（自治体名）"),
-        filters=[strip],
+        filters=[nfkc],
         validators=[required(_l("所属団体")), max_length(100), single_line],
         render_kw={"list": "local-governments", "autocomplete": "organization"},
     )
     department = StringField(
         _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
     )
-    theme_interests = MultiCheckboxField(_l("関心のあるテーマ"), choices=THEME_CHOICES)
+    theme_interests = MultiCheckboxField(
+        _l("関心のあるテーマ"),
+        choices=THEME_CHOICES,
+        validate_choice=False,
+        validators=[known_themes],
+    )
     consent = BooleanField(
         _l("お知らせメールの受信に同意します"),
         validators=[DataRequired(message=_l("お知らせメールの受信への同意が必要です。"))],

@@ -63,17 +63,22 @@ def confirm_token(member: Member) -> str:
     return make_token(CONFIRM_PURPOSE, member.id, member.confirm_nonce)
 
 
-def find_pending_by_token(token: str) -> Member:
+def find_pending_by_token(token: str, lock: bool = False) -> Member:
+    """The member a confirmation link was sent to; with `lock`, the row is locked for update."""
     row_id = token_row_id(token)
-    member = db.session.get(Member, row_id) if row_id is not None else None
+    member = (
+        db.session.get(Member, row_id, with_for_update=lock, populate_existing=lock)
+        if row_id is not None
+        else None
+    )
     if member is None or not token_matches(token, CONFIRM_PURPOSE, member.id, member.confirm_nonce):
         raise MembershipLinkInvalid()
     return member
 
 
 def confirm_membership(token: str, now: datetime) -> Member:
-    """Activate the member the link was sent to; the link works once."""
-    member = find_pending_by_token(token)
+    """Activate the member the link was sent to; the link works once, even when clicked twice at once."""
+    member = find_pending_by_token(token, lock=True)
     member.status = MemberStatus.ACTIVE
     member.confirmed_at = now
     member.unsubscribed_at = None

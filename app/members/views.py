@@ -2,6 +2,7 @@
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
+from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.extensions import db, limiter, public_form_limit
@@ -18,18 +19,23 @@ bp = Blueprint("members", __name__)
 def join():
     form = MembershipForm()
     if form.validate_on_submit():
-        services.apply_for_membership(
-            services.MembershipInput(
-                name=form.name.data,
-                email=form.email.data,
-                organization=form.organization.data,
-                department=form.department.data or "",
-                theme_interests=list(form.theme_interests.data or []),
-                locale=str(get_locale() or "ja"),
-            ),
-            clock.now(),
+        application = services.MembershipInput(
+            name=form.name.data,
+            email=form.email.data,
+            organization=form.organization.data,
+            department=form.department.data or "",
+            theme_interests=list(form.theme_interests.data or []),
+            locale=str(get_locale() or "ja"),
         )
-        db.session.commit()
+        try:
+            services.apply_for_membership(application, clock.now())
+            db.session.commit()
+        except IntegrityError:
+            # The same address applied at the same moment in another request: apply again,
+            # which now finds that row.
+            db.session.rollback()
+            services.apply_for_membership(application, clock.now())
+            db.session.commit()
         return redirect(url_for("members.sent"))
     return render_template(
         "members/join.html",
@@ -52,7 +58,12 @@ def confirm(token):
     except services.MembershipLinkInvalid:
         return render_template("members/confirm_invalid.html"), 404
     if form.validate_on_submit():
-        services.confirm_membership(token, clock.now())
+        try:
+            services.confirm_membership(token, clock.now())
+        except services.MembershipLinkInvalid:
+            # Confirmed a moment ago by another click of the same button.
+            db.session.rollback()
+            return render_template("members/confirm_invalid.html"), 404
         db.session.commit()
         return render_template("members/confirmed.html", member=member)
     return render_template("members/confirm.html", form=form, member=member)

@@ -5,7 +5,15 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Optional
 
-from app.forms import MultiCheckboxField, email_field, max_length, required, single_line, strip
+from app.forms import (
+    MultiCheckboxField,
+    email_field,
+    max_length,
+    nfkc,
+    required,
+    single_line,
+    strip,
+)
 
 
 class RegistrationForm(FlaskForm):
@@ -21,7 +29,7 @@ class RegistrationForm(FlaskForm):
     email = email_field(_l("メールアドレス"))
     organization = StringField(
         _l("所属団体（自治体名）"),
-        filters=[strip],
+        filters=[nfkc],
         validators=[required(_l("所属団体")), max_length(100), single_line],
         render_kw={"list": "local-governments", "autocomplete": "organization"},
     )

@@ -1,0 +1,142 @@
+"""When things go wrong: the SMTP server is down, a worker dies holding a batch, two workers claim
+at once. Sign-ups never depend on the mail server, and every message still goes out exactly once."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select, text
+
+from app.extensions import db
+from app.mail.outbox import CLAIM_LEASE, OutboxStatus, claim_due, deliver_due
+from app.registrations.models import Registration, RegistrationStatus
+from tests.conftest import NOW
+
+FORM = {
+    "name": "山田 花子",
+    "furigana": "やまだ はなこ",
+    "email": "hanako@city.example.jp",
+    "organization": "鳥取県",
+    "department": "総務部デジタル推進課",
+    "position": "主任",
+    "privacy": "y",
+}
+
+
+@pytest.fixture
+def mail_config(smtp_config):
+    return smtp_config
+
+
+def test_sign_ups_succeed_during_an_smtp_outage_and_each_mail_goes_out_once_it_is_back(
+    app, client, make_event, make_registration, stopped_smtp_server, outbox, frozen_now
+):
+    event = make_event()
+    for _ in range(3):
+        assert make_registration(event).status == RegistrationStatus.CONFIRMED
+    response = client.submit(f"/events/{event.slug}/register", FORM)
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 4
+    queued = outbox()
+    assert len(queued) == 4
+
+    # Nothing listens on the port: nothing is sent, everything is rescheduled with backoff.
+    assert deliver_due() == 0
+    for row in outbox():
+        assert row.status == OutboxStatus.QUEUED
+        assert row.attempts == 1
+        assert row.next_attempt_at == NOW + timedelta(seconds=30)
+        assert row.next_attempt_at > NOW
+        assert "ConnectionRefusedError" in row.last_error
+        assert row.claimed_until is None
+        assert row.sent_at is None
+
+    stopped_smtp_server.start()
+    # Back up, but the backoff is respected.
+    frozen_now(NOW + timedelta(seconds=10))
+    assert deliver_due() == 0
+    assert stopped_smtp_server.received == []
+
+    frozen_now(max(row.next_attempt_at for row in outbox()) + timedelta(seconds=1))
+    assert deliver_due() == 4
+    assert stopped_smtp_server.message_id_counts() == {row.message_id: 1 for row in queued}
+    assert {tuple(item.rcpt_tos) for item in stopped_smtp_server.received} == {
+        (row.to_addr,) for row in queued
+    }
+    assert all(row.status == OutboxStatus.SENT for row in outbox())
+
+    assert deliver_due() == 0
+    assert len(stopped_smtp_server.received) == 4
+
+
+def test_a_batch_claimed_by_a_worker_that_died_waits_for_the_lease_then_goes_out_once(
+    app, smtp_server, queue_messages, outbox, frozen_now
+):
+    messages = queue_messages(3)
+    # A worker claims the batch and dies before sending anything.
+    claimed = claim_due(NOW, limit=10)
+    assert sorted(m.id for m in claimed) == sorted(m.id for m in messages)
+    db.session.remove()
+
+    for moment in (NOW, NOW + CLAIM_LEASE - timedelta(seconds=1), NOW + CLAIM_LEASE):
+        frozen_now(moment)
+        assert deliver_due() == 0
+    assert smtp_server.received == []
+    for row in outbox():
+        assert row.status == OutboxStatus.SENDING
+        assert row.claimed_until == NOW + CLAIM_LEASE
+
+    frozen_now(NOW + CLAIM_LEASE + timedelta(seconds=1))
+    assert deliver_due() == 3
+    assert smtp_server.message_id_counts() == {m.message_id: 1 for m in messages}
+    assert all(row.status == OutboxStatus.SENT for row in outbox())
+    assert deliver_due() == 0
+    assert len(smtp_server.received) == 3
+
+
+def test_concurrent_claims_on_postgresql_never_return_the_same_rows(app, queue_messages, outbox):
+    if app.database_name != "postgresql":
+        pytest.skip(
+            "FOR UPDATE SKIP LOCKED is PostgreSQL's; SQLite ignores it and serialises claims "
+            "with the write lock that BEGIN IMMEDIATE takes"
+        )
+    queue_messages(6)
+    claimed_and_holding = threading.Event()
+    release = threading.Event()
+    other = {}
+
+    def other_worker():
+        """Claim in a second session and connection, and hold the row locks until released."""
+        with app.app_context():
+            session = db.session()
+
+            def hold_locks(_session):
+                claimed_and_holding.set()
+                other["released"] = release.wait(timeout=10)
+
+            sa_event.listen(session, "before_commit", hold_locks)
+            try:
+                other["ids"] = {message.id for message in claim_due(NOW, limit=3)}
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert claimed_and_holding.wait(timeout=10), "the other worker never claimed"
+        # Locked rows must be skipped, not waited for: waiting would fail this transaction.
+        db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
+        mine = {message.id for message in claim_due(NOW, limit=3)}
+    finally:
+        release.set()
+        thread.join(timeout=20)
+    assert not thread.is_alive()
+
+    assert other["released"] is True  # our claim finished while the other still held its locks
+    assert len(mine) == 3
+    assert len(other["ids"]) == 3
+    assert mine.isdisjoint(other["ids"])
+    rows = outbox()
+    assert mine | other["ids"] == {row.id for row in rows}
+    assert all(row.status == OutboxStatus.SENDING for row in rows)
