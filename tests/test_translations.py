@@ -17,4 +17,6 @@ def test_every_message_is_translated_with_the_same_placeholders():
     for message in messages:
         assert message.string, f"untranslated: {message.id}"
         assert not message.fuzzy, f"fuzzy: {message.id}"
-        assert sorted(PLACEHOLDER.findall(message.id)) == sorted(PLACEHOLDER.findall(message.string)), message.id
+        assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
+            PLACEHOLDER.findall(message.string)
+        ), message.id
