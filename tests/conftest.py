@@ -129,7 +129,13 @@ def frozen_now(monkeypatch):
 
 
 @pytest.fixture
-def app(databases, tmp_path, frozen_now):
+def app_overrides():
+    """Extra configuration for the app under test; a folder's conftest may override this."""
+    return {}
+
+
+@pytest.fixture
+def app(databases, tmp_path, frozen_now, app_overrides):
     app = create_app(
         {
             "TESTING": True,
@@ -139,6 +145,7 @@ def app(databases, tmp_path, frozen_now):
             "PUBLIC_BASE_URL": "https://reskilling.example.jp",
             "PUBLIC_FORM_RATE_LIMIT": "1000 per minute",
             "RATELIMIT_STORAGE_URI": "memory://",
+            **app_overrides,
         }
     )
     app.database_name = databases.name

@@ -3,9 +3,7 @@ receives and can be told to refuse, and an app whose Flask-Mail points at it.
 
 Flask-Mail copies MAIL_SERVER, MAIL_PORT, MAIL_USERNAME ... into `app.extensions["mail"]` when
 `mail.init_app(app)` runs inside create_app(); changing app.config afterwards does not move it.
-It also defaults MAIL_SUPPRESS_SEND to app.testing, and a suppressed connection "sends" nothing
-while reporting success. So the SMTP settings go into create_app() here, with
-MAIL_SUPPRESS_SEND=False. (Settings the outbox reads itself — MAIL_MAX_ATTEMPTS, MAIL_BATCH_SIZE —
+So the SMTP settings go into create_app() here, through the `app_overrides` fixture. (Settings the outbox reads itself — MAIL_MAX_ATTEMPTS, MAIL_BATCH_SIZE —
 are read from app.config at each use and may be changed in a test.)
 """
 
@@ -21,7 +19,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.mail.outbox import OutboxMessage, enqueue
 
@@ -165,7 +162,6 @@ def smtp_config(smtp_port):
     return {
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
-        "MAIL_SUPPRESS_SEND": False,
         "MAIL_TIMEOUT": 5,
     }
 
@@ -178,29 +174,9 @@ def mail_config():
 
 
 @pytest.fixture
-def app(databases, tmp_path, frozen_now, mail_config):
-    """tests/conftest.py's app, with mail_config applied before Flask-Mail reads it."""
-    previous_timeout = socket.getdefaulttimeout()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": databases.fresh(tmp_path),
-            "MAIL_SERVER": "",
-            "MAIL_DEV_DIR": str(tmp_path / "mail"),
-            "PUBLIC_BASE_URL": "https://reskilling.example.jp",
-            "PUBLIC_FORM_RATE_LIMIT": "1000 per minute",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            **mail_config,
-        }
-    )
-    app.database_name = databases.name
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    databases.clean()
-    # open_transport() sets the process-wide socket timeout; don't let it leak into other tests.
-    socket.setdefaulttimeout(previous_timeout)
+def app_overrides(mail_config):
+    """Flask-Mail reads its settings inside create_app(), so they go in before, not after."""
+    return mail_config
 
 
 @pytest.fixture
