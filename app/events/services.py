@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.errors import EventCancelled, EventNotFound, RegistrationClosed, RegistrationNotOpen
 from app.events.models import Event, EventStatus
+from app.extensions import db
 
 
 class RegistrationWindow(StrEnum):
@@ -17,7 +18,7 @@ class RegistrationWindow(StrEnum):
     CANCELLED = "cancelled"
 
 
-def upcoming_events(db_session, now: datetime) -> list[Event]:
+def upcoming_events(now: datetime) -> list[Event]:
     """Published and cancelled events that have not ended, soonest first."""
     query = (
         select(Event)
@@ -26,12 +27,12 @@ def upcoming_events(db_session, now: datetime) -> list[Event]:
         )
         .order_by(Event.starts_at)
     )
-    return list(db_session.scalars(query))
+    return list(db.session.scalars(query))
 
 
-def get_public_event(db_session, slug: str) -> Event:
+def get_public_event(slug: str) -> Event:
     """A published or cancelled event by slug; drafts are invisible to the public."""
-    event = db_session.scalar(select(Event).where(Event.slug == slug))
+    event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None or event.status == EventStatus.DRAFT:
         raise EventNotFound()
     return event
@@ -76,12 +77,12 @@ class Seats:
         return self.limit is not None and self.taken >= self.limit
 
 
-def lock_event(db_session, event_id: int) -> Event:
+def lock_event(event_id: int) -> Event:
     """Load the event with a row lock, so capacity checks of concurrent sign-ups run one at a time.
 
     PostgreSQL takes FOR UPDATE; SQLite already holds the database write lock (BEGIN IMMEDIATE).
     """
-    event = db_session.scalar(
+    event = db.session.scalar(
         select(Event)
         .where(Event.id == event_id)
         .with_for_update()

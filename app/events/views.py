@@ -4,14 +4,13 @@ from flask import Blueprint, render_template
 
 from app import clock
 from app.events.services import get_public_event, registration_window
-from app.extensions import db
 
 bp = Blueprint("events", __name__)
 
 
 @bp.route("/events/<slug>")
 def detail(slug):
-    event = get_public_event(db.session, slug)
+    event = get_public_event(slug)
     return render_template(
         "events/detail.html", event=event, window=registration_window(event, clock.now())
     )

@@ -4,14 +4,13 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 
 from app import clock
 from app.events.services import upcoming_events
-from app.extensions import db
 
 bp = Blueprint("public", __name__)
 
 
 @bp.route("/")
 def index():
-    return render_template("public/index.html", events=upcoming_events(db.session, clock.now()))
+    return render_template("public/index.html", events=upcoming_events(clock.now()))
 
 
 @bp.route("/privacy")

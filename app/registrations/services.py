@@ -98,12 +98,12 @@ def _validate_choices(event: Event, data: RegistrationInput):
     return parts, table
 
 
-def register_attendee(event_id: int, data: RegistrationInput, now: datetime):
+def register_attendee(event_id: int, data: RegistrationInput, now: datetime) -> Registration:
     """Sign a person up: confirmed if a seat is free, else waitlisted.
 
     The confirmation mail is queued in the same transaction.
     """
-    event = lock_event(db.session, event_id)
+    event = lock_event(event_id)
     ensure_registration_open(event, now)
     parts, table = _validate_choices(event, data)
 
@@ -154,7 +154,7 @@ def find_by_token(token: str) -> Registration:
 def cancel_registration(token: str, now: datetime) -> Registration:
     """Cancel by the attendee's own link; the freed seat goes to the first in line who fits."""
     registration = find_by_token(token)
-    event = lock_event(db.session, registration.event_id)
+    event = lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status == RegistrationStatus.CANCELLED:
         raise AlreadyCancelled()

@@ -42,7 +42,7 @@ def _show_error(form, error: DomainError) -> None:
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @limiter.limit(public_form_limit, methods=["POST"])
 def create(slug):
-    event = get_public_event(db.session, slug)
+    event = get_public_event(slug)
     form = RegistrationForm()
     form.set_event(event)
     already_registered = False
@@ -77,7 +77,7 @@ def create(slug):
 
 @bp.route("/events/<slug>/register/complete")
 def complete(slug):
-    event = get_public_event(db.session, slug)
+    event = get_public_event(slug)
     try:
         registration = services.find_by_token(session.get("last_registration", ""))
     except RegistrationNotFound:
@@ -90,7 +90,7 @@ def complete(slug):
 @bp.route("/events/<slug>/resend", methods=["POST"])
 @limiter.limit(public_form_limit)
 def resend(slug):
-    event = get_public_event(db.session, slug)
+    event = get_public_event(slug)
     form = ResendForm()
     if not form.validate_on_submit():
         flash(_l("メールアドレスを確認してください。"), "error")
