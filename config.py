@@ -85,6 +85,10 @@ def load() -> dict:
         ),
         "SECRETARIAT_ADDRESS": os.environ.get("SECRETARIAT_ADDRESS", "（住所未設定）"),
         "SECRETARIAT_CONTACT": os.environ.get("SECRETARIAT_CONTACT", "no-reply@localhost"),
+        # ORGANIZER of calendar invites: a monitored mailbox (see the README); default: the sender.
+        "CALENDAR_ORGANIZER_EMAIL": os.environ.get("CALENDAR_ORGANIZER_EMAIL", ""),
+        "CALENDAR_ALARM_MINUTES": _int("CALENDAR_ALARM_MINUTES", 30),
+        "JOIN_OPENS_MINUTES_BEFORE": _int("JOIN_OPENS_MINUTES_BEFORE", 30),
         "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
     }

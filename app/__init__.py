@@ -6,6 +6,7 @@ from flask import Flask
 
 import config
 from app import cli, errors, formatting, models, security  # noqa: F401  (models: every table for Alembic)
+from app.calendar.views import bp as calendar_bp
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, mail, migrate, select_locale
 from app.members.views import bp as members_bp
@@ -40,7 +41,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     formatting.init_app(app)
     security.init_app(app)
 
-    for blueprint in (public_bp, events_bp, registrations_bp, members_bp):
+    for blueprint in (public_bp, calendar_bp, events_bp, registrations_bp, members_bp):
         app.register_blueprint(blueprint)
 
     cli.init_app(app)

@@ -49,6 +49,10 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT, index=True)
+    # An all-day event (e.g. a declaration day) is dated, not timed, in calendars.
+    all_day: Mapped[bool] = mapped_column(default=False)
+    # Raised whenever the time or place changes, so subscribed calendars replace their copy.
+    sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 

@@ -1,6 +1,6 @@
 """Reading events and their seats; the rules about when sign-up is open."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
 
@@ -91,3 +91,48 @@ def lock_event(event_id: int) -> Event:
     if event is None:
         raise EventNotFound()
     return event
+
+
+@dataclass(frozen=True)
+class EventChanges:
+    """An organizer's edit; fields left None stay as they are."""
+
+    title: str | None = None
+    description: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    all_day: bool | None = None
+    format: str | None = None
+    venue: str | None = None
+    meeting_url: str | None = None
+    capacity: int | None = None
+
+
+# A change to any of these moves or renames the calendar entry; the rest (a typo in the
+# description, a new meeting URL behind the personal join links) does not need a mail.
+CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "all_day", "format", "venue"}
+
+
+def apply_event_changes(event: Event, changes: EventChanges) -> bool:
+    """Apply the edit; returns True when calendars must be told (and raises SEQUENCE)."""
+    calendar_changed = False
+    for item in fields(changes):
+        value = getattr(changes, item.name)
+        if value is None or getattr(event, item.name) == value:
+            continue
+        setattr(event, item.name, value)
+        calendar_changed |= item.name in CALENDAR_FIELDS
+    if calendar_changed:
+        event.sequence += 1
+    db.session.flush()
+    return calendar_changed
+
+
+def mark_event_cancelled(event: Event) -> bool:
+    """Cancel the event; returns False when it already was."""
+    if event.status == EventStatus.CANCELLED:
+        return False
+    event.status = EventStatus.CANCELLED
+    event.sequence += 1
+    db.session.flush()
+    return True

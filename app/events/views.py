@@ -3,7 +3,10 @@
 from flask import Blueprint, render_template
 
 from app import clock
+from app.calendar.entries import calendar_settings, public_entry
+from app.calendar.links import add_to_calendar_links
 from app.events.services import get_public_event, registration_window
+from app.mail.compose import public_url
 
 bp = Blueprint("events", __name__)
 
@@ -11,6 +14,20 @@ bp = Blueprint("events", __name__)
 @bp.route("/events/<slug>")
 def detail(slug):
     event = get_public_event(slug)
+    settings = calendar_settings()
+    entry = public_entry(event, public_url("events.detail", slug=slug), settings)
+    links = add_to_calendar_links(
+        title=entry.summary,
+        start=entry.start,
+        end=entry.end,
+        details=entry.description,
+        location=entry.location,
+        all_day=entry.all_day,
+        timezone=settings.timezone,
+    )
     return render_template(
-        "events/detail.html", event=event, window=registration_window(event, clock.now())
+        "events/detail.html",
+        event=event,
+        window=registration_window(event, clock.now()),
+        calendar_links=links,
     )

@@ -13,6 +13,11 @@ def public_url(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_BASE_URL"] + path
 
 
+def webcal(url: str) -> str:
+    """The same address as a calendar subscription (webcal://), which calendar apps open."""
+    return "webcal://" + url.split("://", 1)[1]
+
+
 def queue_mail(
     name: str,
     *,
@@ -20,6 +25,7 @@ def queue_mail(
     to_name: str,
     locale: str,
     subject,
+    calendar: tuple[str, str] | None = None,
     **context,
 ) -> OutboxMessage:
     """Render the templates and add the message to the outbox in the caller's transaction.
@@ -48,5 +54,6 @@ def queue_mail(
         subject=translated_subject,
         text_body=text_body,
         html_body=html_body,
+        calendar=calendar,
         category=name,
     )

@@ -51,6 +51,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
+    # A calendar invite travels inline (text/calendar; method=...) and as an .ics attachment.
+    calendar_method: Mapped[str | None] = mapped_column(String(20))
+    calendar_body: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
@@ -81,8 +84,12 @@ def enqueue(
     category: str,
     to_name: str = "",
     html_body: str | None = None,
+    calendar: tuple[str, str] | None = None,
 ) -> OutboxMessage:
-    """Add a message to the caller's transaction; it is delivered only if that commits."""
+    """Add a message to the caller's transaction; it is delivered only if that commits.
+
+    `calendar` is (METHOD, iCalendar text) for a mail that carries an invite.
+    """
     domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
     message = OutboxMessage(
         message_id=make_msgid(domain=domain),
@@ -92,6 +99,8 @@ def enqueue(
         subject=_check_header("Subject", subject),
         text_body=text_body,
         html_body=html_body,
+        calendar_method=calendar[0] if calendar else None,
+        calendar_body=calendar[1] if calendar else None,
         status=OutboxStatus.QUEUED,
         attempts=0,
         next_attempt_at=clock.now(),

@@ -53,6 +53,13 @@ def build_message(outbox_message) -> Message:
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         charset="utf-8",
     )
+    if outbox_message.calendar_body:
+        # Inline for clients that show invites in place, attached for those that only import files.
+        method = outbox_message.calendar_method
+        message.alts[f"calendar; method={method}"] = outbox_message.calendar_body
+        message.attach(
+            "invite.ics", "application/ics", outbox_message.calendar_body.encode(), "attachment"
+        )
     message.msgId = outbox_message.message_id
     message.date = time.time()
     return message

@@ -43,6 +43,8 @@ class Member(db.Model):
     # The double opt-in link is signed with this nonce (see app/tokens.py); cleared once used.
     confirm_nonce: Mapped[str | None] = mapped_column(String(32))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The personal calendar feed URL is signed with this nonce; a new one revokes the old URL.
+    feed_nonce: Mapped[str | None] = mapped_column(String(32))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

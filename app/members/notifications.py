@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from app.mail.compose import public_url, queue_mail
+from app.mail.compose import public_url, queue_mail, webcal
 from app.members.models import Member
 
 
@@ -31,6 +31,8 @@ def notify_already_member(member: Member) -> None:
     _queue("member_already", member, subject)
 
 
-def notify_welcome(member: Member) -> None:
+def notify_welcome(member: Member, feed_token: str) -> None:
+    """Welcome, with the member's personal calendar feed (sessions, and their own join links)."""
     subject = _l("【登録完了】全国自治体リスキリングネットワークへようこそ")
-    _queue("member_welcome", member, subject)
+    feed_url = public_url("registrations.member_feed", token=feed_token)
+    _queue("member_welcome", member, subject, feed_url=feed_url, webcal_url=webcal(feed_url))

@@ -15,6 +15,7 @@ from app.organizations.services import resolve_organization
 from app.tokens import make_token, new_nonce, token_matches, token_row_id
 
 CONFIRM_PURPOSE = "member-confirm"
+FEED_PURPOSE = "member-feed"
 
 
 class MembershipLinkInvalid(DomainError):
@@ -83,6 +84,31 @@ def confirm_membership(token: str, now: datetime) -> Member:
     member.confirmed_at = now
     member.unsubscribed_at = None
     member.confirm_nonce = None
+    member.feed_nonce = member.feed_nonce or new_nonce()
     db.session.flush()
-    notifications.notify_welcome(member)
+    notifications.notify_welcome(member, feed_token(member))
+    return member
+
+
+def feed_token(member: Member) -> str:
+    """The secret in the member's personal calendar feed URL."""
+    return make_token(FEED_PURPOSE, member.id, member.feed_nonce)
+
+
+def reissue_feed_token(member: Member) -> str:
+    """Revoke the member's feed URL (say it was shared) and return the new token."""
+    member.feed_nonce = new_nonce()
+    db.session.flush()
+    return feed_token(member)
+
+
+def find_by_feed_token(token: str) -> Member:
+    row_id = token_row_id(token)
+    member = db.session.get(Member, row_id) if row_id is not None else None
+    if (
+        member is None
+        or member.status != MemberStatus.ACTIVE
+        or not token_matches(token, FEED_PURPOSE, member.id, member.feed_nonce)
+    ):
+        raise MembershipLinkInvalid()
     return member

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.tokens import make_token, new_nonce
 
 MANAGE_PURPOSE = "registration-manage"
+JOIN_PURPOSE = "registration-join"
 
 
 class RegistrationStatus(StrEnum):
@@ -50,6 +51,12 @@ class Registration(db.Model):
     status: Mapped[str] = mapped_column(String(20), index=True)
     # Management links are signed with this nonce (see app/tokens.py); a new nonce revokes old links.
     token_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    # The personal join link (/j/<token>) has its own nonce, so it can be revoked on its own.
+    join_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    join_count: Mapped[int] = mapped_column(default=0)
+    last_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SEQUENCE of the last calendar message sent to this attendee; None before the first invite.
+    calendar_sequence: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
     # When the person joined the current queue; the waitlist is served in this order.
@@ -65,3 +72,12 @@ class Registration(db.Model):
     @property
     def manage_token(self) -> str:
         return make_token(MANAGE_PURPOSE, self.id, self.token_nonce)
+
+    @property
+    def join_token(self) -> str:
+        return make_token(JOIN_PURPOSE, self.id, self.join_nonce)
+
+    def next_calendar_sequence(self) -> int:
+        """The SEQUENCE for the next invite, update or cancellation sent to this attendee."""
+        self.calendar_sequence = 0 if self.calendar_sequence is None else self.calendar_sequence + 1
+        return self.calendar_sequence

@@ -1,45 +1,70 @@
-"""Mail to attendees about their registration. Each builder queues one message in the outbox."""
+"""Mail to attendees about their registration. Each builder queues one message in the outbox.
+
+Mail to a confirmed attendee carries their calendar invite; a cancellation of a confirmed seat
+carries the CANCEL that removes it. Waitlisted people get no invite until they are promoted.
+"""
 
 from flask_babel import lazy_gettext as _l
 
-from app.mail.compose import public_url, queue_mail
+from app.mail.compose import queue_mail
+from app.registrations import invites
 from app.registrations.models import Registration, RegistrationStatus
 
 
-def _queue(name: str, registration: Registration, subject, **context) -> None:
-    event = registration.event
+def _queue(name: str, registration: Registration, subject, calendar=None, **context) -> None:
     queue_mail(
         name,
         to_addr=registration.email,
         to_name=registration.name,
         locale=registration.locale,
         subject=subject,
+        calendar=calendar,
         registration=registration,
-        event=event,
-        event_url=public_url("events.detail", slug=event.slug),
-        manage_url=public_url("registrations.manage", token=registration.manage_token),
+        event=registration.event,
+        join_opens_at=invites.join_opens_at(registration),
+        has_invite=calendar is not None,
+        **invites.links(registration),
         **context,
     )
 
 
 def notify_registration_received(registration: Registration, resent: bool = False) -> None:
-    """Confirmation, or notice of a place on the waitlist, right after sign-up (or on request)."""
+    """Confirmation with the invite, or notice of a place on the waitlist (also on request)."""
+    title = registration.event.title
     if registration.status == RegistrationStatus.CONFIRMED:
-        subject = _l("【お申し込み完了】%(title)s", title=registration.event.title)
+        subject = _l("【お申し込み完了】%(title)s", title=title)
+        calendar = invites.invite(registration, new_sequence=not resent)
     else:
-        subject = _l("【キャンセル待ち受付】%(title)s", title=registration.event.title)
-    _queue("registration_received", registration, subject, resent=resent)
+        subject = _l("【キャンセル待ち受付】%(title)s", title=title)
+        calendar = None
+    _queue("registration_received", registration, subject, calendar, resent=resent)
 
 
 def notify_promoted(registration: Registration) -> None:
-    """A seat came free and the person moved from the waitlist to confirmed."""
+    """A seat came free and the person moved from the waitlist to confirmed: now the invite."""
     subject = _l(
         "【参加確定】%(title)s（キャンセル待ちから繰り上がりました）",
         title=registration.event.title,
     )
-    _queue("registration_promoted", registration, subject)
+    _queue("registration_promoted", registration, subject, invites.invite(registration))
 
 
-def notify_registration_cancelled(registration: Registration) -> None:
+def notify_registration_cancelled(registration: Registration, had_seat: bool) -> None:
+    """The attendee cancelled; if they held a seat, their calendar entry is withdrawn."""
     subject = _l("【キャンセル受付】%(title)s", title=registration.event.title)
-    _queue("registration_cancelled", registration, subject)
+    calendar = invites.invite(registration, cancel=True) if had_seat else None
+    _queue("registration_cancelled", registration, subject, calendar)
+
+
+def notify_event_changed(registration: Registration) -> None:
+    """The time or place moved: the same UID with a higher SEQUENCE moves the calendar entry."""
+    subject = _l("【日時・会場変更】%(title)s", title=registration.event.title)
+    _queue("event_changed", registration, subject, invites.invite(registration))
+
+
+def notify_event_cancelled(registration: Registration) -> None:
+    """The event is off: confirmed attendees get a CANCEL, the waitlist a plain notice."""
+    subject = _l("【開催中止】%(title)s", title=registration.event.title)
+    had_seat = registration.status == RegistrationStatus.CONFIRMED
+    calendar = invites.invite(registration, cancel=True) if had_seat else None
+    _queue("event_cancelled", registration, subject, calendar)

@@ -1,23 +1,36 @@
 """Signing up, cancelling and the waitlist. Services flush; the caller commits once."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.calendar.entries import calendar_settings, public_entry
+from app.calendar.ics import build_calendar
 from app.errors import (
     AlreadyCancelled,
     AlreadyRegistered,
     InvalidChoice,
     RegistrationNotFound,
 )
-from app.events.models import Event
-from app.events.services import Seats, ensure_registration_open, lock_event
+from app.events.models import Event, EventStatus
+from app.events.services import (
+    EventChanges,
+    Seats,
+    apply_event_changes,
+    ensure_registration_open,
+    lock_event,
+    mark_event_cancelled,
+)
 from app.extensions import db
+from app.mail.compose import public_url
+from app.members.models import Member
 from app.organizations.services import resolve_organization
-from app.registrations import notifications
+from app.registrations import invites, notifications
 from app.registrations.models import (
+    JOIN_PURPOSE,
     MANAGE_PURPOSE,
     Registration,
     RegistrationStatus,
@@ -162,7 +175,7 @@ def cancel_registration(token: str, now: datetime) -> Registration:
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = now
     db.session.flush()
-    notifications.notify_registration_cancelled(registration)
+    notifications.notify_registration_cancelled(registration, had_seat=was_confirmed)
     if was_confirmed:
         promote_waitlisted(event)
     return registration
@@ -218,3 +231,138 @@ def seat_summary(event: Event) -> SeatSummary:
         parts={part.id: part_seats(part) for part in event.parts},
         tables={table.id: table_seats(table) for table in event.tables},
     )
+
+
+def _registrations(event_id: int, *statuses: str) -> list[Registration]:
+    query = (
+        select(Registration)
+        .where(Registration.event_id == event_id, Registration.status.in_(statuses))
+        .order_by(Registration.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def change_event(event_id: int, changes: EventChanges, notify: bool = True) -> int:
+    """Apply an organizer's edit. When the time or place moved and `notify` is set, every
+    confirmed attendee is mailed an updated invite; returns how many were mailed."""
+    event = lock_event(event_id)
+    if not apply_event_changes(event, changes) or not notify:
+        return 0
+    attendees = _registrations(event.id, RegistrationStatus.CONFIRMED)
+    for registration in attendees:
+        notifications.notify_event_changed(registration)
+    return len(attendees)
+
+
+def cancel_event(event_id: int) -> int:
+    """Call the event off: confirmed attendees get a CANCEL for their calendar entry and the
+    waitlist a notice. Returns how many were mailed."""
+    event = lock_event(event_id)
+    if not mark_event_cancelled(event):
+        return 0
+    people = _registrations(event.id, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+    for registration in people:
+        notifications.notify_event_cancelled(registration)
+    return len(people)
+
+
+def find_by_join_token(token: str) -> Registration:
+    row_id = token_row_id(token)
+    registration = db.session.get(Registration, row_id) if row_id is not None else None
+    if registration is None or not token_matches(
+        token, JOIN_PURPOSE, registration.id, registration.join_nonce
+    ):
+        raise RegistrationNotFound()
+    return registration
+
+
+def revoke_join_link(registration: Registration) -> None:
+    """Stop a personal join link that was forwarded; the attendee's next mail carries the new one."""
+    registration.join_nonce = new_nonce()
+    db.session.flush()
+
+
+class JoinState(StrEnum):
+    NOT_YET = "not_yet"
+    OPEN = "open"
+    ENDED = "ended"
+    NO_URL = "no_url"
+    NOT_CONFIRMED = "not_confirmed"
+    EVENT_CANCELLED = "event_cancelled"
+
+
+# States in which the link is refused outright (403) rather than "not now".
+REFUSED_JOIN_STATES = frozenset({JoinState.NOT_CONFIRMED, JoinState.EVENT_CANCELLED})
+
+# The join link keeps working a little after the end, for someone reconnecting.
+JOIN_GRACE_AFTER_END = timedelta(hours=1)
+
+
+def join_state(registration: Registration, now: datetime) -> JoinState:
+    """Whether the personal join link may redirect now, and if not, why."""
+    event = registration.event
+    if event.status == EventStatus.CANCELLED:
+        return JoinState.EVENT_CANCELLED
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return JoinState.NOT_CONFIRMED
+    if now < invites.join_opens_at(registration):
+        return JoinState.NOT_YET
+    if now > event.ends_at + JOIN_GRACE_AFTER_END:
+        return JoinState.ENDED
+    if not event.meeting_url:
+        return JoinState.NO_URL
+    return JoinState.OPEN
+
+
+def record_join(registration: Registration, now: datetime) -> None:
+    """Count the click, so organizers can see who joined and trace a forwarded link."""
+    registration.join_count += 1
+    registration.last_joined_at = now
+    db.session.flush()
+
+
+def _member_registrations(member: Member) -> list[Registration]:
+    query = select(Registration).where(
+        Registration.email == member.email, Registration.status == RegistrationStatus.CONFIRMED
+    )
+    return list(db.session.scalars(query))
+
+
+def personal_feed_version(member: Member) -> tuple[str, datetime | None]:
+    """A cheap fingerprint of the member's feed (events and their registrations), and its age."""
+    events = db.session.execute(
+        select(func.count(), func.max(Event.updated_at), func.sum(Event.sequence)).where(
+            Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED])
+        )
+    ).one()
+    registrations = db.session.execute(
+        select(func.count(), func.max(Registration.updated_at)).where(
+            Registration.email == member.email
+        )
+    ).one()
+    moments = [m for m in (events[1], registrations[1]) if m is not None]
+    version = f"member:{member.id}:{member.feed_nonce}:{tuple(events)}:{tuple(registrations)}"
+    return version, max(moments) if moments else None
+
+
+def personal_feed(member: Member) -> bytes:
+    """Published events, where the member holds a seat replaced by their own entry and join link."""
+    settings = calendar_settings()
+    mine = {r.event_id: r for r in _member_registrations(member)}
+    entries = []
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
+        .order_by(Event.starts_at)
+    )
+    for event in events:
+        if event.id in mine:
+            registration = mine[event.id]
+            sequence = registration.calendar_sequence or 0
+            cancelled = event.status == EventStatus.CANCELLED
+            entries += invites.attendee_entries(registration, sequence, cancelled=cancelled)
+        else:
+            entries.append(
+                public_entry(event, public_url("events.detail", slug=event.slug), settings)
+            )
+    return build_calendar(entries, settings, "PUBLISH")

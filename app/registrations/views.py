@@ -1,15 +1,18 @@
 """Sign-up, the confirmation page and the attendee's own management page."""
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app import clock
+from app.calendar.http import calendar_response
+from app.calendar.links import add_to_calendar_links
 from app.errors import AlreadyCancelled, AlreadyRegistered, DomainError, RegistrationNotFound
 from app.events.services import get_public_event, registration_window
 from app.extensions import db, limiter, public_form_limit
+from app.members.services import MembershipLinkInvalid, find_by_feed_token
 from app.organizations.services import local_governments
-from app.registrations import services
+from app.registrations import invites, services
 from app.registrations.forms import CancelForm, RegistrationForm, ResendForm
 from app.registrations.models import RegistrationStatus
 
@@ -84,7 +87,14 @@ def complete(slug):
         return redirect(url_for("events.detail", slug=event.slug))
     if registration.event_id != event.id:
         return redirect(url_for("events.detail", slug=event.slug))
-    return render_template("registrations/complete.html", event=event, registration=registration)
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    return render_template(
+        "registrations/complete.html",
+        event=event,
+        registration=registration,
+        urls=invites.links(registration),
+        calendar_links=_personal_calendar_links(registration) if confirmed else None,
+    )
 
 
 @bp.route("/events/<slug>/resend", methods=["POST"])
@@ -116,7 +126,74 @@ def manage(token):
         event=registration.event,
         form=CancelForm(),
         token=token,
-        RegistrationStatus=RegistrationStatus,
+        urls=invites.links(registration),
+        join_opens_at=invites.join_opens_at(registration),
+        calendar_links=_personal_calendar_links(registration),
+    )
+
+
+def _personal_calendar_links(registration) -> dict[str, str]:
+    [entry, *_] = invites.attendee_entries(registration, sequence=0, cancelled=False)
+    return add_to_calendar_links(
+        title=entry.summary,
+        start=entry.start,
+        end=entry.end,
+        details=entry.description,
+        location=entry.location,
+        all_day=entry.all_day,
+        timezone=current_app.config["APP_TIMEZONE"],
+    )
+
+
+@bp.route("/r/<token>/invite.ics")
+def invite(token):
+    """The attendee's own invite, the same entry the mail carried (for inboxes that strip files)."""
+    registration = services.find_by_token(token)
+    if registration.status == RegistrationStatus.WAITLISTED:
+        abort(404)
+    cancel = registration.status == RegistrationStatus.CANCELLED
+    method, body = invites.invite(registration, cancel=cancel, new_sequence=False)
+    db.session.commit()  # a first download fixes the attendee's SEQUENCE at 0
+    return calendar_response(
+        lambda: body.encode(),
+        version=body,
+        last_modified=None,
+        filename="invite.ics",
+    )
+
+
+@bp.route("/j/<token>")
+def join(token):
+    """The personal join link: redirects to the meeting while the seat is confirmed and the
+    session is about to start or running; otherwise says why."""
+    registration = services.find_by_join_token(token)
+    state = services.join_state(registration, clock.now())
+    if state != services.JoinState.OPEN:
+        return render_template(
+            "registrations/join.html",
+            registration=registration,
+            event=registration.event,
+            state=state,
+            opens_at=invites.join_opens_at(registration),
+        ), (403 if state in services.REFUSED_JOIN_STATES else 200)
+    services.record_join(registration, clock.now())
+    db.session.commit()
+    return redirect(registration.event.meeting_url)
+
+
+@bp.route("/feeds/<token>.ics")
+def member_feed(token):
+    """A member's personal feed: every published event, with their own join links where registered."""
+    try:
+        member = find_by_feed_token(token)
+    except MembershipLinkInvalid:
+        abort(404)
+    version, last_modified = services.personal_feed_version(member)
+    return calendar_response(
+        lambda: services.personal_feed(member),
+        version=version,
+        last_modified=last_modified,
+        filename="reskilling-network-personal.ics",
     )
 
 

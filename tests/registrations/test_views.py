@@ -262,13 +262,15 @@ def test_management_page_shows_the_registration_and_cancels_by_post(
     url = f"/r/{registration.manage_token}"
     page = text_of(client.get(url))
     assert registration.name in page
-    assert "https://meet.example.jp/abc" in page
+    # The personal join link, never the meeting URL itself.
+    assert f"/j/{registration.join_token}" in page
+    assert "https://meet.example.jp/abc" not in page
     response = client.submit(url, {}, action=f"{url}/cancel")
     assert response.status_code == 302
     assert db.session.get(Registration, registration.id).status == RegistrationStatus.CANCELLED
     page = text_of(client.get(url))
     assert "キャンセル済み" in page
-    assert "https://meet.example.jp/abc" not in page
+    assert "/j/" not in page
 
 
 def test_waitlisted_people_do_not_see_the_meeting_url(client, make_event, make_registration):

@@ -1,0 +1,1 @@
+"""Calendar invites, downloads and feeds (iCalendar)."""

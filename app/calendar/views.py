@@ -1,0 +1,75 @@
+"""Public calendar downloads: one event, and the feed of all published events."""
+
+from datetime import timedelta
+
+from flask import Blueprint, abort
+from sqlalchemy import func, select
+
+from app import clock
+from app.calendar.entries import calendar_settings, public_entry
+from app.calendar.http import calendar_response
+from app.calendar.ics import build_calendar
+from app.errors import EventNotFound
+from app.events.models import Event, EventStatus
+from app.events.services import get_public_event
+from app.extensions import db
+from app.mail.compose import public_url
+
+bp = Blueprint("calendar", __name__)
+
+# Cancelled events stay in the feed for a while, so subscribed calendars see STATUS:CANCELLED.
+CANCELLED_KEPT_FOR = timedelta(days=90)
+
+
+def _feed_condition():
+    return Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]) & (
+        (Event.status == EventStatus.PUBLISHED)
+        | (Event.ends_at >= clock.now() - CANCELLED_KEPT_FOR)
+    )
+
+
+@bp.route("/events/<slug>.ics")
+def event_ics(slug):
+    try:
+        event = get_public_event(slug)
+    except EventNotFound:
+        abort(404)
+    settings = calendar_settings()
+    return calendar_response(
+        lambda: build_calendar(
+            [public_entry(event, public_url("events.detail", slug=event.slug), settings)],
+            settings,
+            "PUBLISH",
+        ),
+        version=f"event:{event.id}:{event.sequence}:{event.updated_at.isoformat()}",
+        last_modified=event.updated_at,
+        filename=f"{event.slug}.ics",
+    )
+
+
+@bp.route("/calendar.ics")
+def feed():
+    """Every published event (and recently cancelled ones): subscribe with webcal://."""
+    count, last_modified, id_sum = db.session.execute(
+        select(func.count(), func.max(Event.updated_at), func.sum(Event.id)).where(
+            _feed_condition()
+        )
+    ).one()
+
+    def build():
+        settings = calendar_settings()
+        events = db.session.scalars(
+            select(Event).where(_feed_condition()).order_by(Event.starts_at)
+        )
+        entries = [
+            public_entry(e, public_url("events.detail", slug=e.slug), settings) for e in events
+        ]
+        return build_calendar(entries, settings, "PUBLISH")
+
+    last = last_modified.isoformat() if last_modified else "-"
+    return calendar_response(
+        build,
+        version=f"feed:{count}:{id_sum}:{last}",
+        last_modified=last_modified,
+        filename="reskilling-network.ics",
+    )
