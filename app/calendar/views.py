@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.calendar.entries import calendar_settings, public_entry
@@ -13,12 +14,16 @@ from app.errors import EventNotFound
 from app.events.models import Event, EventStatus
 from app.events.services import get_public_event
 from app.extensions import db
+from app.formatting import current_locale
 from app.mail.compose import public_url
 
 bp = Blueprint("calendar", __name__)
 
 # Cancelled events stay in the feed for a while, so subscribed calendars see STATUS:CANCELLED.
 CANCELLED_KEPT_FOR = timedelta(days=90)
+
+# The last feed built in this process, with the version and language it was built for.
+_feed_cache: dict = {}
 
 
 def _feed_condition():
@@ -56,20 +61,29 @@ def feed():
         )
     ).one()
 
-    def build():
-        settings = calendar_settings()
-        events = db.session.scalars(
-            select(Event).where(_feed_condition()).order_by(Event.starts_at)
-        )
-        entries = [
-            public_entry(e, public_url("events.detail", slug=e.slug), settings) for e in events
-        ]
-        return build_calendar(entries, settings, "PUBLISH")
-
     last = last_modified.isoformat() if last_modified else "-"
+    version = f"feed:{count}:{id_sum}:{last}"
+    cache_key = f"{version}:{current_locale()}"
+
+    def build():
+        # Every subscriber polls the same feed: build it once per version, not once per poll.
+        if _feed_cache.get("key") != cache_key:
+            settings = calendar_settings()
+            events = db.session.scalars(
+                select(Event)
+                .where(_feed_condition())
+                .options(selectinload(Event.parts))
+                .order_by(Event.starts_at)
+            )
+            entries = [
+                public_entry(e, public_url("events.detail", slug=e.slug), settings) for e in events
+            ]
+            _feed_cache.update(key=cache_key, body=build_calendar(entries, settings, "PUBLISH"))
+        return _feed_cache["body"]
+
     return calendar_response(
         build,
-        version=f"feed:{count}:{id_sum}:{last}",
+        version=version,
         last_modified=last_modified,
         filename="reskilling-network.ics",
     )

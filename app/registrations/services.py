@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.calendar.entries import calendar_settings, public_entry
 from app.calendar.ics import build_calendar
@@ -353,6 +354,7 @@ def personal_feed(member: Member) -> bytes:
     events = db.session.scalars(
         select(Event)
         .where(Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
+        .options(selectinload(Event.parts))
         .order_by(Event.starts_at)
     )
     for event in events:
