@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -53,6 +53,8 @@ class Event(db.Model):
     all_day: Mapped[bool] = mapped_column(default=False)
     # Raised whenever the time or place changes, so subscribed calendars replace their copy.
     sequence: Mapped[int] = mapped_column(default=0)
+    # Reminder rules ("7d@10:00", "60m", see app/reminders/rules.py); None means the defaults.
+    reminder_rules: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 

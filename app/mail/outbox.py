@@ -13,7 +13,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import Index, String, Text, and_, or_, select, update
+from sqlalchemy import ForeignKey, Index, String, Text, and_, or_, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
@@ -54,6 +54,12 @@ class OutboxMessage(db.Model):
     # A calendar invite travels inline (text/calendar; method=...) and as an .ics attachment.
     calendar_method: Mapped[str | None] = mapped_column(String(20))
     calendar_body: Mapped[str | None] = mapped_column(Text)
+    # Bulk mail (notices, announcements) carries List-Unsubscribe pointing here (RFC 8058).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # The announcement this message belongs to, for its progress (queued / sent / failed).
+    announcement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("announcements.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[str] = mapped_column(String(20), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)

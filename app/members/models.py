@@ -3,12 +3,13 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.database import UTCDateTime
 from app.extensions import db
+from app.tokens import new_nonce
 
 
 class MemberStatus(StrEnum):
@@ -46,5 +47,11 @@ class Member(db.Model):
     # The personal calendar feed URL is signed with this nonce; a new one revokes the old URL.
     feed_nonce: Mapped[str | None] = mapped_column(String(32))
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Links in notices (unsubscribe, "still me", "hand over") are signed with this nonce.
+    list_nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    # When the member last said they are still their organisation's contact (April check).
+    contact_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on a successor: the member they take over from, who stops getting notices on confirmation.
+    predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

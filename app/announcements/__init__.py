@@ -1,0 +1,1 @@
+"""Announcements from the secretariat to a chosen audience."""

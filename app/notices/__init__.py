@@ -1,0 +1,1 @@
+"""The half-yearly sharing-session notice to every active member."""

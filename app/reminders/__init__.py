@@ -1,0 +1,1 @@
+"""Reminders before each event, sent once per attendee and rule."""

@@ -1,0 +1,1 @@
+"""The scheduler that runs inside `flask worker`, one active at a time."""
