@@ -26,6 +26,8 @@ def queue_mail(
     locale: str,
     subject,
     calendar: tuple[str, str] | None = None,
+    unsubscribe_token: str | None = None,
+    announcement_id: int | None = None,
     **context,
 ) -> OutboxMessage:
     """Render the templates and add the message to the outbox in the caller's transaction.
@@ -41,6 +43,11 @@ def queue_mail(
         home_url=public_url("public.index"),
         to_name=to_name,
     )
+    one_click_url = None
+    if unsubscribe_token:
+        # Bulk mail: the footer links to the page, the header to the one-click endpoint.
+        context["unsubscribe_url"] = public_url("members.unsubscribe", token=unsubscribe_token)
+        one_click_url = public_url("members.unsubscribe_one_click", token=unsubscribe_token)
     with force_locale(locale):
         translated_subject = str(subject)
         text_body = render_template(f"mail/{name}.txt", **context)
@@ -55,5 +62,7 @@ def queue_mail(
         text_body=text_body,
         html_body=html_body,
         calendar=calendar,
+        unsubscribe_url=one_click_url,
+        announcement_id=announcement_id,
         category=name,
     )

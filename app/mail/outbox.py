@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app import clock
 from app.database import UTCDateTime
 from app.extensions import db
+from app.mail.suppression import flag_address
 from app.mail.transport import PermanentFailure, TemporaryFailure, open_transport
 from app.text import breaks_header
 
@@ -91,10 +92,13 @@ def enqueue(
     to_name: str = "",
     html_body: str | None = None,
     calendar: tuple[str, str] | None = None,
+    unsubscribe_url: str | None = None,
+    announcement_id: int | None = None,
 ) -> OutboxMessage:
     """Add a message to the caller's transaction; it is delivered only if that commits.
 
-    `calendar` is (METHOD, iCalendar text) for a mail that carries an invite.
+    `calendar` is (METHOD, iCalendar text) for a mail that carries an invite; `unsubscribe_url`
+    (the one-click URL) makes it bulk mail with List-Unsubscribe headers.
     """
     domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
     message = OutboxMessage(
@@ -107,6 +111,10 @@ def enqueue(
         html_body=html_body,
         calendar_method=calendar[0] if calendar else None,
         calendar_body=calendar[1] if calendar else None,
+        unsubscribe_url=_check_header("List-Unsubscribe", unsubscribe_url)
+        if unsubscribe_url
+        else None,
+        announcement_id=announcement_id,
         status=OutboxStatus.QUEUED,
         attempts=0,
         next_attempt_at=clock.now(),
@@ -193,6 +201,8 @@ def deliver_due(now: datetime | None = None) -> int:
                         raise
                     _record_temporary_failure(message, now, str(error))
                 except PermanentFailure as error:
+                    if error.flags_address:
+                        flag_address(message.to_addr, str(error))
                     message.attempts += 1
                     message.status = OutboxStatus.FAILED
                     message.last_error = str(error)[:2000]

@@ -23,7 +23,10 @@ class SuppressedAddress(db.Model):
 
 def flag_address(email: str, reason: str) -> None:
     """Remember a permanent failure (once per address)."""
-    if db.session.scalar(select(SuppressedAddress.id).where(SuppressedAddress.email == email)) is None:
+    if (
+        db.session.scalar(select(SuppressedAddress.id).where(SuppressedAddress.email == email))
+        is None
+    ):
         db.session.add(SuppressedAddress(email=email, reason=reason[:2000]))
 
 

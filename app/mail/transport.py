@@ -28,7 +28,14 @@ class TemporaryFailure(Exception):
 
 
 class PermanentFailure(Exception):
-    """This message cannot be delivered (a 5xx answer, or a message we cannot even build)."""
+    """This message cannot be delivered (a 5xx answer, or a message we cannot even build).
+
+    `flags_address` is set when the server refused the recipient, so bulk mail skips it later.
+    """
+
+    def __init__(self, message: str, flags_address: bool = False):
+        super().__init__(message)
+        self.flags_address = flags_address
 
 
 class _Message(Message):
@@ -45,7 +52,14 @@ def build_message(outbox_message) -> Message:
     recipient = outbox_message.to_addr
     if outbox_message.to_name:
         recipient = (outbox_message.to_name, outbox_message.to_addr)
+    # Everything we send is automated: out-of-office replies should stay away (RFC 3834).
+    headers = {"Auto-Submitted": "auto-generated"}
+    if outbox_message.unsubscribe_url:
+        # RFC 8058 one-click: the provider POSTs to this URL; no login, no form.
+        headers["List-Unsubscribe"] = f"<{outbox_message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = _Message(
+        extra_headers=headers,
         subject=outbox_message.subject,
         recipients=[recipient],
         body=outbox_message.text_body,
@@ -70,12 +84,12 @@ def _classify(error: Exception) -> Exception:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
-            return PermanentFailure(f"recipient refused: {error.recipients}")
+            return PermanentFailure(f"recipient refused: {error.recipients}", flags_address=True)
         return TemporaryFailure(f"recipient deferred: {error.recipients}", connection_usable=True)
     if isinstance(error, smtplib.SMTPResponseException):
         text = f"{error.smtp_code} {error.smtp_error!r}"
         if 500 <= error.smtp_code < 600:
-            return PermanentFailure(text)
+            return PermanentFailure(text, flags_address=True)
         return TemporaryFailure(text, connection_usable=True)
     if isinstance(error, smtplib.SMTPException | OSError):
         return TemporaryFailure(f"{type(error).__name__}: {error}")

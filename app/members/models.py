@@ -52,6 +52,8 @@ class Member(db.Model):
     # When the member last said they are still their organisation's contact (April check).
     contact_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set on a successor: the member they take over from, who stops getting notices on confirmation.
-    predecessor_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="SET NULL"))
+    predecessor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)

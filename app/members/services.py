@@ -16,6 +16,7 @@ from app.tokens import make_token, new_nonce, token_matches, token_row_id
 
 CONFIRM_PURPOSE = "member-confirm"
 FEED_PURPOSE = "member-feed"
+UNSUBSCRIBE_PURPOSE = "member-unsubscribe"
 
 
 class MembershipLinkInvalid(DomainError):
@@ -112,3 +113,29 @@ def find_by_feed_token(token: str) -> Member:
     ):
         raise MembershipLinkInvalid()
     return member
+
+
+def unsubscribe_token(member: Member) -> str:
+    """The secret in the member's unsubscribe link (every notice and announcement carries it)."""
+    return make_token(UNSUBSCRIBE_PURPOSE, member.id, member.list_nonce)
+
+
+def find_by_unsubscribe_token(token: str) -> Member:
+    row_id = token_row_id(token)
+    member = db.session.get(Member, row_id) if row_id is not None else None
+    if member is None or not token_matches(
+        token, UNSUBSCRIBE_PURPOSE, member.id, member.list_nonce
+    ):
+        raise MembershipLinkInvalid()
+    return member
+
+
+def unsubscribe(member: Member, now: datetime) -> bool:
+    """Stop notices and announcements to the member (配信停止). Mail about events they sign up
+    for still comes. Returns False when they had already unsubscribed."""
+    if member.status == MemberStatus.UNSUBSCRIBED:
+        return False
+    member.status = MemberStatus.UNSUBSCRIBED
+    member.unsubscribed_at = now
+    db.session.flush()
+    return True

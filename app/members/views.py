@@ -5,7 +5,7 @@ from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from app.extensions import db, limiter, public_form_limit
+from app.extensions import csrf, db, limiter, public_form_limit
 from app.members import services
 from app.members.consent import CURRENT_VERSION, WORDING
 from app.members.forms import ConfirmForm, MembershipForm
@@ -67,3 +67,32 @@ def confirm(token):
         db.session.commit()
         return render_template("members/confirmed.html", member=member)
     return render_template("members/confirm.html", form=form, member=member)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token):
+    """配信停止: GET shows the button (mail scanners open links), POST stops the mail."""
+    form = ConfirmForm()
+    try:
+        member = services.find_by_unsubscribe_token(token)
+    except services.MembershipLinkInvalid:
+        return render_template("members/confirm_invalid.html"), 404
+    if form.validate_on_submit():
+        services.unsubscribe(member, clock.now())
+        db.session.commit()
+        return render_template("members/unsubscribed.html", member=member)
+    return render_template("members/unsubscribe.html", form=form, member=member)
+
+
+@bp.route("/unsubscribe/<token>/one-click", methods=["POST"])
+@csrf.exempt
+def unsubscribe_one_click(token):
+    """RFC 8058 one-click: the mail provider POSTs "List-Unsubscribe=One-Click" with no cookie
+    and no CSRF token; the signed token in the URL is the authority."""
+    try:
+        member = services.find_by_unsubscribe_token(token)
+    except services.MembershipLinkInvalid:
+        return "", 404
+    services.unsubscribe(member, clock.now())
+    db.session.commit()
+    return "", 204
