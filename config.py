@@ -89,6 +89,12 @@ def load() -> dict:
         "CALENDAR_ORGANIZER_EMAIL": os.environ.get("CALENDAR_ORGANIZER_EMAIL", ""),
         "CALENDAR_ALARM_MINUTES": _int("CALENDAR_ALARM_MINUTES", 30),
         "JOIN_OPENS_MINUTES_BEFORE": _int("JOIN_OPENS_MINUTES_BEFORE", 30),
+        # Half-yearly notice: months and local time (first working day of each month given).
+        "NOTICE_MONTHS": tuple(int(m) for m in os.environ.get("NOTICE_MONTHS", "4,10").split(",")),
+        "NOTICE_TIME": os.environ.get("NOTICE_TIME", "10:00"),
+        # A notice missed by downtime is still sent within this many days, never later.
+        "NOTICE_CATCH_UP_DAYS": _int("NOTICE_CATCH_UP_DAYS", 14),
+        "SCHEDULER_INTERVAL_SECONDS": _int("SCHEDULER_INTERVAL_SECONDS", 60),
         "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
     }

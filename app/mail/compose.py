@@ -1,5 +1,7 @@
 """Render a mail from its template pair (mail/<name>.txt and .html) in the recipient's language."""
 
+from dataclasses import dataclass
+
 from flask import current_app, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
@@ -18,21 +20,28 @@ def webcal(url: str) -> str:
     return "webcal://" + url.split("://", 1)[1]
 
 
-def queue_mail(
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text_body: str
+    html_body: str | None
+    one_click_url: str | None  # List-Unsubscribe target, for bulk mail
+
+
+def render_mail(
     name: str,
     *,
-    to_addr: str,
     to_name: str,
     locale: str,
     subject,
-    calendar: tuple[str, str] | None = None,
     unsubscribe_token: str | None = None,
-    announcement_id: int | None = None,
     **context,
-) -> OutboxMessage:
-    """Render the templates and add the message to the outbox in the caller's transaction.
+) -> RenderedMail:
+    """Render mail/<name>.txt (and .html if it exists) in the recipient's language.
 
-    `subject` is a lazy_gettext string, so it is translated with the body in the recipient's locale.
+    `subject` is a lazy_gettext string, so it is translated with the body. With an
+    `unsubscribe_token` the mail is bulk mail: the footer links to the unsubscribe page and the
+    List-Unsubscribe header to the one-click endpoint.
     """
     config = current_app.config
     context.update(
@@ -45,7 +54,6 @@ def queue_mail(
     )
     one_click_url = None
     if unsubscribe_token:
-        # Bulk mail: the footer links to the page, the header to the one-click endpoint.
         context["unsubscribe_url"] = public_url("members.unsubscribe", token=unsubscribe_token)
         one_click_url = public_url("members.unsubscribe_one_click", token=unsubscribe_token)
     with force_locale(locale):
@@ -55,14 +63,38 @@ def queue_mail(
             html_body = render_template(f"mail/{name}.html", **context)
         except TemplateNotFound:
             html_body = None
+    return RenderedMail(translated_subject, text_body, html_body, one_click_url)
+
+
+def queue_mail(
+    name: str,
+    *,
+    to_addr: str,
+    to_name: str,
+    locale: str,
+    subject,
+    calendar: tuple[str, str] | None = None,
+    unsubscribe_token: str | None = None,
+    announcement_id: int | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render the mail (see render_mail) and add it to the outbox in the caller's transaction."""
+    mail = render_mail(
+        name,
+        to_name=to_name,
+        locale=locale,
+        subject=subject,
+        unsubscribe_token=unsubscribe_token,
+        **context,
+    )
     return enqueue(
         to_addr=to_addr,
         to_name=to_name,
-        subject=translated_subject,
-        text_body=text_body,
-        html_body=html_body,
+        subject=mail.subject,
+        text_body=mail.text_body,
+        html_body=mail.html_body,
         calendar=calendar,
-        unsubscribe_url=one_click_url,
+        unsubscribe_url=mail.one_click_url,
         announcement_id=announcement_id,
         category=name,
     )

@@ -67,3 +67,17 @@ class MembershipForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: confirming is a POST, so mail scanners that open links confirm nothing."""
+
+
+class HandoverForm(FlaskForm):
+    """The successor's details, given by the member handing over."""
+
+    name = StringField(
+        _l("後任の方のお名前"),
+        filters=[strip],
+        validators=[required(_l("後任の方のお名前")), max_length(100), single_line],
+    )
+    email = email_field(_l("後任の方のメールアドレス"))
+    department = StringField(
+        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
+    )

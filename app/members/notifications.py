@@ -36,3 +36,15 @@ def notify_welcome(member: Member, feed_token: str) -> None:
     subject = _l("【登録完了】全国自治体リスキリングネットワークへようこそ")
     feed_url = public_url("registrations.member_feed", token=feed_token)
     _queue("member_welcome", member, subject, feed_url=feed_url, webcal_url=webcal(feed_url))
+
+
+def notify_handover_invitation(member: Member, predecessor: Member, token: str) -> None:
+    """The successor named in the April check is invited; joining takes their own confirmation."""
+    subject = _l("【ご案内】全国自治体リスキリングネットワーク 担当者引き継ぎのお知らせ")
+    _queue(
+        "member_handover",
+        member,
+        subject,
+        predecessor=predecessor,
+        confirm_url=public_url("members.confirm", token=token),
+    )

@@ -17,6 +17,10 @@ from app.tokens import make_token, new_nonce, token_matches, token_row_id
 CONFIRM_PURPOSE = "member-confirm"
 FEED_PURPOSE = "member-feed"
 UNSUBSCRIBE_PURPOSE = "member-unsubscribe"
+STILL_CONTACT_PURPOSE = "member-still-contact"
+HANDOVER_PURPOSE = "member-handover"
+# consent_version of a successor invited by their predecessor, until they confirm themselves.
+AWAITING_CONSENT = "invited"
 
 
 class MembershipLinkInvalid(DomainError):
@@ -86,6 +90,15 @@ def confirm_membership(token: str, now: datetime) -> Member:
     member.unsubscribed_at = None
     member.confirm_nonce = None
     member.feed_nonce = member.feed_nonce or new_nonce()
+    member.contact_confirmed_at = now
+    if member.consent_version == AWAITING_CONSENT:
+        member.consent_at = now
+        member.consent_version = CURRENT_VERSION
+    predecessor = db.session.get(Member, member.predecessor_id) if member.predecessor_id else None
+    if predecessor is not None and predecessor.status == MemberStatus.ACTIVE:
+        # The successor took over: the old address stops getting notices from now on.
+        predecessor.status = MemberStatus.UNSUBSCRIBED
+        predecessor.unsubscribed_at = now
     db.session.flush()
     notifications.notify_welcome(member, feed_token(member))
     return member

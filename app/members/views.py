@@ -5,10 +5,11 @@ from flask_babel import get_locale
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
+from app.errors import DomainError
 from app.extensions import csrf, db, limiter, public_form_limit
 from app.members import services
 from app.members.consent import CURRENT_VERSION, WORDING
-from app.members.forms import ConfirmForm, MembershipForm
+from app.members.forms import ConfirmForm, HandoverForm, MembershipForm
 from app.organizations.services import local_governments
 
 bp = Blueprint("members", __name__)
@@ -66,7 +67,9 @@ def confirm(token):
             return render_template("members/confirm_invalid.html"), 404
         db.session.commit()
         return render_template("members/confirmed.html", member=member)
-    return render_template("members/confirm.html", form=form, member=member)
+    return render_template(
+        "members/confirm.html", form=form, member=member, consent_wording=WORDING[CURRENT_VERSION]
+    )
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -96,3 +99,47 @@ def unsubscribe_one_click(token):
     services.unsubscribe(member, clock.now())
     db.session.commit()
     return "", 204
+
+
+@bp.route("/members/still/<token>", methods=["GET", "POST"])
+def still_contact(token):
+    """April check: 「引き続き担当です」 (a POST, so a mail scanner opening the link does nothing)."""
+    form = ConfirmForm()
+    try:
+        member = services.find_by_still_contact_token(token)
+    except services.MembershipLinkInvalid:
+        return render_template("members/confirm_invalid.html"), 404
+    if form.validate_on_submit():
+        services.confirm_still_contact(member, clock.now())
+        db.session.commit()
+        return render_template("members/still_contact_done.html", member=member)
+    return render_template("members/still_contact.html", form=form, member=member)
+
+
+@bp.route("/members/handover/<token>", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
+def handover(token):
+    """April check: 「後任者へ引き継ぐ」 — name the successor, who is invited to join."""
+    try:
+        member = services.find_by_handover_token(token)
+    except services.MembershipLinkInvalid:
+        return render_template("members/confirm_invalid.html"), 404
+    form = HandoverForm()
+    if form.validate_on_submit():
+        successor = services.MembershipInput(
+            name=form.name.data,
+            email=form.email.data,
+            organization=member.organization_name,
+            department=form.department.data or "",
+        )
+        try:
+            services.hand_over(member, successor, clock.now())
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, error.message]
+        else:
+            db.session.commit()
+            return render_template("members/handover_done.html", member=member, successor=successor)
+    return render_template("members/handover.html", form=form, member=member), (
+        422 if form.is_submitted() else 200
+    )

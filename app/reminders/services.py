@@ -1,0 +1,69 @@
+"""Send each due reminder to each confirmed attendee exactly once.
+
+The sweep runs every minute. A ReminderDelivery row (unique per registration and rule) is written in
+the same transaction as the mail it records, so restarts, reschedules and a second sweep can never
+send a reminder twice. After downtime only the latest due reminder goes out; older ones are recorded
+as skipped. Someone who signed up after a reminder's time never gets that stale one.
+"""
+
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.events.models import Event, EventStatus
+from app.extensions import db
+from app.registrations.models import Registration, RegistrationStatus
+from app.reminders import notifications
+from app.reminders.models import ReminderDelivery
+from app.reminders.rules import due_at, rules_for
+
+
+def _due_rules(event: Event, now: datetime) -> list[tuple[str, datetime]]:
+    timezone = current_app.config["APP_TIMEZONE"]
+    due = [(rule, due_at(rule, event.starts_at, timezone)) for rule in rules_for(event)]
+    return sorted(((rule, at) for rule, at in due if at <= now), key=lambda item: item[1])
+
+
+def send_due_reminders(now: datetime) -> int:
+    """Queue every reminder that is due and not yet recorded; returns how many were queued."""
+    events = db.session.scalars(
+        select(Event).where(Event.status == EventStatus.PUBLISHED, Event.starts_at > now)
+    ).all()
+    queued = 0
+    for event in events:
+        due = _due_rules(event, now)
+        if due:
+            queued += _remind_attendees(event, due)
+            db.session.commit()  # one event at a time: a failure elsewhere loses nothing here
+    return queued
+
+
+def _remind_attendees(event: Event, due: list[tuple[str, datetime]]) -> int:
+    attendees = db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
+    ).all()
+    recorded = {
+        (registration_id, rule)
+        for registration_id, rule in db.session.execute(
+            select(ReminderDelivery.registration_id, ReminderDelivery.rule).where(
+                ReminderDelivery.registration_id.in_([r.id for r in attendees])
+            )
+        )
+    }
+    queued = 0
+    latest_rule, _ = due[-1]
+    for registration in attendees:
+        for rule, at in due:
+            if (registration.id, rule) in recorded:
+                continue
+            # Only the latest due reminder is worth sending, and only to people already signed up.
+            send = rule == latest_rule and registration.queued_at <= at
+            db.session.add(ReminderDelivery(registration_id=registration.id, rule=rule, sent=send))
+            if send:
+                notifications.notify_reminder(registration, rule)
+                queued += 1
+    db.session.flush()
+    return queued
