@@ -1,51 +1,12 @@
-"""Command-line entry points: `flask worker` and `flask seed-demo`."""
-
-import logging
-import signal
-import time
+"""Command-line entry points: `flask worker` (see app/scheduling/worker.py) and `flask seed-demo`."""
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 
 from app import clock
 from app.demo import seed_demo
 from app.extensions import db
-from app.mail.outbox import deliver_due
-
-log = logging.getLogger(__name__)
-
-
-@click.command("worker")
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
-def worker_command(once: bool) -> None:
-    """Drain the mail outbox until stopped (SIGINT or SIGTERM finish the current message first)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    stopping = False
-
-    def stop(_signum, _frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    target = current_app.config["MAIL_SERVER"] or current_app.config["MAIL_DEV_DIR"]
-    log.info("worker started; delivering to %s", target)
-    while not stopping:
-        try:
-            sent = deliver_due(clock.now())
-        except Exception:
-            db.session.rollback()
-            log.exception("delivery round failed; trying again")
-            sent = 0
-        finally:
-            db.session.remove()
-        if sent:
-            log.info("sent %d message(s)", sent)
-        if once and not sent:
-            break
-        if not sent:
-            time.sleep(current_app.config["WORKER_POLL_SECONDS"])
-    log.info("worker stopped")
+from app.scheduling.worker import worker_command
 
 
 @click.command("seed-demo")

@@ -133,14 +133,69 @@ def unsubscribe_token(member: Member) -> str:
     return make_token(UNSUBSCRIBE_PURPOSE, member.id, member.list_nonce)
 
 
-def find_by_unsubscribe_token(token: str) -> Member:
+def still_contact_token(member: Member) -> str:
+    return make_token(STILL_CONTACT_PURPOSE, member.id, member.list_nonce)
+
+
+def handover_token(member: Member) -> str:
+    return make_token(HANDOVER_PURPOSE, member.id, member.list_nonce)
+
+
+def _find_by_list_token(token: str, purpose: str) -> Member:
     row_id = token_row_id(token)
     member = db.session.get(Member, row_id) if row_id is not None else None
-    if member is None or not token_matches(
-        token, UNSUBSCRIBE_PURPOSE, member.id, member.list_nonce
-    ):
+    if member is None or not token_matches(token, purpose, member.id, member.list_nonce):
         raise MembershipLinkInvalid()
     return member
+
+
+def find_by_unsubscribe_token(token: str) -> Member:
+    return _find_by_list_token(token, UNSUBSCRIBE_PURPOSE)
+
+
+def find_by_still_contact_token(token: str) -> Member:
+    return _find_by_list_token(token, STILL_CONTACT_PURPOSE)
+
+
+def find_by_handover_token(token: str) -> Member:
+    return _find_by_list_token(token, HANDOVER_PURPOSE)
+
+
+def confirm_still_contact(member: Member, now: datetime) -> None:
+    """「引き続き担当です」: the April check answered yes."""
+    member.contact_confirmed_at = now
+    db.session.flush()
+
+
+def hand_over(member: Member, successor: MembershipInput, now: datetime) -> Member:
+    """「後任者へ引き継ぐ」: invite the successor to join for the same organisation. The member keeps
+    getting notices until the successor confirms (see confirm_membership)."""
+    if successor.email == member.email:
+        raise DomainError(_l("後任の方のメールアドレスを入力してください。"), field="email")
+    existing = db.session.scalar(select(Member).where(Member.email == successor.email))
+    if existing is not None and existing.status == MemberStatus.ACTIVE:
+        # Already a member: the hand-over is done as soon as we know.
+        member.status = MemberStatus.UNSUBSCRIBED
+        member.unsubscribed_at = now
+        db.session.flush()
+        return existing
+    applicant = existing or Member(email=successor.email)
+    db.session.add(applicant)
+    applicant.name = successor.name
+    applicant.organization_code = member.organization_code
+    applicant.organization_name = member.organization_name
+    applicant.department = successor.department
+    applicant.theme_interests = list(member.theme_interests)
+    applicant.locale = member.locale
+    applicant.status = MemberStatus.PENDING
+    # The successor has agreed to nothing yet; they consent on the confirmation page.
+    applicant.consent_at = now
+    applicant.consent_version = AWAITING_CONSENT
+    applicant.confirm_nonce = new_nonce()
+    applicant.predecessor_id = member.id
+    db.session.flush()
+    notifications.notify_handover_invitation(applicant, member, confirm_token(applicant))
+    return applicant
 
 
 def unsubscribe(member: Member, now: datetime) -> bool:

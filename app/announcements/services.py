@@ -1,0 +1,512 @@
+"""Announcements: who they go to, how their placeholders are filled, and how they reach the outbox.
+
+An announcement to members (配信) is bulk mail under 特定電子メール法: it goes only to active
+members, and every copy carries the member's own unsubscribe link (footer and List-Unsubscribe).
+An announcement to the registrants of an event is mail about an event they signed up for: it goes
+to them whether or not they unsubscribed from notices, and carries no unsubscribe link.
+"""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.announcements.models import Announcement, AnnouncementStatus
+from app.errors import DomainError
+from app.events.models import Event
+from app.extensions import db
+from app.formatting import format_span
+from app.mail.compose import public_url, queue_mail
+from app.mail.outbox import OutboxMessage, OutboxStatus
+from app.mail.suppression import suppressed
+from app.members.models import Member, MemberStatus, ThemeInterest
+from app.members.services import unsubscribe_token
+from app.registrations import invites
+from app.registrations.models import Registration, RegistrationStatus
+from app.text import breaks_header
+
+log = logging.getLogger(__name__)
+
+EVENT_REGISTRANTS = "event_registrants"
+MEMBERS = "members"
+MEMBERS_BY_THEME = "members_by_theme"
+AUDIENCE_KINDS = (EVENT_REGISTRANTS, MEMBERS, MEMBERS_BY_THEME)
+
+SUBJECT_MAX = 200
+# OutboxMessage.subject is String(300): a subject that grows past it with long values is cut.
+RENDERED_SUBJECT_MAX = 300
+TEST_PREFIX = "【テスト送信】"
+
+PERSON_PLACEHOLDERS = ("name", "organization")
+EVENT_PLACEHOLDERS = ("event_title", "event_date")
+REGISTRATION_PLACEHOLDERS = ("manage_url", "join_url")
+ALL_PLACEHOLDERS = PERSON_PLACEHOLDERS + EVENT_PLACEHOLDERS + REGISTRATION_PLACEHOLDERS
+
+# What counts as a placeholder when checking: any {...} on one line without nested braces, so a
+# typo ({nmae}), attribute access ({name.__class__}) or an index ({name[0]}) is refused, not sent.
+_CANDIDATE = re.compile(r"\{([^{}\r\n]*)\}")
+# What gets replaced when rendering: exactly {word}. Nothing else is touched.
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+class InvalidPlaceholder(DomainError):
+    """A {placeholder} in the subject or body that this announcement's audience cannot fill."""
+
+    def __init__(self, placeholder: str, field: str, allowed: tuple[str, ...]):
+        names = "、".join("{" + name + "}" for name in allowed)
+        super().__init__(
+            _l(
+                "「%(placeholder)s」は使えない差し込み項目です。使えるのは %(names)s です。",
+                placeholder="{" + placeholder + "}",
+                names=names,
+            ),
+            field=field,
+        )
+        self.placeholder = placeholder
+
+
+class InvalidAnnouncement(DomainError):
+    """The subject, body or send time is not acceptable; `field` says which."""
+
+
+class InvalidAudience(DomainError):
+    """The audience description is incomplete or names something that does not exist."""
+
+    message = _l("配信先の指定が正しくありません。")
+    field = "kind"
+
+
+class NoRecipients(DomainError):
+    """Nobody (or not the person asked for) is in the audience, so there is nothing to render."""
+
+    message = _l("配信先に該当する方がいません。")
+
+
+class AnnouncementNotFound(DomainError):
+    message = _l("このお知らせは見つかりません。")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person an announcement goes to, and the registration or member record behind them."""
+
+    email: str
+    name: str
+    organization: str
+    locale: str
+    source: Registration | Member
+
+    @property
+    def registration(self) -> Registration | None:
+        return self.source if isinstance(self.source, Registration) else None
+
+    @property
+    def member(self) -> Member | None:
+        return self.source if isinstance(self.source, Member) else None
+
+
+# --- audiences -------------------------------------------------------------------------------
+
+
+def _int_or_none(value, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise InvalidAudience(field=field)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidAudience(field=field) from None
+
+
+def normalize_audience(audience: dict) -> dict:
+    """The audience with defaults filled in, checked against the database; raises InvalidAudience."""
+    if not isinstance(audience, dict) or audience.get("kind") not in AUDIENCE_KINDS:
+        raise InvalidAudience(field="kind")
+    kind = audience["kind"]
+    event_id = _int_or_none(audience.get("event_id"), "event_id")
+    if event_id is not None and db.session.get(Event, event_id) is None:
+        raise InvalidAudience(_l("このイベントは見つかりません。"), field="event_id")
+    if kind == EVENT_REGISTRANTS:
+        if event_id is None:
+            raise InvalidAudience(_l("イベントを選んでください。"), field="event_id")
+        statuses = audience.get("statuses") or [RegistrationStatus.CONFIRMED.value]
+        known = [status.value for status in RegistrationStatus]
+        if not isinstance(statuses, list | tuple) or any(s not in known for s in statuses):
+            raise InvalidAudience(_l("選択肢の中から選んでください。"), field="statuses")
+        table_id = _int_or_none(audience.get("table_id"), "table_id")
+        if table_id is not None:
+            event = db.session.get(Event, event_id)
+            if table_id not in {table.id for table in event.tables}:
+                raise InvalidAudience(_l("選択肢の中から選んでください。"), field="table_id")
+        return {
+            "kind": kind,
+            "event_id": event_id,
+            "statuses": [status for status in known if status in statuses],
+            "table_id": table_id,
+        }
+    normalized = {"kind": kind, "event_id": event_id}
+    if kind == MEMBERS_BY_THEME:
+        themes = audience.get("themes") or []
+        known = {theme.value for theme in ThemeInterest}
+        if (
+            not isinstance(themes, list | tuple)
+            or not themes
+            or any(t not in known for t in themes)
+        ):
+            raise InvalidAudience(_l("テーマを選んでください。"), field="themes")
+        normalized["themes"] = sorted(set(themes))
+    return normalized
+
+
+def _registrants(audience: dict) -> list[Recipient]:
+    query = (
+        select(Registration)
+        .where(
+            Registration.event_id == audience["event_id"],
+            Registration.status.in_(audience.get("statuses") or [RegistrationStatus.CONFIRMED]),
+        )
+        .order_by(Registration.id)
+    )
+    if audience.get("table_id") is not None:
+        query = query.where(Registration.table_id == audience["table_id"])
+    return [
+        Recipient(r.email, r.name, r.organization_name, r.locale, r)
+        for r in db.session.scalars(query)
+    ]
+
+
+def _members(audience: dict) -> list[Recipient]:
+    query = select(Member).where(Member.status == MemberStatus.ACTIVE).order_by(Member.id)
+    members = list(db.session.scalars(query))
+    if audience["kind"] == MEMBERS_BY_THEME:
+        # A JSON list: filtered here, the same on SQLite and PostgreSQL (a few thousand rows at most).
+        wanted = set(audience.get("themes") or [])
+        members = [m for m in members if wanted & set(m.theme_interests or [])]
+    return [Recipient(m.email, m.name, m.organization_name, m.locale, m) for m in members]
+
+
+def resolve_audience(audience: dict) -> list[Recipient]:
+    """Everyone the audience reaches now: once per address, minus addresses that bounced for good."""
+    audience = normalize_audience(audience)
+    found = _registrants(audience) if audience["kind"] == EVENT_REGISTRANTS else _members(audience)
+    unique: dict[str, Recipient] = {}
+    for recipient in found:
+        unique.setdefault(recipient.email.lower(), recipient)
+    skip = suppressed({r.email for r in unique.values()})
+    return [r for r in unique.values() if r.email not in skip]
+
+
+def _is_bulk(audience: dict) -> bool:
+    """Member audiences are bulk mail: each copy carries the member's unsubscribe link."""
+    return audience.get("kind") in (MEMBERS, MEMBERS_BY_THEME)
+
+
+# --- placeholders ----------------------------------------------------------------------------
+
+
+def allowed_placeholders(audience: dict) -> tuple[str, ...]:
+    """The placeholders this audience can fill: the person always, the event when there is one,
+    the personal links only for registrants."""
+    names = PERSON_PLACEHOLDERS
+    if audience.get("event_id") is not None:
+        names += EVENT_PLACEHOLDERS
+    if audience.get("kind") == EVENT_REGISTRANTS:
+        names += REGISTRATION_PLACEHOLDERS
+    return names
+
+
+def check_placeholders(text: str, field: str, allowed: tuple[str, ...]) -> None:
+    """Refuse any {...} in `text` that is not one of `allowed`, naming the field."""
+    for match in _CANDIDATE.finditer(text):
+        if match.group(1) not in allowed:
+            raise InvalidPlaceholder(match.group(1), field, allowed)
+
+
+def render_placeholders(text: str, values: dict[str, str]) -> str:
+    """Fill {name}-style placeholders from `values`; anything else stays exactly as written.
+
+    One pass with plain string values: no attribute or index lookup, no format specs, and a value
+    that itself looks like a placeholder (a name typed as "{manage_url}") is not expanded again.
+    """
+
+    def replace(match: re.Match) -> str:
+        value = values.get(match.group(1))
+        return match.group(0) if value is None else str(value)
+
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def placeholder_values(
+    recipient: Recipient, event: Event | None, personal_links: bool = True
+) -> dict[str, str]:
+    """The values for one recipient (call inside force_locale: the date is written in their language).
+
+    Without `personal_links`, manage_url and join_url are sample links that open nothing, for a test
+    mail that must not hand someone's personal links to the organizer.
+    """
+    values = {"name": recipient.name, "organization": recipient.organization}
+    if event is not None:
+        values["event_title"] = event.title
+        values["event_date"] = format_span(event.starts_at, event.ends_at)
+    registration = recipient.registration
+    if registration is not None:
+        if personal_links:
+            urls = invites.links(registration)
+            values["manage_url"] = urls["manage_url"]
+            values["join_url"] = urls["join_url"]
+        else:
+            values.update(_sample_links())
+    return values
+
+
+def _sample_links() -> dict[str, str]:
+    return {
+        "manage_url": public_url("registrations.manage", token="sample"),
+        "join_url": public_url("registrations.join", token="sample"),
+    }
+
+
+def _render(
+    announcement: Announcement, recipient: Recipient, event: Event | None, personal_links=True
+) -> tuple[str, str]:
+    with force_locale(recipient.locale):
+        values = placeholder_values(recipient, event, personal_links)
+    subject = render_placeholders(announcement.subject, values)
+    if breaks_header(subject):
+        # Values come from single-line fields, but a header must never break whatever happens.
+        subject = " ".join(subject.split())
+    if len(subject) > RENDERED_SUBJECT_MAX:
+        subject = subject[: RENDERED_SUBJECT_MAX - 1] + "…"
+    return subject, render_placeholders(announcement.body, values)
+
+
+def _audience_event(audience: dict) -> Event | None:
+    event_id = audience.get("event_id")
+    return db.session.get(Event, event_id) if event_id is not None else None
+
+
+# --- creating, previewing, testing -----------------------------------------------------------
+
+
+def create_announcement(
+    subject: str,
+    body: str,
+    audience: dict,
+    created_by: str,
+    send_at: datetime | None = None,
+) -> Announcement:
+    """A draft, or a scheduled announcement when `send_at` is given; checks every rule first."""
+    subject = (subject or "").strip()
+    if not subject:
+        raise InvalidAnnouncement(_l("件名を入力してください。"), field="subject")
+    if len(subject) > SUBJECT_MAX:
+        raise InvalidAnnouncement(
+            _l("%(max)d文字以内で入力してください。", max=SUBJECT_MAX), field="subject"
+        )
+    if breaks_header(subject):
+        raise InvalidAnnouncement(_l("改行を含めずに入力してください。"), field="subject")
+    if not (body or "").strip():
+        raise InvalidAnnouncement(_l("本文を入力してください。"), field="body")
+    if send_at is not None and send_at.tzinfo is None:
+        raise InvalidAnnouncement(_l("送信日時が正しくありません。"), field="send_at")
+    audience = normalize_audience(audience)
+    allowed = allowed_placeholders(audience)
+    check_placeholders(subject, "subject", allowed)
+    check_placeholders(body, "body", allowed)
+    announcement = Announcement(
+        subject=subject,
+        body=body,
+        audience=audience,
+        created_by=(created_by or "")[:254],
+        send_at=send_at,
+        status=AnnouncementStatus.SCHEDULED if send_at else AnnouncementStatus.DRAFT,
+        recipients=0,
+    )
+    db.session.add(announcement)
+    db.session.flush()
+    return announcement
+
+
+def _recipient_for(announcement: Announcement, recipient_email: str | None) -> Recipient:
+    recipients = resolve_audience(announcement.audience)
+    if recipient_email is not None:
+        wanted = recipient_email.strip().lower()
+        recipients = [r for r in recipients if r.email.lower() == wanted]
+    if not recipients:
+        raise NoRecipients()
+    return recipients[0]
+
+
+def preview(announcement: Announcement, recipient_email: str | None = None) -> tuple[str, str]:
+    """(subject, text) as one real recipient of the audience will read it (the first by default):
+    the whole text part, greeting and footer included.
+
+    Like a test mail, it shows sample personal links (manage, join, unsubscribe) that open nothing:
+    a console screen is shared and copied, and must not carry someone else's keys.
+    """
+    recipient = _recipient_for(announcement, recipient_email)
+    event = _audience_event(announcement.audience)
+    subject, body = _render(announcement, recipient, event, personal_links=False)
+    message = _queue(
+        announcement, recipient, subject, body, recipient.email, recipient.name, sample=True
+    )
+    # Rendered through the same templates as the real mail, then taken back out of the session
+    # before anything flushes it: a preview queues nothing.
+    db.session.expunge(message)
+    return subject, message.text_body
+
+
+def send_test(announcement: Announcement, to_email: str, to_name: str) -> OutboxMessage:
+    """Queue one copy to the organizer, as the first real recipient will read it, marked as a test.
+
+    The personal links (manage, join, unsubscribe) are samples that open nothing: a test mail is
+    often forwarded for review. It does not count in the announcement's progress.
+    """
+    recipient = _recipient_for(announcement, None)
+    event = _audience_event(announcement.audience)
+    subject, body = _render(announcement, recipient, event, personal_links=False)
+    return _queue(
+        announcement,
+        recipient,
+        TEST_PREFIX + subject,
+        body,
+        to_email,
+        to_name,
+        sample=True,
+    )
+
+
+def _queue(
+    announcement: Announcement,
+    recipient: Recipient,
+    subject: str,
+    body: str,
+    to_addr: str,
+    to_name: str,
+    sample: bool = False,
+) -> OutboxMessage:
+    token = None
+    if _is_bulk(announcement.audience):
+        token = "sample" if sample else unsubscribe_token(recipient.member)
+    return queue_mail(
+        "announcement",
+        to_addr=to_addr,
+        to_name=to_name,
+        locale=recipient.locale,
+        subject=subject,
+        unsubscribe_token=token,
+        announcement_id=None if sample else announcement.id,
+        body=body,
+        recipient_name=recipient.name,
+    )
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+def _lock(announcement_id: int) -> Announcement:
+    announcement = db.session.get(
+        Announcement, announcement_id, with_for_update=True, populate_existing=True
+    )
+    if announcement is None:
+        raise AnnouncementNotFound()
+    return announcement
+
+
+def _expand(announcement: Announcement, now: datetime) -> int:
+    """One outbox message per recipient, each To that one person; marks the announcement QUEUED."""
+    event = _audience_event(announcement.audience)
+    count = 0
+    for recipient in resolve_audience(announcement.audience):
+        subject, body = _render(announcement, recipient, event)
+        try:
+            _queue(announcement, recipient, subject, body, recipient.email, recipient.name)
+        except ValueError as error:
+            # An address the outbox cannot take (not ASCII, say) must not stop everyone else's.
+            log.warning(
+                "announcement %s: skipped recipient %r: %s", announcement.id, recipient.email, error
+            )
+            continue
+        count += 1
+    announcement.status = AnnouncementStatus.QUEUED
+    announcement.queued_at = now
+    announcement.recipients = count
+    db.session.flush()
+    return count
+
+
+def queue_announcement(announcement_id: int, now: datetime) -> int:
+    """Put every recipient's message in the outbox (the caller commits); returns how many.
+
+    The row is locked first and nothing happens if it is already queued, so a second click or a
+    second worker never sends twice.
+    """
+    announcement = _lock(announcement_id)
+    if announcement.status == AnnouncementStatus.QUEUED:
+        return 0
+    return _expand(announcement, now)
+
+
+def queue_due_announcements(now: datetime) -> int:
+    """Queue every scheduled announcement whose time has come; returns how many messages.
+
+    Each one is checked again once locked: another worker may have queued it, or an organizer
+    moved it back to draft or to later, since the list was read.
+    """
+    due = db.session.scalars(
+        select(Announcement.id)
+        .where(
+            Announcement.status == AnnouncementStatus.SCHEDULED,
+            Announcement.send_at <= now,
+        )
+        .order_by(Announcement.send_at, Announcement.id)
+    ).all()
+    total = 0
+    for announcement_id in due:
+        announcement = _lock(announcement_id)
+        if (
+            announcement.status != AnnouncementStatus.SCHEDULED
+            or announcement.send_at is None
+            or announcement.send_at > now
+        ):
+            continue
+        try:
+            total += _expand(announcement, now)
+        except InvalidAudience:
+            # Its event is gone: nothing was queued. Back to draft for the organizer to see,
+            # rather than failing this job (and every other announcement) each minute.
+            log.error(
+                "announcement %s: audience no longer valid, moved back to draft", announcement.id
+            )
+            announcement.status = AnnouncementStatus.DRAFT
+    return total
+
+
+def progress(announcement_id: int) -> dict:
+    """Where the announcement's messages are: waiting, sent, failed, and why each failure failed."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.announcement_id == announcement_id)
+        .group_by(OutboxMessage.status)
+    ).all()
+    counts = {status: n for status, n in rows}
+    failures = db.session.execute(
+        select(OutboxMessage.to_addr, OutboxMessage.last_error)
+        .where(
+            OutboxMessage.announcement_id == announcement_id,
+            OutboxMessage.status == OutboxStatus.FAILED,
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+    return {
+        "queued": counts.get(OutboxStatus.QUEUED, 0) + counts.get(OutboxStatus.SENDING, 0),
+        "sent": counts.get(OutboxStatus.SENT, 0),
+        "failed": counts.get(OutboxStatus.FAILED, 0),
+        "total": sum(counts.values()),
+        "failures": [(email, error) for email, error in failures],
+    }

@@ -1,0 +1,92 @@
+"""Only one scheduler runs, however many workers do: the one holding the leader lock.
+
+PostgreSQL: a session advisory lock on a connection kept open for as long as this process leads;
+it is released by the server the moment that connection or process dies. SQLite: an exclusive
+flock on a file beside the database; the kernel releases it when the process dies. Standbys try
+again every few seconds and take over.
+"""
+
+import fcntl
+import logging
+import os
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
+
+# An arbitrary, fixed 64-bit key naming "the scheduler of this app" in pg_locks.
+ADVISORY_KEY = 7_300_842_116_021
+
+
+class LeaderLock:
+    """try_acquire() until it returns True; release() (or death) lets another process lead."""
+
+    def __init__(self, engine: Engine, lock_dir: Path):
+        self.engine = engine
+        self.lock_dir = lock_dir
+        self._connection = None
+        self._file = None
+
+    @property
+    def held(self) -> bool:
+        return self._connection is not None or self._file is not None
+
+    def try_acquire(self) -> bool:
+        if self.held:
+            return True
+        if self.engine.dialect.name == "postgresql":
+            return self._acquire_advisory()
+        return self._acquire_file()
+
+    def _acquire_advisory(self) -> bool:
+        connection = self.engine.connect()
+        got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+        connection.commit()
+        if got:
+            self._connection = connection
+        else:
+            connection.close()
+        return bool(got)
+
+    def _acquire_file(self) -> bool:
+        self.lock_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(self.lock_dir / "scheduler.lock", "a+")  # noqa: SIM115 (held while leading)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._file = handle
+        return True
+
+    def still_held(self) -> bool:
+        """For PostgreSQL, check the lock connection is alive (a lost connection loses the lock)."""
+        if self._connection is None:
+            return self._file is not None
+        try:
+            self._connection.execute(text("SELECT 1"))
+            self._connection.commit()
+            return True
+        except Exception:
+            log.warning("lost the scheduler lock connection")
+            self._connection = None
+            return False
+
+    def release(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                self._connection.commit()
+            finally:
+                self._connection.close()
+                self._connection = None
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None

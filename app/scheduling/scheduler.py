@@ -1,0 +1,33 @@
+"""APScheduler 3 with its jobs in the app's database, started only by the leader worker."""
+
+from datetime import UTC
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+
+from app.extensions import db
+from app.scheduling import jobs
+from app.scheduling.models import JOBS_TABLE
+
+SWEEP_JOB_ID = "sweep"
+
+
+def start_scheduler(app: Flask) -> BackgroundScheduler:
+    """Start the scheduler in a background thread of this (leader) process."""
+    jobs.app = app
+    scheduler = BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE)},
+        timezone=UTC,
+        # After downtime a missed sweep runs once, not once per missed minute.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    scheduler.add_job(
+        jobs.sweep,
+        "interval",
+        seconds=app.config["SCHEDULER_INTERVAL_SECONDS"],
+        id=SWEEP_JOB_ID,
+        replace_existing=True,
+    )
+    scheduler.start()
+    return scheduler
