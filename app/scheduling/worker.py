@@ -55,6 +55,7 @@ class Leadership:
 def worker_command(once: bool, no_scheduler: bool) -> None:
     """Drain the mail outbox until stopped (SIGINT or SIGTERM finish the current message first)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)  # a line a minute
     stopping = False
 
     def stop(_signum, _frame):
