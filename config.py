@@ -48,6 +48,16 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'app.db'}"
 
 
+def _required_in_production(name: str, default: str, production: bool) -> str:
+    value = os.environ.get(name)
+    if value:
+        return value
+    if production:
+        # Notices without the sender's postal address and contact break 特定電子メール法.
+        raise RuntimeError(f"{name} must be set when APP_ENV=production")
+    return default
+
+
 def load() -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
@@ -72,6 +82,10 @@ def load() -> dict:
             "MAIL_DEFAULT_SENDER", "全国自治体リスキリングネットワーク事務局 <no-reply@localhost>"
         ),
         "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 30),
+        # DKIM signing of every outgoing mail, when all three are set (see the README).
+        "DKIM_PRIVATE_KEY_PATH": os.environ.get("DKIM_PRIVATE_KEY_PATH", ""),
+        "DKIM_SELECTOR": os.environ.get("DKIM_SELECTOR", ""),
+        "DKIM_DOMAIN": os.environ.get("DKIM_DOMAIN", ""),
         # Flask-Mail would silently skip sending under TESTING; the outbox decides what is sent.
         "MAIL_SUPPRESS_SEND": False,
         "MAIL_DEV_DIR": str(INSTANCE_DIR / "mail"),
@@ -83,8 +97,12 @@ def load() -> dict:
         "SECRETARIAT_NAME": os.environ.get(
             "SECRETARIAT_NAME", "全国自治体リスキリングネットワーク事務局"
         ),
-        "SECRETARIAT_ADDRESS": os.environ.get("SECRETARIAT_ADDRESS", "（住所未設定）"),
-        "SECRETARIAT_CONTACT": os.environ.get("SECRETARIAT_CONTACT", "no-reply@localhost"),
+        "SECRETARIAT_ADDRESS": _required_in_production(
+            "SECRETARIAT_ADDRESS", "（住所未設定）", production
+        ),
+        "SECRETARIAT_CONTACT": _required_in_production(
+            "SECRETARIAT_CONTACT", "no-reply@localhost", production
+        ),
         # ORGANIZER of calendar invites: a monitored mailbox (see the README); default: the sender.
         "CALENDAR_ORGANIZER_EMAIL": os.environ.get("CALENDAR_ORGANIZER_EMAIL", ""),
         "CALENDAR_ALARM_MINUTES": _int("CALENDAR_ALARM_MINUTES", 30),

@@ -39,6 +39,11 @@ class InvalidChoice(DomainError):
     message = _l("選択肢の中から選んでください。")
 
 
+class InvalidSchedule(DomainError):
+    message = _l("終了日時は開始日時より後にしてください。")
+    field = "ends_at"
+
+
 class AlreadyRegistered(DomainError):
     message = _l("このメールアドレスでは既にお申し込み済みです。")
     field = "email"

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from flask_migrate import upgrade
 
 from app import create_app
-from app.calendar.views import _feed_cache as feed_cache
 from app.events.models import Event, EventPart, EventStatus
 from app.extensions import db
 
@@ -58,7 +57,7 @@ def run() -> None:
         assert client.get("/bare").status_code == 200
 
     def full():
-        feed_cache.clear()  # what the first poller after a change pays
+        app.extensions["calendar_feed_cache"].clear()  # what the first poller after a change pays
         assert client.get("/calendar.ics").status_code == 200
 
     def cached():

@@ -25,6 +25,14 @@ def test_config_defaults_need_nothing_set(monkeypatch, tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_production_refuses_to_start_without_the_senders_address(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.delenv("SECRETARIAT_ADDRESS", raising=False)
+    with pytest.raises(RuntimeError, match="SECRETARIAT_ADDRESS"):
+        config.load()
+
+
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)

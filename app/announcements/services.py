@@ -20,7 +20,7 @@ from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.formatting import format_span
-from app.mail.compose import public_url, queue_mail
+from app.mail.compose import public_url, queue_mail, render_mail
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import suppressed
 from app.members.models import Member, MemberStatus, ThemeInterest
@@ -310,7 +310,9 @@ def create_announcement(
         )
     if breaks_header(subject):
         raise InvalidAnnouncement(_l("改行を含めずに入力してください。"), field="subject")
-    if not (body or "").strip():
+    # Browsers send a textarea with CRLF; stored with LF, the text and HTML parts split alike.
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    if not body.strip():
         raise InvalidAnnouncement(_l("本文を入力してください。"), field="body")
     if send_at is not None and send_at.tzinfo is None:
         raise InvalidAnnouncement(_l("送信日時が正しくありません。"), field="send_at")
@@ -352,13 +354,12 @@ def preview(announcement: Announcement, recipient_email: str | None = None) -> t
     recipient = _recipient_for(announcement, recipient_email)
     event = _audience_event(announcement.audience)
     subject, body = _render(announcement, recipient, event, personal_links=False)
-    message = _queue(
-        announcement, recipient, subject, body, recipient.email, recipient.name, sample=True
+    mail = render_mail(
+        "announcement",
+        to_name=recipient.name,
+        **_mail_settings(announcement, recipient, subject, body, sample=True),
     )
-    # Rendered through the same templates as the real mail, then taken back out of the session
-    # before anything flushes it: a preview queues nothing.
-    db.session.expunge(message)
-    return subject, message.text_body
+    return subject, mail.text_body
 
 
 def send_test(announcement: Announcement, to_email: str, to_name: str) -> OutboxMessage:
@@ -370,40 +371,35 @@ def send_test(announcement: Announcement, to_email: str, to_name: str) -> Outbox
     recipient = _recipient_for(announcement, None)
     event = _audience_event(announcement.audience)
     subject, body = _render(announcement, recipient, event, personal_links=False)
-    return _queue(
-        announcement,
-        recipient,
-        TEST_PREFIX + subject,
-        body,
-        to_email,
-        to_name,
-        sample=True,
+    return queue_mail(
+        "announcement",
+        to_addr=to_email,
+        to_name=to_name,
+        **_mail_settings(announcement, recipient, TEST_PREFIX + subject, body, sample=True),
     )
 
 
-def _queue(
-    announcement: Announcement,
-    recipient: Recipient,
-    subject: str,
-    body: str,
-    to_addr: str,
-    to_name: str,
-    sample: bool = False,
-) -> OutboxMessage:
+def _mail_settings(
+    announcement: Announcement, recipient: Recipient, subject: str, body: str, sample: bool
+) -> dict:
+    """What render_mail/queue_mail need besides the addressee, as `recipient` will read it.
+
+    Member audiences get the member's unsubscribe link (a sample one in previews and tests);
+    only real copies count in the announcement's progress.
+    """
     token = None
     if _is_bulk(announcement.audience):
         token = "sample" if sample else unsubscribe_token(recipient.member)
-    return queue_mail(
-        "announcement",
-        to_addr=to_addr,
-        to_name=to_name,
-        locale=recipient.locale,
-        subject=subject,
-        unsubscribe_token=token,
-        announcement_id=None if sample else announcement.id,
-        body=body,
-        recipient_name=recipient.name,
-    )
+    settings = {
+        "locale": recipient.locale,
+        "subject": subject,
+        "unsubscribe_token": token,
+        "body": body,
+        "recipient_name": recipient.name,
+    }
+    if not sample:
+        settings["announcement_id"] = announcement.id
+    return settings
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -425,7 +421,12 @@ def _expand(announcement: Announcement, now: datetime) -> int:
     for recipient in resolve_audience(announcement.audience):
         subject, body = _render(announcement, recipient, event)
         try:
-            _queue(announcement, recipient, subject, body, recipient.email, recipient.name)
+            queue_mail(
+                "announcement",
+                to_addr=recipient.email,
+                to_name=recipient.name,
+                **_mail_settings(announcement, recipient, subject, body, sample=False),
+            )
         except ValueError as error:
             # An address the outbox cannot take (not ASCII, say) must not stop everyone else's.
             log.warning(
@@ -453,7 +454,7 @@ def queue_announcement(announcement_id: int, now: datetime) -> int:
 
 
 def queue_due_announcements(now: datetime) -> int:
-    """Queue every scheduled announcement whose time has come; returns how many messages.
+    """Queue every scheduled announcement whose time has come; returns how many announcements.
 
     Each one is checked again once locked: another worker may have queued it, or an organizer
     moved it back to draft or to later, since the list was read.
@@ -466,7 +467,7 @@ def queue_due_announcements(now: datetime) -> int:
         )
         .order_by(Announcement.send_at, Announcement.id)
     ).all()
-    total = 0
+    queued = 0
     for announcement_id in due:
         announcement = _lock(announcement_id)
         if (
@@ -476,7 +477,7 @@ def queue_due_announcements(now: datetime) -> int:
         ):
             continue
         try:
-            total += _expand(announcement, now)
+            _expand(announcement, now)
         except InvalidAudience:
             # Its event is gone: nothing was queued. Back to draft for the organizer to see,
             # rather than failing this job (and every other announcement) each minute.
@@ -484,7 +485,9 @@ def queue_due_announcements(now: datetime) -> int:
                 "announcement %s: audience no longer valid, moved back to draft", announcement.id
             )
             announcement.status = AnnouncementStatus.DRAFT
-    return total
+            continue
+        queued += 1
+    return queued
 
 
 def progress(announcement_id: int) -> dict:

@@ -34,16 +34,9 @@ def event_location(event: Event, online_text: str) -> str:
 
 def public_entry(event: Event, event_url: str, settings: CalendarSettings) -> Entry:
     """The event for downloads and feeds; the same UID every time, SEQUENCE raised on changes."""
-    description = "\n".join(
-        line
-        for line in (
-            event.description,
-            "",
-            *(part.title for part in event.parts),
-            "",
-            _("詳細・お申し込み: %(url)s", url=event_url),
-        )
-    ).strip()
+    programme = "\n".join(part.title for part in event.parts)
+    link = _("詳細・お申し込み: %(url)s", url=event_url)
+    description = "\n\n".join(text for text in (event.description.strip(), programme, link) if text)
     return Entry(
         uid=f"event-{event.id}@{settings.domain}",
         sequence=event.sequence,

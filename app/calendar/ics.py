@@ -7,9 +7,10 @@ other zone shows the right local time; all-day events are DATE values. icalendar
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, vCalAddress, vText
+from icalendar import Alarm, Calendar, Timezone, vCalAddress, vText
 from icalendar import Event as VEvent
 
 PRODID = "-//Zenkoku Jichitai Reskilling Network//Sign-up service//JA"
@@ -82,7 +83,7 @@ def _component(entry: Entry, settings: CalendarSettings) -> VEvent:
         # They signed up on our site; no reply is asked for, so "Accept" sends nothing anywhere.
         attendee.params["rsvp"] = vText("FALSE")
         vevent.add("attendee", attendee)
-    if entry.alarm_minutes is not None and not entry.cancelled:
+    if entry.alarm_minutes is not None and not entry.cancelled and not entry.all_day:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", entry.summary)
@@ -91,6 +92,12 @@ def _component(entry: Entry, settings: CalendarSettings) -> VEvent:
     if entry.categories:
         vevent.add("categories", entry.categories)
     return vevent
+
+
+@cache
+def _vtimezone(tzid: str) -> Timezone:
+    """The VTIMEZONE for a zone; building it costs ~30 ms, so once per process."""
+    return Timezone.from_tzid(tzid)
 
 
 def build_calendar(entries: list[Entry], settings: CalendarSettings, method: str | None) -> bytes:
@@ -106,7 +113,8 @@ def build_calendar(entries: list[Entry], settings: CalendarSettings, method: str
     calendar.add("x-wr-timezone", settings.timezone)
     for entry in entries:
         calendar.add_component(_component(entry, settings))
-    calendar.add_missing_timezones()
+    if any(not entry.all_day for entry in entries):
+        calendar.add_component(_vtimezone(settings.timezone))
     return calendar.to_ical()
 
 

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -21,9 +21,6 @@ bp = Blueprint("calendar", __name__)
 
 # Cancelled events stay in the feed for a while, so subscribed calendars see STATUS:CANCELLED.
 CANCELLED_KEPT_FOR = timedelta(days=90)
-
-# The last feed built in this process, with the version and language it was built for.
-_feed_cache: dict = {}
 
 
 def _feed_condition():
@@ -55,19 +52,21 @@ def event_ics(slug):
 @bp.route("/calendar.ics")
 def feed():
     """Every published event (and recently cancelled ones): subscribe with webcal://."""
-    count, last_modified, id_sum = db.session.execute(
-        select(func.count(), func.max(Event.updated_at), func.sum(Event.id)).where(
-            _feed_condition()
-        )
+    count, last_modified, id_sum, sequences = db.session.execute(
+        select(
+            func.count(), func.max(Event.updated_at), func.sum(Event.id), func.sum(Event.sequence)
+        ).where(_feed_condition())
     ).one()
 
     last = last_modified.isoformat() if last_modified else "-"
-    version = f"feed:{count}:{id_sum}:{last}"
+    version = f"feed:{count}:{id_sum}:{sequences}:{last}"
     cache_key = f"{version}:{current_locale()}"
 
     def build():
         # Every subscriber polls the same feed: build it once per version, not once per poll.
-        if _feed_cache.get("key") != cache_key:
+        # The last feed this app built, with the version and language it was built for.
+        feed_cache = current_app.extensions.setdefault("calendar_feed_cache", {})
+        if feed_cache.get("key") != cache_key:
             settings = calendar_settings()
             events = db.session.scalars(
                 select(Event)
@@ -78,8 +77,8 @@ def feed():
             entries = [
                 public_entry(e, public_url("events.detail", slug=e.slug), settings) for e in events
             ]
-            _feed_cache.update(key=cache_key, body=build_calendar(entries, settings, "PUBLISH"))
-        return _feed_cache["body"]
+            feed_cache.update(key=cache_key, body=build_calendar(entries, settings, "PUBLISH"))
+        return feed_cache["body"]
 
     return calendar_response(
         build,

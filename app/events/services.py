@@ -6,7 +6,13 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from app.errors import EventCancelled, EventNotFound, RegistrationClosed, RegistrationNotOpen
+from app.errors import (
+    EventCancelled,
+    EventNotFound,
+    InvalidSchedule,
+    RegistrationClosed,
+    RegistrationNotOpen,
+)
 from app.events.models import Event, EventStatus
 from app.extensions import db
 
@@ -122,6 +128,8 @@ def apply_event_changes(event: Event, changes: EventChanges) -> bool:
             continue
         setattr(event, item.name, value)
         calendar_changed |= item.name in CALENDAR_FIELDS
+    if event.ends_at <= event.starts_at:
+        raise InvalidSchedule()
     if calendar_changed:
         event.sequence += 1
     db.session.flush()

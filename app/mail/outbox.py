@@ -36,6 +36,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    WITHDRAWN = "withdrawn"  # bulk mail not yet sent when its recipient unsubscribed
 
 
 class OutboxMessage(db.Model):
@@ -225,3 +226,19 @@ def deliver_due(now: datetime | None = None) -> int:
             _record_temporary_failure(message, now, str(error))
         db.session.commit()
     return sent
+
+
+def withdraw_bulk_mail(email: str) -> int:
+    """After an unsubscribe, stop the notices and announcements still waiting for that address
+    (the law says no more such mail once someone refuses it). Returns how many were withdrawn."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.to_addr == email,
+            OutboxMessage.unsubscribe_url.is_not(None),
+            OutboxMessage.status == OutboxStatus.QUEUED,
+        )
+        .values(status=OutboxStatus.WITHDRAWN, last_error="unsubscribed before delivery"),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.mail.outbox import withdraw_bulk_mail
 from app.members import notifications
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
@@ -205,5 +206,6 @@ def unsubscribe(member: Member, now: datetime) -> bool:
         return False
     member.status = MemberStatus.UNSUBSCRIBED
     member.unsubscribed_at = now
+    withdraw_bulk_mail(member.email)
     db.session.flush()
     return True

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app import clock
@@ -100,7 +101,6 @@ def invite(
         sequence = registration.calendar_sequence
     cancelled = cancel or registration.event.status == EventStatus.CANCELLED
     method = "CANCEL" if cancelled else "REQUEST"
-    body = build_calendar(
-        attendee_entries(registration, sequence, cancelled), calendar_settings(), method
-    )
-    return method, body.decode()
+    with force_locale(registration.locale):  # the calendar speaks the mail's language
+        entries = attendee_entries(registration, sequence, cancelled)
+    return method, build_calendar(entries, calendar_settings(), method).decode()

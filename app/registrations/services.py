@@ -213,6 +213,8 @@ def resend_confirmation(event_id: int, email: str) -> bool:
     )
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         return False
+    if registration.event.status == EventStatus.CANCELLED:
+        return False  # its last mail was the cancellation; a "confirmed" copy would mislead
     notifications.notify_registration_received(registration, resent=True)
     return True
 

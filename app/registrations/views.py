@@ -154,9 +154,12 @@ def invite(token):
     cancel = registration.status == RegistrationStatus.CANCELLED
     method, body = invites.invite(registration, cancel=cancel, new_sequence=False)
     db.session.commit()  # a first download fixes the attendee's SEQUENCE at 0
+    # Versioned by what an update would change, not by the DTSTAMP inside the body.
+    event = registration.event
     return calendar_response(
         lambda: body.encode(),
-        version=body,
+        version=f"invite:{registration.id}:{registration.calendar_sequence}:{registration.status}:"
+        f"{event.sequence}:{event.status}",
         last_modified=None,
         filename="invite.ics",
     )

@@ -31,7 +31,9 @@ def sweep() -> None:
             if reminders or announcements or notices:
                 log.info(
                     "queued %d reminder(s), %d announcement(s), %d notice(s)",
-                    reminders, announcements, notices,
+                    reminders,
+                    announcements,
+                    notices,
                 )
         except Exception:
             db.session.rollback()

@@ -42,7 +42,9 @@ class LeaderLock:
 
     def _acquire_advisory(self) -> bool:
         connection = self.engine.connect()
-        got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+        got = connection.execute(
+            text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
+        ).scalar()
         connection.commit()
         if got:
             self._connection = connection
@@ -81,7 +83,9 @@ class LeaderLock:
     def release(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                self._connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY}
+                )
                 self._connection.commit()
             finally:
                 self._connection.close()

@@ -209,3 +209,21 @@ def test_hand_over_to_yourself_is_refused_with_a_message(app, client, make_event
     response = client.submit(handover, {"name": "自分", "email": old.email})
     assert response.status_code == 422
     assert "後任の方のメールアドレスを入力してください" in response.get_data(as_text=True)
+
+
+def test_unsubscribing_withdraws_the_notice_still_waiting_in_the_outbox(
+    app, client, make_event, frozen_now
+):
+    from app.mail.outbox import OutboxStatus, deliver_due
+
+    sharing_session(make_event)
+    member = add_member("a@city.example.jp")
+    frozen_now(APRIL_2028)
+    send_half_year_notice(clock.now())
+    [row] = notices()
+    path = row.unsubscribe_url.replace(app.config["PUBLIC_BASE_URL"], "")
+    assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 204
+    assert deliver_due() == 0
+    db.session.refresh(row)
+    assert row.status == OutboxStatus.WITHDRAWN
+    assert db.session.get(Member, member.id).status == MemberStatus.UNSUBSCRIBED
