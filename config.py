@@ -113,6 +113,16 @@ def load() -> dict:
         # A notice missed by downtime is still sent within this many days, never later.
         "NOTICE_CATCH_UP_DAYS": _int("NOTICE_CATCH_UP_DAYS", 14),
         "SCHEDULER_INTERVAL_SECONDS": _int("SCHEDULER_INTERVAL_SECONDS", 60),
+        # /readyz thresholds.
+        "READY_WORKER_MAX_AGE_SECONDS": _int("READY_WORKER_MAX_AGE_SECONDS", 120),
+        "READY_OUTBOX_MAX_BACKLOG": _int("READY_OUTBOX_MAX_BACKLOG", 5000),
+        "READY_OUTBOX_MAX_AGE_SECONDS": _int("READY_OUTBOX_MAX_AGE_SECONDS", 900),
+        # /metrics: a bearer token, or (when empty) requests from this machine only.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # Number of trusted reverse proxies in front (1 behind nginx); 0 trusts no X-Forwarded-*.
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
+        # Registrations of events that ended longer ago than this are anonymised.
+        "RETENTION_MONTHS": _int("RETENTION_MONTHS", 24),
         "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
     }

@@ -10,6 +10,9 @@ from app.calendar.views import bp as calendar_bp
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, mail, migrate, select_locale
 from app.members.views import bp as members_bp
+from app.ops import logs
+from app.ops.health import bp as ops_bp
+from app.ops.metrics import bp as metrics_bp
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
 
@@ -40,8 +43,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
 
-    for blueprint in (public_bp, calendar_bp, events_bp, registrations_bp, members_bp):
+    for blueprint in (
+        public_bp,
+        calendar_bp,
+        events_bp,
+        registrations_bp,
+        members_bp,
+        ops_bp,
+        metrics_bp,
+    ):
         app.register_blueprint(blueprint)
 
     cli.init_app(app)

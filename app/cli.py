@@ -6,6 +6,7 @@ from flask import Flask
 from app import clock
 from app.demo import seed_demo
 from app.extensions import db
+from app.ops.backup import backup_command
 from app.scheduling.worker import worker_command
 
 
@@ -20,4 +21,5 @@ def seed_demo_command(if_empty: bool) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
+    app.cli.add_command(backup_command)
     app.cli.add_command(seed_demo_command)

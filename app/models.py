@@ -6,6 +6,7 @@ from app.mail.outbox import OutboxMessage  # noqa: F401
 from app.mail.suppression import SuppressedAddress  # noqa: F401
 from app.members.models import Member  # noqa: F401
 from app.notices.models import NoticeRun  # noqa: F401
+from app.ops.models import WorkerHeartbeat  # noqa: F401
 from app.registrations.models import Registration, registration_parts  # noqa: F401
 from app.reminders.models import ReminderDelivery  # noqa: F401
 from app.scheduling.models import apscheduler_jobs  # noqa: F401

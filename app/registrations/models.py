@@ -62,6 +62,8 @@ class Registration(db.Model):
     # When the person joined the current queue; the waitlist is served in this order.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the retention rule replaced the personal data (see app/ops/retention.py).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     table: Mapped[ThemeTable | None] = relationship()

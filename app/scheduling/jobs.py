@@ -9,6 +9,7 @@ from app import clock
 from app.announcements.services import queue_due_announcements
 from app.extensions import db
 from app.notices.services import send_half_year_notice
+from app.ops.retention import anonymise_expired
 from app.reminders.services import send_due_reminders
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ app: Flask | None = None
 
 
 def sweep() -> None:
-    """Every minute: due reminders, scheduled announcements, and the half-yearly notice."""
+    """Every minute: due reminders, scheduled announcements, the half-yearly notice, retention."""
     assert app is not None, "jobs.app is set by the worker before the scheduler starts"
     with app.app_context():
         try:
@@ -28,6 +29,7 @@ def sweep() -> None:
             announcements = queue_due_announcements(now)
             db.session.commit()
             notices = send_half_year_notice(now)
+            anonymise_expired(now)
             if reminders or announcements or notices:
                 log.info(
                     "queued %d reminder(s), %d announcement(s), %d notice(s)",

@@ -12,6 +12,7 @@ from flask import current_app
 from app import clock
 from app.extensions import db
 from app.mail.outbox import deliver_due
+from app.ops import heartbeat
 from app.scheduling.leader import LeaderLock
 from app.scheduling.scheduler import start_scheduler
 
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 
 # How often a standby asks for the lock, and the leader checks it still holds it.
 LEADER_CHECK_SECONDS = 5
+# How often the worker records that it is alive (read by /readyz).
+HEARTBEAT_SECONDS = 10
 
 
 class Leadership:
@@ -68,10 +71,14 @@ def worker_command(once: bool, no_scheduler: bool) -> None:
     target = app.config["MAIL_SERVER"] or app.config["MAIL_DEV_DIR"]
     log.info("worker started; delivering to %s", target)
     leadership = None if (once or no_scheduler) else Leadership(app)
+    next_beat = 0.0
     try:
         while not stopping:
             if leadership is not None:
                 leadership.tick()
+            if time.monotonic() >= next_beat:
+                next_beat = time.monotonic() + HEARTBEAT_SECONDS
+                _beat(leadership)
             try:
                 sent = deliver_due(clock.now())
             except Exception:
@@ -89,4 +96,18 @@ def worker_command(once: bool, no_scheduler: bool) -> None:
     finally:
         if leadership is not None:
             leadership.stop()
+        try:
+            heartbeat.forget()
+        except Exception:
+            log.warning("could not remove this worker's heartbeat", exc_info=True)
     log.info("worker stopped")
+
+
+def _beat(leadership) -> None:
+    try:
+        heartbeat.beat(
+            clock.now(), leader=leadership is not None and leadership.scheduler is not None
+        )
+    except Exception:
+        db.session.rollback()
+        log.warning("heartbeat not recorded", exc_info=True)

@@ -1,0 +1,1 @@
+"""Operations: health, readiness, metrics, request logs, backups and data retention."""

@@ -1,0 +1,145 @@
+"""Health, readiness, metrics, request logs, backups and retention."""
+
+import logging
+import sqlite3
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app import clock
+from app.extensions import db
+from app.mail.outbox import OutboxMessage
+from app.ops.backup import backup_database
+from app.ops.heartbeat import beat
+from app.ops.retention import anonymise_expired
+from app.registrations.models import Registration
+from tests.conftest import NOW
+
+
+def test_healthz_answers_while_the_process_lives(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok"}
+
+
+def test_readyz_needs_a_recent_worker_heartbeat(client, frozen_now):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["worker"]["ok"] is False
+    assert response.json["checks"]["database"]["ok"] is True
+    assert response.json["checks"]["migrations"]["ok"] is True
+
+    beat(clock.now(), leader=True)
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.json
+    frozen_now(NOW + timedelta(minutes=5))  # the worker went quiet
+    assert client.get("/readyz").status_code == 503
+
+
+def test_readyz_reports_an_old_outbox_backlog(client, frozen_now, make_event, make_registration):
+    make_registration(make_event())  # one queued mail
+    frozen_now(NOW + timedelta(hours=1))
+    beat(clock.now(), leader=False)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["outbox"] == {
+        "ok": False,
+        "backlog": 1,
+        "oldest_age_seconds": 3600,
+    }
+
+
+def test_metrics_are_for_this_machine_or_the_token_holder(
+    app, client, make_event, make_registration
+):
+    make_registration(make_event())
+    client.get("/")
+    local = client.get("/metrics")
+    assert local.status_code == 200
+    text = local.get_data(as_text=True)
+    assert 'signups_total{status="confirmed"} 1' in text
+    assert 'mail_messages{status="queued"} 1' in text
+    assert "http_request_duration_seconds_bucket" in text
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 404
+
+    app.config["METRICS_TOKEN"] = "s3cret-token"
+    remote = {"REMOTE_ADDR": "203.0.113.9"}
+    assert client.get("/metrics", environ_base=remote).status_code == 404
+    assert (
+        client.get(
+            "/metrics", headers={"Authorization": "Bearer wrong"}, environ_base=remote
+        ).status_code
+        == 404
+    )
+    ok = client.get(
+        "/metrics", headers={"Authorization": "Bearer s3cret-token"}, environ_base=remote
+    )
+    assert ok.status_code == 200
+
+
+def test_each_request_has_an_id_and_its_log_line_never_holds_a_token(
+    client, make_event, make_registration, caplog
+):
+    registration = make_registration(make_event())
+    with caplog.at_level(logging.INFO, logger="app.requests"):
+        response = client.get(
+            f"/r/{registration.manage_token}", headers={"X-Request-ID": "abcdef123456"}
+        )
+    assert response.headers["X-Request-ID"] == "abcdef123456"
+    [record] = [r for r in caplog.records if r.name == "app.requests"]
+    assert record.fields["route"] == "/r/<token>"
+    assert record.fields["request_id"] == "abcdef123456"
+    assert registration.manage_token not in caplog.text
+    generated = client.get("/", headers={"X-Request-ID": "bad id with spaces"}).headers[
+        "X-Request-ID"
+    ]
+    assert len(generated) == 32
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    assert (
+        "max-age"
+        in client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
+    )
+
+
+def test_backup_is_a_consistent_copy(app, tmp_path, make_event, make_registration):
+    if app.database_name != "sqlite":
+        import shutil
+
+        import pytest
+
+        if shutil.which("pg_dump") is None:
+            pytest.skip("pg_dump is not installed")
+    registration = make_registration(make_event())
+    target = backup_database(tmp_path / "backups")
+    assert target.exists() and target.stat().st_size > 0
+    if app.database_name == "sqlite":
+        copy = sqlite3.connect(target)
+        assert copy.execute("select email from registrations").fetchall() == [(registration.email,)]
+        copy.close()
+
+
+def test_retention_anonymises_registrations_of_long_past_events(
+    app, make_event, make_registration, frozen_now
+):
+    old_event = make_event()
+    recent_event = make_event()
+    old = make_registration(old_event, name="山田 太郎", department="DX推進課")
+    recent = make_registration(recent_event)
+    old_event.starts_at = NOW - timedelta(days=800)
+    old_event.ends_at = NOW - timedelta(days=800) + timedelta(hours=2)
+    db.session.commit()
+
+    assert anonymise_expired(clock.now()) == 1
+    assert anonymise_expired(clock.now()) == 0
+    old = db.session.get(Registration, old.id)
+    assert (old.name, old.department, old.email) == (
+        "（削除済み）",
+        "",
+        f"deleted-{old.id}@invalid",
+    )
+    assert old.organization_name == "鳥取県"  # statistics keep the organisation
+    assert db.session.get(Registration, recent.id).name != "（削除済み）"
+    assert db.session.scalars(select(OutboxMessage.to_addr)).all().count("deleted") == 0
