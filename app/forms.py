@@ -3,7 +3,8 @@
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField
+from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, StringField
 from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -65,3 +66,15 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class HoneypotForm(FlaskForm):
+    """A field people never see (hidden by CSS, skipped by Tab) that spam robots fill in."""
+
+    website = StringField(
+        _l("この欄は空のままにしてください"),
+        render_kw={"tabindex": "-1", "autocomplete": "off"},
+    )
+
+    def is_spam(self) -> bool:
+        return bool(self.website.data)

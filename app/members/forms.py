@@ -6,6 +6,7 @@ from wtforms import BooleanField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from app.forms import (
+    HoneypotForm,
     MultiCheckboxField,
     email_field,
     max_length,
@@ -30,7 +31,7 @@ def known_themes(form, field):
         raise ValidationError(_l("選択肢の中から選んでください。"))
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(HoneypotForm):
     name = StringField(
         _l("お名前"),
         filters=[strip],

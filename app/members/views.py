@@ -19,6 +19,8 @@ bp = Blueprint("members", __name__)
 @limiter.limit(public_form_limit, methods=["POST"])
 def join():
     form = MembershipForm()
+    if form.is_submitted() and form.is_spam():
+        return redirect(url_for("members.sent"))  # a robot learns nothing; nothing is stored
     if form.validate_on_submit():
         application = services.MembershipInput(
             name=form.name.data,

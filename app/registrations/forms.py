@@ -6,6 +6,7 @@ from wtforms import BooleanField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Optional
 
 from app.forms import (
+    HoneypotForm,
     MultiCheckboxField,
     email_field,
     max_length,
@@ -16,7 +17,7 @@ from app.forms import (
 )
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(HoneypotForm):
     name = StringField(
         _l("お名前"),
         filters=[strip],

@@ -49,6 +49,9 @@ def create(slug):
     form = RegistrationForm()
     form.set_event(event)
     already_registered = False
+    if form.is_submitted() and form.is_spam():
+        # Tell a robot nothing: the page it expects, and nothing stored or mailed.
+        return redirect(url_for("events.detail", slug=event.slug))
     if form.validate_on_submit():
         try:
             registration = services.register_attendee(

@@ -304,3 +304,12 @@ def test_language_switch_never_redirects_off_site(client):
     for target in ("https://evil.example", "//evil.example", "/\\evil.example"):
         response = client.get(f"/lang/en?next={target}")
         assert response.headers["Location"] == "/"
+
+
+def test_a_filled_honeypot_stores_and_mails_nothing(client, make_event):
+    event = make_event()
+    response = client.submit(register_url(event), {**VALID, "website": "http://spam.example"})
+    assert response.status_code == 302
+    assert_nothing_stored()
+    page = client.get(register_url(event)).get_data(as_text=True)
+    assert 'tabindex="-1"' in page and 'class="hp"' in page
