@@ -1,27 +1,22 @@
 """Add-to-calendar links for people who do not import files: Google Calendar and Outlook on the web."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
+
+from app.calendar.ics import Entry
 
 GOOGLE = "https://calendar.google.com/calendar/render"
 OUTLOOK_COM = "https://outlook.live.com/calendar/0/action/compose"
 MICROSOFT_365 = "https://outlook.office.com/calendar/0/action/compose"
 
 
-def add_to_calendar_links(
-    *,
-    title: str,
-    start: datetime,
-    end: datetime,
-    details: str,
-    location: str,
-    all_day: bool,
-    timezone: str,
-) -> dict[str, str]:
+def add_to_calendar_links(entry: Entry, timezone: str) -> dict[str, str]:
     """{"google": ..., "outlook": ..., "office365": ...} for one entry."""
     zone = ZoneInfo(timezone)
-    if all_day:
+    title, start, end = entry.summary, entry.start, entry.end
+    details, location = entry.description, entry.location
+    if entry.all_day:
         first = start.astimezone(zone).date()
         after_last = end.astimezone(zone).date() + timedelta(days=1)
         google_dates = f"{first:%Y%m%d}/{after_last:%Y%m%d}"

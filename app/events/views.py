@@ -16,15 +16,7 @@ def detail(slug):
     event = get_public_event(slug)
     settings = calendar_settings()
     entry = public_entry(event, public_url("events.detail", slug=slug), settings)
-    links = add_to_calendar_links(
-        title=entry.summary,
-        start=entry.start,
-        end=entry.end,
-        details=entry.description,
-        location=entry.location,
-        all_day=entry.all_day,
-        timezone=settings.timezone,
-    )
+    links = add_to_calendar_links(entry, settings.timezone)
     return render_template(
         "events/detail.html",
         event=event,

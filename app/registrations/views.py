@@ -137,15 +137,7 @@ def manage(token):
 
 def _personal_calendar_links(registration) -> dict[str, str]:
     [entry, *_] = invites.attendee_entries(registration, sequence=0, cancelled=False)
-    return add_to_calendar_links(
-        title=entry.summary,
-        start=entry.start,
-        end=entry.end,
-        details=entry.description,
-        location=entry.location,
-        all_day=entry.all_day,
-        timezone=current_app.config["APP_TIMEZONE"],
-    )
+    return add_to_calendar_links(entry, current_app.config["APP_TIMEZONE"])
 
 
 @bp.route("/r/<token>/invite.ics")
