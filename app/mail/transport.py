@@ -9,6 +9,7 @@ from email import charset
 from email.mime.text import MIMEText
 from pathlib import Path
 
+import dkim
 from flask import current_app
 from flask_mail import BadHeaderError, Connection, Message
 
@@ -38,13 +39,92 @@ class PermanentFailure(Exception):
         self.flags_address = flags_address
 
 
+# Signed when DKIM is configured. List-Unsubscribe and List-Unsubscribe-Post are named even on
+# mail without them: a header listed but absent cannot be added later without breaking the
+# signature, and bulk senders' one-click headers must be covered by it.
+DKIM_SIGNED_HEADERS = (
+    b"From",
+    b"To",
+    b"Subject",
+    b"Date",
+    b"Message-ID",
+    b"List-Unsubscribe",
+    b"List-Unsubscribe-Post",
+    b"MIME-Version",
+    b"Content-Type",
+)
+
+
+class DkimSigner:
+    """Signs a message's final bytes (rsa-sha256, relaxed/relaxed) with a key read from a PEM file."""
+
+    def __init__(self, selector: str, domain: str, private_key: bytes):
+        self.selector = selector.encode("ascii")
+        self.domain = domain.encode("ascii")
+        self.private_key = private_key
+
+    def sign(self, data: bytes) -> bytes:
+        signature = dkim.sign(
+            data,
+            self.selector,
+            self.domain,
+            self.private_key,
+            canonicalize=(b"relaxed", b"relaxed"),
+            include_headers=list(DKIM_SIGNED_HEADERS),
+        )
+        return signature + data
+
+
+# The signer for the settings and key file as they were last read; read again if the file changes.
+_dkim_signers: dict[tuple, DkimSigner] = {}
+
+
+def dkim_signer() -> DkimSigner | None:
+    """The signer for DKIM_* settings, or None when they are not all set.
+
+    A key that cannot be read or parsed is a temporary failure: the mail waits (with backoff)
+    for the key to be fixed instead of being sent unsigned or marked failed.
+    """
+    config = current_app.config
+    path = config.get("DKIM_PRIVATE_KEY_PATH", "")
+    selector = config.get("DKIM_SELECTOR", "")
+    domain = config.get("DKIM_DOMAIN", "")
+    if not (path and selector and domain):
+        return None
+    try:
+        stat = os.stat(path)
+        cache_key = (path, selector, domain, stat.st_mtime_ns, stat.st_size)
+        signer = _dkim_signers.get(cache_key)
+        if signer is None:
+            # dkimpy finds the PEM body only between LF line ends; accept CRLF files too.
+            key = Path(path).read_bytes().replace(b"\r\n", b"\n")
+            dkim.crypto.parse_pem_private_key(key)  # refuse a bad key here, not per message
+            signer = DkimSigner(selector, domain, key)
+            _dkim_signers.clear()
+            _dkim_signers[cache_key] = signer
+        return signer
+    except Exception as error:  # unreadable file, not PEM, not RSA, non-ASCII selector ...
+        raise TemporaryFailure(
+            f"DKIM key {path} unusable: {type(error).__name__}: {error}"
+        ) from error
+
+
 class _Message(Message):
-    """Flask-Mail's message, but a part with an over-long line is sent base64 instead of 8-bit."""
+    """Flask-Mail's message, but a part with an over-long line is sent base64 instead of 8-bit,
+    and the bytes are DKIM-signed when a signer is set (Flask-Mail sends `as_bytes()`)."""
+
+    dkim_signer: DkimSigner | None = None
 
     def _mimetext(self, text, subtype="plain"):
         if text and any(len(line.encode()) > MAX_LINE_BYTES for line in text.splitlines()):
             return MIMEText(text, _subtype=subtype, _charset=_BASE64_UTF8)
         return super()._mimetext(text, subtype)
+
+    def as_bytes(self) -> bytes:
+        data = super().as_bytes()
+        if self.dkim_signer is None:
+            return data
+        return self.dkim_signer.sign(data)
 
 
 def build_message(outbox_message) -> Message:
@@ -76,11 +156,14 @@ def build_message(outbox_message) -> Message:
         )
     message.msgId = outbox_message.message_id
     message.date = time.time()
+    message.dkim_signer = dkim_signer()
     return message
 
 
 def _classify(error: Exception) -> Exception:
     """Sort an error from sending one message into temporary (4xx, network) or permanent (5xx)."""
+    if isinstance(error, TemporaryFailure | PermanentFailure):
+        return error  # already decided (an unusable DKIM key, say)
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(500 <= code < 600 for code in codes):
@@ -136,6 +219,8 @@ class DevMailbox:
     def send(self, outbox_message) -> None:
         try:
             data = build_message(outbox_message).as_bytes()
+        except TemporaryFailure:
+            raise
         except Exception as error:
             raise PermanentFailure(f"{type(error).__name__}: {error}") from error
         name = f"{outbox_message.created_at:%Y%m%d-%H%M%S}-{outbox_message.id:06d}.eml"

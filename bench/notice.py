@@ -1,0 +1,212 @@
+"""The half-yearly notice to 10,000 members, from queued to accepted by an SMTP sink, against the
+same messages sent with plain smtplib over one connection, measured alongside.
+
+The sink is aiosmtpd in a process of its own (bench/smtp_sink.py). The baseline's messages are
+built once before its clock starts, so it measures the SMTP conversation alone; the outbox side
+pays for everything the worker does: claiming, building each message, sending, and recording it.
+SQLite; BENCH_NOTICE_MEMBERS sets the number of members (default 10000). The outbox side stops
+after BENCH_NOTICE_BUDGET_SECONDS (default 120; 0 = no limit) so that `make bench` stays short
+however slow delivery is; the rate is then over the batches that went out, and the table says so.
+"""
+
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from email.utils import parseaddr
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from app import clock, create_app
+from app.events.models import Event, EventKind, EventStatus
+from app.extensions import db
+from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.transport import build_message
+from app.members.consent import CURRENT_VERSION
+from app.members.models import Member, MemberStatus
+from app.notices.schedule import notice_time
+from app.notices.services import send_half_year_notice
+
+MEMBERS = int(os.environ.get("BENCH_NOTICE_MEMBERS", "10000"))
+BUDGET = float(os.environ.get("BENCH_NOTICE_BUDGET_SECONDS", "120"))
+BATCH = 200
+GOAL = 0.7
+SINK = Path(__file__).with_name("smtp_sink.py")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Sink:
+    """The sink process; `accepted()` asks it how many messages it has taken so far."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, str(SINK), str(self.port)], stdout=subprocess.PIPE, text=True
+        )
+        line = self.process.stdout.readline().strip()
+        if line != "ready":
+            self.process.kill()
+            raise RuntimeError(f"SMTP sink did not start: {line!r}")
+
+    def _read_count(self) -> int:
+        line = self.process.stdout.readline().strip()
+        assert line.startswith("accepted "), line
+        return int(line.split()[1])
+
+    def accepted(self) -> int:
+        self.process.send_signal(signal.SIGUSR1)
+        return self._read_count()
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        count = self._read_count()
+        self.process.wait(timeout=10)
+        return count
+
+
+def build_app(port: int):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{os.environ['INSTANCE_PATH']}/notice.db",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": port,
+            "MAIL_BATCH_SIZE": BATCH,
+            "PUBLIC_BASE_URL": "https://reskilling.example.jp",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def add_members_and_session(send_at: datetime) -> None:
+    consent = send_at - timedelta(days=200)
+    db.session.add_all(
+        Member(
+            email=f"member{i}@city{i % 1700}.example.jp",
+            name=f"山田 花子{i}",
+            organization_name="鳥取県",
+            status=MemberStatus.ACTIVE,
+            consent_at=consent,
+            consent_version=CURRENT_VERSION,
+            confirmed_at=consent,
+        )
+        for i in range(MEMBERS)
+    )
+    starts = send_at + timedelta(days=30)
+    db.session.add(
+        Event(
+            slug="sharing-2028-1",
+            title="2028年度上期 定期共有会",
+            description="各自治体の取り組みの共有",
+            kind=EventKind.SHARING_SESSION,
+            status=EventStatus.PUBLISHED,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+        )
+    )
+    db.session.commit()
+
+
+def baseline(port: int, envelope_from: str, prepared: list[tuple[str, bytes]]) -> float:
+    """Plain smtplib, one connection, messages already built: seconds for all of them."""
+    start = time.perf_counter()
+    smtp = smtplib.SMTP("127.0.0.1", port, timeout=30)
+    for to_addr, data in prepared:
+        smtp.sendmail(envelope_from, [to_addr], data)
+    smtp.quit()
+    return time.perf_counter() - start
+
+
+def through_outbox() -> tuple[float, int, int]:
+    """deliver_due() batch after batch until nothing is due (or the budget is spent):
+    (seconds, sent, batches)."""
+    start = time.perf_counter()
+    sent = batches = 0
+    while True:
+        batch = deliver_due()
+        if not batch:
+            break
+        sent += batch
+        batches += 1
+        if BUDGET and time.perf_counter() - start > BUDGET:
+            break
+    return time.perf_counter() - start, sent, batches
+
+
+def run() -> None:
+    sink = Sink()
+    try:
+        app = build_app(sink.port)
+        # The first working day of April 2028 at 10:00 JST: when the notice is due.
+        send_at = notice_time(2028, 4, clock_time(10), app.config["APP_TIMEZONE"]).astimezone(UTC)
+        saved_clock = clock.frozen
+        clock.frozen = send_at
+        try:
+            with app.app_context():
+                add_members_and_session(send_at)
+                start = time.perf_counter()
+                queued = send_half_year_notice(clock.now())
+                queue_seconds = time.perf_counter() - start
+                assert queued == MEMBERS, (queued, MEMBERS)
+
+                start = time.perf_counter()
+                rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+                prepared = [(row.to_addr, build_message(row).as_bytes()) for row in rows]
+                build_seconds = time.perf_counter() - start
+                db.session.rollback()
+                envelope_from = parseaddr(app.config["MAIL_DEFAULT_SENDER"])[1]
+
+                smtplib_seconds = baseline(sink.port, envelope_from, prepared)
+                assert sink.accepted() == MEMBERS
+
+                outbox_seconds, sent, batches = through_outbox()
+                assert sink.accepted() == MEMBERS + sent
+                left = db.session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status != OutboxStatus.SENT)
+                )
+                assert left == MEMBERS - sent, (left, MEMBERS, sent)
+                db.engine.dispose()
+        finally:
+            clock.frozen = saved_clock
+        accepted = sink.stop()
+    except BaseException:
+        if sink.process.poll() is None:
+            sink.process.kill()
+        raise
+    assert accepted == MEMBERS + sent, (accepted, MEMBERS + sent)
+
+    size = sum(len(data) for _, data in prepared) / len(prepared)
+    smtplib_rate = MEMBERS / smtplib_seconds
+    outbox_rate = sent / outbox_seconds
+    print(
+        f"\nHalf-yearly notice: {MEMBERS} members, SQLite, SMTP sink in its own process "
+        f"(127.0.0.1); messages of {size / 1024:.1f} KiB; ratio = rate / smtplib baseline"
+    )
+    print(f"  queueing the notice (send_half_year_notice): {queue_seconds:.1f} s")
+    print(f"  building the baseline's messages beforehand (not timed): {build_seconds:.1f} s")
+    print(f"{'what':<58} {'messages/s':>11} {'ratio':>8}")
+    print(f"{'smtplib, prepared bytes, one connection':<58} {smtplib_rate:>11.0f} {1:>8.2f}")
+    label = f"outbox deliver_due, {batches} batches of {BATCH} (one connection each)"
+    ratio = outbox_rate / smtplib_rate
+    verdict = "meets" if ratio >= GOAL else "BELOW"
+    print(f"{label:<58} {outbox_rate:>11.0f} {ratio:>8.2f}  ({verdict} the goal of {GOAL})")
+    print(f"  outbox: {sent} of {MEMBERS} sent in {outbox_seconds:.1f} s", end="")
+    if sent < MEMBERS:
+        print(f"; stopped by BENCH_NOTICE_BUDGET_SECONDS={BUDGET:g}, the rest left queued")
+    else:
+        print(f"; smtplib: {MEMBERS} in {smtplib_seconds:.1f} s")

@@ -1,0 +1,261 @@
+"""The leader lock that lets only one `flask worker` run the scheduler, and the scheduler's job kept
+in the database (APScheduler's SQLAlchemyJobStore on the apscheduler_jobs table).
+
+SQLite: an exclusive flock on a file; PostgreSQL: a session advisory lock on a connection held
+open while leading. Either is released when its holder dies."""
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from app.extensions import db
+from app.scheduling import jobs, leader
+from app.scheduling.leader import LeaderLock
+from app.scheduling.models import apscheduler_jobs
+from app.scheduling.scheduler import SWEEP_JOB_ID, start_scheduler
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def eventually(check, timeout: float = 5.0, interval: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while True:
+        if check():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+
+
+@pytest.fixture
+def sqlite_only(app):
+    if app.database_name != "sqlite":
+        pytest.skip("SQLite only: the worker locks a file there (an advisory lock on PostgreSQL)")
+
+
+@pytest.fixture
+def postgres_only(app):
+    if app.database_name != "postgresql":
+        pytest.skip(
+            "PostgreSQL only: the worker takes an advisory lock there (a file lock on SQLite)"
+        )
+
+
+@pytest.fixture
+def advisory_key(monkeypatch):
+    """A key of this test run's own: advisory locks are per database, not per schema, so the
+    app's fixed key would collide with any worker or test run using the same database."""
+    key = leader.ADVISORY_KEY + os.getpid()
+    monkeypatch.setattr(leader, "ADVISORY_KEY", key)
+    return key
+
+
+@pytest.fixture
+def other_engine(app):
+    """A second engine on the same database: what another worker process would have."""
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def locks():
+    """Every LeaderLock made in a test is released at its end, whatever happened."""
+    made = []
+
+    def make(engine, lock_dir) -> LeaderLock:
+        lock = LeaderLock(engine, lock_dir)
+        made.append(lock)
+        return lock
+
+    yield make
+    for lock in made:
+        try:
+            lock.release()
+        except Exception:
+            pass
+
+
+# --- SQLite: flock -------------------------------------------------------------------------------
+
+
+def test_sqlite_lock_is_held_by_one_and_passes_on_after_release(app, sqlite_only, locks, tmp_path):
+    first = locks(db.engine, tmp_path)
+    second = locks(db.engine, tmp_path)
+
+    assert first.try_acquire() is True
+    assert first.held and first.still_held()
+    assert (tmp_path / "scheduler.lock").read_text() == str(os.getpid())
+    assert second.try_acquire() is False
+    assert second.try_acquire() is False  # asking again changes nothing
+    assert not second.held
+    assert first.try_acquire() is True  # the holder asking again keeps it
+
+    first.release()
+    assert not first.held
+    assert second.try_acquire() is True
+    assert first.try_acquire() is False
+
+
+def test_sqlite_lock_is_released_when_its_holder_is_killed(app, sqlite_only, locks, tmp_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from pathlib import Path\n"
+            "from sqlalchemy import create_engine\n"
+            "from app.scheduling.leader import LeaderLock\n"
+            "lock = LeaderLock(create_engine('sqlite://'), Path(sys.argv[1]))\n"
+            "print(lock.try_acquire(), flush=True)\n"
+            "time.sleep(60)\n",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "True"
+        mine = locks(db.engine, tmp_path)
+        assert mine.try_acquire() is False
+
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+
+        assert eventually(mine.try_acquire)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.wait()
+        holder.stdout.close()
+
+
+# --- PostgreSQL: advisory lock -------------------------------------------------------------------
+
+
+def advisory_holders(key: int) -> list[int]:
+    """Backend pids holding the advisory lock `key` (bigint keys show as classid/objid halves)."""
+    with db.engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                    " AND ((classid::bigint << 32) | objid::bigint) = :key"
+                ),
+                {"key": key},
+            ).scalars()
+        )
+
+
+def backend_pid(lock: LeaderLock) -> int:
+    return lock._connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def test_postgres_lock_is_held_by_one_engine_and_dies_with_its_connection(
+    app, postgres_only, advisory_key, other_engine, locks, tmp_path
+):
+    first = locks(db.engine, tmp_path)
+    second = locks(other_engine, tmp_path)
+
+    assert first.try_acquire() is True
+    assert first.still_held() is True
+    assert advisory_holders(advisory_key) == [backend_pid(first)]
+    assert second.try_acquire() is False
+    assert second.try_acquire() is False
+    assert not second.held
+    assert not (tmp_path / "scheduler.lock").exists()  # no file lock on PostgreSQL
+
+    # The holder dies: its connection goes away without an unlock (as when the process is killed).
+    first._connection.invalidate()  # closes the driver's connection, never returns it to the pool
+
+    assert eventually(second.try_acquire), "the lock was not freed when its connection closed"
+    assert second.still_held() is True
+    assert advisory_holders(advisory_key) == [backend_pid(second)]
+
+    # An orderly release hands it on too.
+    third = locks(db.engine, tmp_path)
+    assert third.try_acquire() is False
+    second.release()
+    assert third.try_acquire() is True
+
+
+def test_postgres_still_held_is_false_once_the_server_ends_the_session(
+    app, postgres_only, advisory_key, other_engine, locks, tmp_path
+):
+    first = locks(db.engine, tmp_path)
+    second = locks(other_engine, tmp_path)
+    assert first.try_acquire() is True
+    pid = backend_pid(first)
+
+    with other_engine.connect() as admin:
+        assert admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
+    assert eventually(lambda: pid not in advisory_holders(advisory_key))
+
+    assert first.still_held() is False
+    assert not first.held
+    assert eventually(second.try_acquire)
+    assert first.try_acquire() is False  # the old leader now stands by
+    assert first.still_held() is False
+
+
+# --- The scheduler's job in the database ---------------------------------------------------------
+
+
+def stored_jobs() -> list:
+    """The apscheduler_jobs rows, read on a connection of their own (closed at once, so on SQLite
+    the scheduler thread is never kept waiting for the write lock)."""
+    with db.engine.connect() as connection:
+        return list(connection.execute(select(apscheduler_jobs)))
+
+
+def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monkeypatch):
+    monkeypatch.setattr(jobs, "app", None)  # start_scheduler sets it; put it back afterwards
+    app.config["SCHEDULER_INTERVAL_SECONDS"] = 60
+    assert stored_jobs() == []
+
+    before = time.time()
+    scheduler = start_scheduler(app)
+    try:
+        assert jobs.app is app
+        [row] = stored_jobs()
+        assert row.id == SWEEP_JOB_ID
+        assert before + 59 <= row.next_run_time <= time.time() + 61
+        state = pickle.loads(row.job_state)
+        assert state["func"] == "app.scheduling.jobs:sweep"
+        assert state["trigger"].interval.total_seconds() == 60
+        assert state["coalesce"] is True
+        assert state["max_instances"] == 1
+        assert state["misfire_grace_time"] is None
+        assert scheduler.get_job(SWEEP_JOB_ID).next_run_time.tzinfo is not None
+    finally:
+        scheduler.shutdown(wait=False)
+
+    # Stopping the scheduler leaves the job where it is, for the next leader.
+    [kept] = stored_jobs()
+    assert kept.id == SWEEP_JOB_ID
+    assert kept.job_state == row.job_state
+
+    # The next leader (or a restart with another interval) replaces the job, never adds a second.
+    app.config["SCHEDULER_INTERVAL_SECONDS"] = 120
+    scheduler = start_scheduler(app)
+    try:
+        [row] = stored_jobs()
+        assert row.id == SWEEP_JOB_ID
+        assert pickle.loads(row.job_state)["trigger"].interval.total_seconds() == 120
+        assert [job.id for job in scheduler.get_jobs()] == [SWEEP_JOB_ID]
+    finally:
+        scheduler.shutdown(wait=True)
+
+    [after] = stored_jobs()
+    assert after.id == SWEEP_JOB_ID
+    assert datetime.fromtimestamp(after.next_run_time, UTC) > datetime.now(UTC)
