@@ -7,6 +7,7 @@ message in flight can go out twice, and it keeps its Message-ID.
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 from enum import StrEnum
@@ -191,6 +192,11 @@ def deliver_due(now: datetime | None = None) -> int:
         return 0
     sent = 0
     pending = list(messages)
+    lease_renewed = time.monotonic()
+    session = db.session()
+    # Each message gets its own commit; keeping the batch loaded across those commits saves a
+    # reload of every row after each one (what made a batch of 200 cost 20,000 queries).
+    session.expire_on_commit = False
     try:
         with open_transport() as transport:
             while pending:
@@ -215,7 +221,9 @@ def deliver_due(now: datetime | None = None) -> int:
                     message.claimed_until = None
                     sent += 1
                 pending.pop(0)
-                _renew_lease(pending)
+                if time.monotonic() - lease_renewed > CLAIM_LEASE.total_seconds() / 2:
+                    _renew_lease(pending)
+                    lease_renewed = time.monotonic()
                 db.session.commit()
     except TemporaryFailure as error:
         # The server or the connection is gone: the rest of the batch waits for the next try.
@@ -225,6 +233,8 @@ def deliver_due(now: datetime | None = None) -> int:
         for message in pending:
             _record_temporary_failure(message, now, str(error))
         db.session.commit()
+    finally:
+        session.expire_on_commit = True
     return sent
 
 
