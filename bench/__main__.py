@@ -7,7 +7,7 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "bench-secret")
 os.environ["INSTANCE_PATH"] = tempfile.mkdtemp(prefix="reskilling-bench-")
 
-from bench import feed, signup  # noqa: E402
+from bench import feed, load, notice, signup  # noqa: E402
 
 if __name__ == "__main__":
     print(
@@ -15,3 +15,5 @@ if __name__ == "__main__":
     )
     signup.run()
     feed.run()
+    notice.run()
+    load.run()
