@@ -10,7 +10,7 @@ from app.extensions import csrf, db, limiter, public_form_limit
 from app.members import services
 from app.members.consent import CURRENT_VERSION, WORDING
 from app.members.forms import ConfirmForm, HandoverForm, MembershipForm
-from app.organizations.services import local_governments
+from app.organizations.services import datalist_html
 
 bp = Blueprint("members", __name__)
 
@@ -44,7 +44,7 @@ def join():
         "members/join.html",
         form=form,
         consent_wording=WORDING[CURRENT_VERSION],
-        local_governments=local_governments(),
+        local_government_datalist=datalist_html(),
     ), (422 if form.is_submitted() else 200)
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from markupsafe import Markup, escape
+
 DATA_FILE = Path(__file__).with_name("local_governments.csv")
 
 
@@ -75,3 +77,11 @@ def resolve_organization(text: str) -> Organization:
     if lg is None:
         return Organization(code=None, name=cleaned)
     return Organization(code=lg.code, name=lg.name)
+
+
+@cache
+def datalist_html() -> Markup:
+    """The <datalist> of every local government's name for the organisation field, rendered once
+    per process: it is 1,788 options on every form page."""
+    options = "".join(f'<option value="{escape(lg.name)}"></option>' for lg in local_governments())
+    return Markup(f'<datalist id="local-governments">{options}</datalist>')

@@ -11,7 +11,7 @@ from app.errors import AlreadyCancelled, AlreadyRegistered, DomainError, Registr
 from app.events.services import get_public_event, registration_window
 from app.extensions import db, limiter, public_form_limit
 from app.members.services import MembershipLinkInvalid, find_by_feed_token
-from app.organizations.services import local_governments
+from app.organizations.services import datalist_html
 from app.registrations import invites, services
 from app.registrations.forms import CancelForm, RegistrationForm, ResendForm
 from app.registrations.models import RegistrationStatus
@@ -77,7 +77,7 @@ def create(slug):
         seats=services.seat_summary(event),
         already_registered=already_registered,
         resend_form=ResendForm(formdata=None, email=form.email.data),
-        local_governments=local_governments(),
+        local_government_datalist=datalist_html(),
     ), status
 
 
