@@ -12,6 +12,8 @@ import secrets
 
 from flask import current_app
 
+from app.extensions import db
+
 
 def new_nonce() -> str:
     return secrets.token_urlsafe(16)
@@ -40,3 +42,12 @@ def token_matches(token: str, purpose: str, row_id: int, nonce: str | None) -> b
     if nonce is None:
         return False
     return hmac.compare_digest(token.encode(), make_token(purpose, row_id, nonce).encode())
+
+
+def find_signed(model, token: str, purpose: str, nonce_attribute: str):
+    """The `model` row a token was made for (with the row's current nonce), or None."""
+    row_id = token_row_id(token)
+    row = db.session.get(model, row_id) if row_id is not None else None
+    if row is None or not token_matches(token, purpose, row.id, getattr(row, nonce_attribute)):
+        return None
+    return row

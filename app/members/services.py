@@ -13,7 +13,7 @@ from app.members import notifications
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.organizations.services import resolve_organization
-from app.tokens import make_token, new_nonce, token_matches, token_row_id
+from app.tokens import find_signed, make_token, new_nonce, token_matches, token_row_id
 
 CONFIRM_PURPOSE = "member-confirm"
 FEED_PURPOSE = "member-feed"
@@ -118,13 +118,8 @@ def reissue_feed_token(member: Member) -> str:
 
 
 def find_by_feed_token(token: str) -> Member:
-    row_id = token_row_id(token)
-    member = db.session.get(Member, row_id) if row_id is not None else None
-    if (
-        member is None
-        or member.status != MemberStatus.ACTIVE
-        or not token_matches(token, FEED_PURPOSE, member.id, member.feed_nonce)
-    ):
+    member = find_signed(Member, token, FEED_PURPOSE, "feed_nonce")
+    if member is None or member.status != MemberStatus.ACTIVE:
         raise MembershipLinkInvalid()
     return member
 
@@ -143,9 +138,8 @@ def handover_token(member: Member) -> str:
 
 
 def _find_by_list_token(token: str, purpose: str) -> Member:
-    row_id = token_row_id(token)
-    member = db.session.get(Member, row_id) if row_id is not None else None
-    if member is None or not token_matches(token, purpose, member.id, member.list_nonce):
+    member = find_signed(Member, token, purpose, "list_nonce")
+    if member is None:
         raise MembershipLinkInvalid()
     return member
 

@@ -37,7 +37,7 @@ from app.registrations.models import (
     RegistrationStatus,
     registration_parts,
 )
-from app.tokens import new_nonce, token_matches, token_row_id
+from app.tokens import find_signed, new_nonce
 
 
 @dataclass
@@ -156,11 +156,8 @@ def register_attendee(event_id: int, data: RegistrationInput, now: datetime) -> 
 
 def find_by_token(token: str) -> Registration:
     """The registration a management link points to; any other token raises RegistrationNotFound."""
-    row_id = token_row_id(token)
-    registration = db.session.get(Registration, row_id) if row_id is not None else None
-    if registration is None or not token_matches(
-        token, MANAGE_PURPOSE, registration.id, registration.token_nonce
-    ):
+    registration = find_signed(Registration, token, MANAGE_PURPOSE, "token_nonce")
+    if registration is None:
         raise RegistrationNotFound()
     return registration
 
@@ -270,11 +267,8 @@ def cancel_event(event_id: int) -> int:
 
 
 def find_by_join_token(token: str) -> Registration:
-    row_id = token_row_id(token)
-    registration = db.session.get(Registration, row_id) if row_id is not None else None
-    if registration is None or not token_matches(
-        token, JOIN_PURPOSE, registration.id, registration.join_nonce
-    ):
+    registration = find_signed(Registration, token, JOIN_PURPOSE, "join_nonce")
+    if registration is None:
         raise RegistrationNotFound()
     return registration
 
