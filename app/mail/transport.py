@@ -5,8 +5,10 @@ import smtplib
 import tempfile
 import time
 from contextlib import contextmanager
-from email import charset
+from email import charset, policy
+from email.header import Header
 from email.mime.text import MIMEText
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 import dkim
@@ -109,6 +111,21 @@ def dkim_signer() -> DkimSigner | None:
         ) from error
 
 
+def _folded(name: str, text: str) -> str:
+    """RFC 2047 encoded words folded so that every line, the header's name included, fits 78."""
+    return Header(text, "utf-8", header_name=name).encode()
+
+
+def _address_header(name: str, address: str | tuple[str, str]) -> str:
+    display, addr = parseaddr(address) if isinstance(address, str) else address
+    if display.isascii():
+        return formataddr((display, addr))
+    encoded = _folded(name, display)
+    last_line = encoded.rsplit("\n", 1)[-1]
+    separator = " " if len(last_line) + len(addr) + 3 <= 78 else "\n "
+    return f"{encoded}{separator}<{addr}>"
+
+
 class _Message(Message):
     """Flask-Mail's message, but a part with an over-long line is sent base64 instead of 8-bit,
     and the bytes are DKIM-signed when a signer is set (Flask-Mail sends `as_bytes()`)."""
@@ -119,6 +136,20 @@ class _Message(Message):
         if text and any(len(line.encode()) > MAX_LINE_BYTES for line in text.splitlines()):
             return MIMEText(text, _subtype=subtype, _charset=_BASE64_UTF8)
         return super()._mimetext(text, subtype)
+
+    def _message(self):
+        # Flask-Mail encodes Japanese headers without counting the header's name, so their first
+        # line runs past 78 characters and policy.SMTP parses and re-folds them: about 6 ms a
+        # message. Folded here to fit, they are written as they are.
+        message = super()._message()
+        # compat32 stores a folded value as it is; SMTP (set by Flask-Mail) would refuse its breaks.
+        message.policy = policy.compat32
+        if not self.subject.isascii():
+            message.replace_header("Subject", _folded("Subject", self.subject))
+        message.replace_header("From", _address_header("From", self.sender))
+        message.replace_header("To", _address_header("To", self.recipients[0]))
+        message.policy = policy.SMTP
+        return message
 
     def as_bytes(self) -> bytes:
         data = super().as_bytes()

@@ -1,8 +1,11 @@
 """Delivery through a real SMTP server (aiosmtpd on 127.0.0.1): one connection per batch, the
 stored Message-ID on every try, and what a 4xx or 5xx answer for one recipient does."""
 
+import email
 from datetime import timedelta
-from email.utils import make_msgid
+from email import policy
+from email.header import decode_header, make_header
+from email.utils import make_msgid, parseaddr
 
 import pytest
 
@@ -244,3 +247,24 @@ def test_a_row_the_smtp_client_cannot_send_fails_alone_and_the_rest_of_the_batch
     rows = {row.to_addr: row for row in outbox()}
     assert rows["山田@city.example.jp"].status == OutboxStatus.FAILED
     assert rows["山田@city.example.jp"].last_error != ""
+
+
+def test_long_japanese_headers_are_folded_to_78_characters_and_decode_to_exactly_what_was_written(
+    app, smtp_server, queue_messages
+):
+    subject = "【全国自治体リスキリングネットワーク】2028年度上期 定期共有会のご案内（第12回・オンライン開催）"
+    name = "長谷川 美和子（北海道札幌市 デジタル戦略推進局 スマートシティ推進部 DX推進担当）"
+    [message] = queue_messages(1, subject=subject, to_name=name)
+
+    assert deliver_due() == 1
+
+    raw = smtp_server.by_message_id(message.message_id).content
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(len(line) <= 78 for line in head.split(b"\r\n")), head
+    parsed = email.message_from_bytes(raw, policy=policy.compat32)
+    # RFC 2047: the white space between adjacent encoded words is not part of the text.
+    assert str(make_header(decode_header(parsed["Subject"]))) == subject
+    display_name, address = parseaddr(str(make_header(decode_header(parsed["To"]))))
+    assert (display_name, address) == (name, message.to_addr)
+    sender_name, _ = parseaddr(str(make_header(decode_header(parsed["From"]))))
+    assert sender_name == app.config["MAIL_DEFAULT_SENDER"].rsplit("<", 1)[0].strip()
