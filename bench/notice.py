@@ -28,7 +28,7 @@ from app import clock, create_app
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
-from app.mail.transport import build_message
+from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.notices.schedule import notice_time
@@ -164,7 +164,7 @@ def run() -> None:
 
                 start = time.perf_counter()
                 rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
-                prepared = [(row.to_addr, build_message(row).as_bytes()) for row in rows]
+                prepared = [(row.to_addr, message_bytes(row)) for row in rows]
                 build_seconds = time.perf_counter() - start
                 db.session.rollback()
                 envelope_from = parseaddr(app.config["MAIL_DEFAULT_SENDER"])[1]

@@ -14,14 +14,26 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Index, String, Text, and_, or_, select, update
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    and_,
+    bindparam,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.database import UTCDateTime
 from app.extensions import db
 from app.mail.suppression import flag_address
-from app.mail.transport import PermanentFailure, TemporaryFailure, open_transport
+from app.mail.transport import PermanentFailure, TemporaryFailure, mime_bytes, open_transport
 from app.text import breaks_header
 
 log = logging.getLogger(__name__)
@@ -60,6 +72,8 @@ class OutboxMessage(db.Model):
     # Bulk mail (notices, announcements) carries List-Unsubscribe pointing here (RFC 8058).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     # The announcement this message belongs to, for its progress (queued / sent / failed).
+    # The whole message as it goes out (unsigned), built once when it is queued.
+    mime: Mapped[bytes | None] = mapped_column(LargeBinary)
     announcement_id: Mapped[int | None] = mapped_column(
         ForeignKey("announcements.id", ondelete="SET NULL"), index=True
     )
@@ -121,6 +135,7 @@ def enqueue(
         attempts=0,
         next_attempt_at=clock.now(),
     )
+    message.mime = mime_bytes(message)
     db.session.add(message)
     return message
 
@@ -184,21 +199,53 @@ def _record_temporary_failure(message: OutboxMessage, now: datetime, error: str)
         message.next_attempt_at = now + retry_delay(message.attempts)
 
 
+# One prepared UPDATE per delivery: the ORM's flush of the same change, with the pool checkout
+# around each commit, costs more than the SMTP conversation itself.
+_MARK_SENT = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id == bindparam("row_id"))
+    .values(status=OutboxStatus.SENT, sent_at=bindparam("at"), claimed_until=None)
+)
+
+
+def _mark_sent(connection, message: OutboxMessage) -> None:
+    """Record a delivery in a commit of its own on `connection`; the loaded object is told the new
+    values without being made dirty."""
+    params = {"row_id": message.id, "at": clock.now()}
+    if db.session().in_transaction():
+        # On SQLite the session's transaction holds the write lock this one needs.
+        db.session.commit()
+    with connection.begin():
+        connection.execute(_MARK_SENT, params)
+    at = params["at"]
+    set_committed_value(message, "status", OutboxStatus.SENT)
+    set_committed_value(message, "sent_at", at)
+    set_committed_value(message, "claimed_until", None)
+
+
 def deliver_due(now: datetime | None = None) -> int:
     """Deliver one batch of due messages over one connection; return how many were sent."""
     now = now or clock.now()
-    messages = claim_due(now, current_app.config["MAIL_BATCH_SIZE"])
+    session = db.session()
+    # The claim and each message get a commit of their own; keeping the batch loaded across those
+    # commits saves a reload of every row after each one (what made a batch of 200 cost 20,000
+    # queries).
+    session.expire_on_commit = False
+    try:
+        messages = claim_due(now, current_app.config["MAIL_BATCH_SIZE"])
+        return _deliver_claimed(messages, now)
+    finally:
+        session.expire_on_commit = True
+
+
+def _deliver_claimed(messages: list[OutboxMessage], now: datetime) -> int:
     if not messages:
         return 0
     sent = 0
     pending = list(messages)
     lease_renewed = time.monotonic()
-    session = db.session()
-    # Each message gets its own commit; keeping the batch loaded across those commits saves a
-    # reload of every row after each one (what made a batch of 200 cost 20,000 queries).
-    session.expire_on_commit = False
     try:
-        with open_transport() as transport:
+        with open_transport() as transport, db.engine.connect() as marks:
             while pending:
                 message = pending[0]
                 try:
@@ -216,15 +263,14 @@ def deliver_due(now: datetime | None = None) -> int:
                     message.claimed_until = None
                     log.warning("mail %s permanently failed: %s", message.id, error)
                 else:
-                    message.status = OutboxStatus.SENT
-                    message.sent_at = clock.now()
-                    message.claimed_until = None
+                    _mark_sent(marks, message)
                     sent += 1
                 pending.pop(0)
                 if time.monotonic() - lease_renewed > CLAIM_LEASE.total_seconds() / 2:
                     _renew_lease(pending)
                     lease_renewed = time.monotonic()
-                db.session.commit()
+                if db.session().in_transaction():  # a failure was recorded, or the lease renewed
+                    db.session.commit()
     except TemporaryFailure as error:
         # The server or the connection is gone: the rest of the batch waits for the next try.
         log.warning(
@@ -233,8 +279,6 @@ def deliver_due(now: datetime | None = None) -> int:
         for message in pending:
             _record_temporary_failure(message, now, str(error))
         db.session.commit()
-    finally:
-        session.expire_on_commit = True
     return sent
 
 

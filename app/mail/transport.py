@@ -3,17 +3,23 @@
 import os
 import smtplib
 import tempfile
-import time
 from contextlib import contextmanager
 from email import charset, policy
+from email.encoders import encode_base64
 from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, parseaddr
+from email.utils import formataddr, formatdate, parseaddr
+from functools import lru_cache
 from pathlib import Path
 
 import dkim
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
+from flask_mail import Connection, Message
+
+from app import clock
+from app.text import breaks_header
 
 # SMTP refuses lines over 998 bytes; about 330 Japanese characters without a break is enough.
 MAX_LINE_BYTES = 998
@@ -111,6 +117,7 @@ def dkim_signer() -> DkimSigner | None:
         ) from error
 
 
+@lru_cache(maxsize=256)  # the sender, and a notice's subject, are the same in every message
 def _folded(name: str, text: str) -> str:
     """RFC 2047 encoded words folded so that every line, the header's name included, fits 78."""
     return Header(text, "utf-8", header_name=name).encode()
@@ -127,42 +134,59 @@ def _address_header(name: str, address: str | tuple[str, str]) -> str:
 
 
 class _Message(Message):
-    """Flask-Mail's message, but a part with an over-long line is sent base64 instead of 8-bit,
-    and the bytes are DKIM-signed when a signer is set (Flask-Mail sends `as_bytes()`)."""
+    """A Flask-Mail message whose MIME tree we build ourselves, for two reasons: a part with an
+    over-long line goes base64 instead of 8-bit; Japanese headers are folded once, by us (Flask-Mail
+    encodes them without counting the header's name, so policy.SMTP parses and re-folds them at
+    about 6 ms a message, and puts spaces into names).
 
-    dkim_signer: DkimSigner | None = None
+    `recipients` holds the bare address (the envelope); the To header carries `to_name` too.
+    """
+
+    to_name: str = ""
 
     def _mimetext(self, text, subtype="plain"):
-        if text and any(len(line.encode()) > MAX_LINE_BYTES for line in text.splitlines()):
+        if any(len(line.encode()) > MAX_LINE_BYTES for line in text.splitlines()):
             return MIMEText(text, _subtype=subtype, _charset=_BASE64_UTF8)
-        return super()._mimetext(text, subtype)
+        return MIMEText(text, _subtype=subtype, _charset="utf-8")
 
     def _message(self):
-        # Flask-Mail encodes Japanese headers without counting the header's name, so their first
-        # line runs past 78 characters and policy.SMTP parses and re-folds them: about 6 ms a
-        # message. Folded here to fit, they are written as they are.
-        message = super()._message()
-        # compat32 stores a folded value as it is; SMTP (set by Flask-Mail) would refuse its breaks.
-        message.policy = policy.compat32
-        if not self.subject.isascii():
-            message.replace_header("Subject", _folded("Subject", self.subject))
-        message.replace_header("From", _address_header("From", self.sender))
-        message.replace_header("To", _address_header("To", self.recipients[0]))
+        body = self._mimetext(self.body)
+        if self.alts:
+            body = MIMEMultipart("alternative", _subparts=[body])
+            for subtype, content in self.alts.items():
+                body.attach(self._mimetext(content, subtype))
+        message = MIMEMultipart(_subparts=[body]) if self.attachments else body
+        for attachment in self.attachments:
+            part = MIMEBase(*attachment.content_type.split("/"))
+            part.set_payload(attachment.data)
+            encode_base64(part)
+            part.add_header(
+                "Content-Disposition", attachment.disposition, filename=attachment.filename
+            )
+            message.attach(part)
+        message["Subject"] = (
+            self.subject if self.subject.isascii() else _folded("Subject", self.subject)
+        )
+        message["From"] = _address_header("From", self.sender)
+        message["To"] = _address_header("To", (self.to_name, self.recipients[0]))
+        message["Date"] = formatdate(self.date, localtime=True)
+        message["Message-ID"] = self.msgId
+        for name, value in self.extra_headers.items():
+            message[name] = value
+        # Written with CRLF; a folded value above is kept as it is, its lines already fit.
         message.policy = policy.SMTP
         return message
 
-    def as_bytes(self) -> bytes:
-        data = super().as_bytes()
-        if self.dkim_signer is None:
-            return data
-        return self.dkim_signer.sign(data)
 
-
-def build_message(outbox_message) -> Message:
-    """The MIME message for an outbox row; its Message-ID is the row's, the same on every try."""
-    recipient = outbox_message.to_addr
-    if outbox_message.to_name:
-        recipient = (outbox_message.to_name, outbox_message.to_addr)
+def mime_bytes(outbox_message) -> bytes:
+    """The message for an outbox row, unsigned, as sent. enqueue() stores it with the row, so
+    delivery is a matter of sending bytes; its Message-ID and Date stay the same on every try."""
+    header_values = (outbox_message.subject, outbox_message.to_name, outbox_message.to_addr)
+    if any(
+        breaks_header(value) for value in header_values + (outbox_message.unsubscribe_url or "",)
+    ):
+        # enqueue() refuses these; a row written some other way must not inject headers either.
+        raise PermanentFailure("line break or control character in a mail header")
     # Everything we send is automated: out-of-office replies should stay away (RFC 3834).
     headers = {"Auto-Submitted": "auto-generated"}
     if outbox_message.unsubscribe_url:
@@ -172,12 +196,13 @@ def build_message(outbox_message) -> Message:
     message = _Message(
         extra_headers=headers,
         subject=outbox_message.subject,
-        recipients=[recipient],
+        recipients=[outbox_message.to_addr],
         body=outbox_message.text_body,
         html=outbox_message.html_body,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         charset="utf-8",
     )
+    message.to_name = outbox_message.to_name
     if outbox_message.calendar_body:
         # Inline for clients that show invites in place, attached for those that only import files.
         method = outbox_message.calendar_method
@@ -186,9 +211,23 @@ def build_message(outbox_message) -> Message:
             "invite.ics", "application/ics", outbox_message.calendar_body.encode(), "attachment"
         )
     message.msgId = outbox_message.message_id
-    message.date = time.time()
-    message.dkim_signer = dkim_signer()
-    return message
+    message.date = clock.now().timestamp()
+    return message.as_bytes()
+
+
+def message_bytes(outbox_message) -> bytes:
+    """What goes on the wire: the stored bytes (built now for a row that has none), DKIM-signed
+    at send time when a key is configured."""
+    data = outbox_message.mime
+    if data is None:
+        try:
+            data = mime_bytes(outbox_message)
+        except PermanentFailure:
+            raise
+        except Exception as error:  # a row written around enqueue() that cannot be encoded
+            raise PermanentFailure(f"{type(error).__name__}: {error}") from error
+    signer = dkim_signer()
+    return signer.sign(data) if signer else data
 
 
 def _classify(error: Exception) -> Exception:
@@ -230,12 +269,14 @@ class SmtpTransport:
 
     def __init__(self, connection):
         self.connection = connection
+        self.envelope_from = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
 
     def send(self, outbox_message) -> None:
+        # Straight to smtplib: Flask-Mail's send() would encode the sender and recipient again
+        # for the envelope, and enqueue() has already refused line breaks in headers.
+        data = message_bytes(outbox_message)
         try:
-            self.connection.send(build_message(outbox_message))
-        except BadHeaderError as error:
-            raise PermanentFailure("line break in a header") from error
+            self.connection.host.sendmail(self.envelope_from, [outbox_message.to_addr], data)
         except Exception as error:
             raise _classify(error) from error
 
@@ -248,12 +289,7 @@ class DevMailbox:
         self.directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, outbox_message) -> None:
-        try:
-            data = build_message(outbox_message).as_bytes()
-        except TemporaryFailure:
-            raise
-        except Exception as error:
-            raise PermanentFailure(f"{type(error).__name__}: {error}") from error
+        data = message_bytes(outbox_message)
         name = f"{outbox_message.created_at:%Y%m%d-%H%M%S}-{outbox_message.id:06d}.eml"
         # Write then rename, so a reader never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")

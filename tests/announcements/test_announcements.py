@@ -33,7 +33,7 @@ from app.extensions import db
 from app.formatting import format_span
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
 from app.mail.suppression import flag_address
-from app.mail.transport import build_message
+from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.registrations.invites import links
@@ -90,7 +90,7 @@ def outbox_count():
 
 
 def mime(row: OutboxMessage) -> email.message.EmailMessage:
-    return email.message_from_bytes(build_message(row).as_bytes(), policy=policy.default)
+    return email.message_from_bytes(message_bytes(row), policy=policy.default)
 
 
 def text_of(message) -> str:

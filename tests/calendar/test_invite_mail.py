@@ -9,7 +9,7 @@ import vobject
 from app import clock
 from app.events.services import EventChanges
 from app.extensions import db
-from app.mail.transport import build_message
+from app.mail.transport import message_bytes
 from app.registrations.models import RegistrationStatus
 from app.registrations.services import (
     cancel_event,
@@ -90,7 +90,7 @@ def test_built_mime_message_has_inline_request_attachment_and_plain_text_with_li
     registration = make_registration(event)
     [row] = outbox("registration_received")
 
-    message = message_from_bytes(build_message(row).as_bytes(), policy=policy.default)
+    message = message_from_bytes(message_bytes(row), policy=policy.default)
     [alternative] = [p for p in message.walk() if p.get_content_type() == "multipart/alternative"]
     inner = [p.get_content_type() for p in alternative.iter_parts()]
     assert "text/plain" in inner and "text/calendar" in inner

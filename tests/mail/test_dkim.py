@@ -13,7 +13,7 @@ import dkim
 import pytest
 
 from app.mail.outbox import OutboxStatus, deliver_due
-from app.mail.transport import build_message
+from app.mail.transport import message_bytes
 from tests.conftest import NOW
 
 SELECTOR = "mail2026"
@@ -158,11 +158,11 @@ def test_without_all_three_settings_nothing_is_signed(app, queue_messages):
         saved = app.config[missing]
         app.config[missing] = ""
         try:
-            data = build_message(message).as_bytes()
+            data = message_bytes(message)
         finally:
             app.config[missing] = saved
         assert b"DKIM-Signature" not in data
-    assert build_message(message).as_bytes().startswith(b"DKIM-Signature:")
+    assert message_bytes(message).startswith(b"DKIM-Signature:")
 
 
 def test_an_unusable_key_holds_the_mail_back_until_it_is_fixed(

@@ -268,3 +268,32 @@ def test_long_japanese_headers_are_folded_to_78_characters_and_decode_to_exactly
     assert (display_name, address) == (name, message.to_addr)
     sender_name, _ = parseaddr(str(make_header(decode_header(parsed["From"]))))
     assert sender_name == app.config["MAIL_DEFAULT_SENDER"].rsplit("<", 1)[0].strip()
+
+
+def test_the_message_is_built_once_when_queued_and_a_row_without_stored_bytes_is_built_at_send(
+    app, smtp_server, queue_messages, outbox
+):
+    [stored] = queue_messages(1, subject="【お知らせ】保存済み")
+    assert stored.mime.startswith(b"Content-Type: text/plain")
+    # A row queued by a version before the bytes were stored, as the upgrade leaves it.
+    db.session.add(
+        OutboxMessage(
+            message_id=make_msgid(domain="reskilling.example.jp"),
+            category="test",
+            to_addr="legacy@city.example.jp",
+            to_name="旧 行",
+            subject="【お知らせ】保存前",
+            text_body="本文\n",
+            next_attempt_at=NOW,
+        )
+    )
+    db.session.commit()
+
+    assert deliver_due() == 2
+
+    assert smtp_server.by_message_id(stored.message_id).content.replace(b"\r\n", b"\n") == (
+        stored.mime.replace(b"\r\n", b"\n")
+    )
+    legacy = next(row for row in outbox() if row.to_addr == "legacy@city.example.jp")
+    assert legacy.mime is None
+    assert smtp_server.by_message_id(legacy.message_id).message["Subject"] == "【お知らせ】保存前"

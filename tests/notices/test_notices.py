@@ -13,7 +13,7 @@ from app.events.models import EventKind
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
 from app.mail.suppression import SuppressedAddress
-from app.mail.transport import build_message
+from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.notices.schedule import first_working_day, notice_time
@@ -118,7 +118,7 @@ def test_notice_is_bulk_mail_with_sender_address_and_one_click_unsubscribe(
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
     [row] = notices()
-    message = email.message_from_bytes(build_message(row).as_bytes(), policy=policy.default)
+    message = email.message_from_bytes(message_bytes(row), policy=policy.default)
     assert message["Auto-Submitted"] == "auto-generated"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     one_click = re.fullmatch(r"<(.+)>", message["List-Unsubscribe"]).group(1)
