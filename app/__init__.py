@@ -3,16 +3,19 @@
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 import config
 from app import cli, errors, formatting, models, security  # noqa: F401  (models: every table for Alembic)
+from app.admin import bp as admin_bp
 from app.calendar.views import bp as calendar_bp
 from app.events.views import bp as events_bp
-from app.extensions import babel, csrf, db, limiter, mail, migrate, select_locale
+from app.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
 from app.members.views import bp as members_bp
 from app.ops import logs
 from app.ops.health import bp as ops_bp
 from app.ops.metrics import bp as metrics_bp
+from app.organizers.services import load_for_session
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
 
@@ -46,6 +49,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         default_translation_directories=str(ROOT / "translations"),
     )
     limiter.init_app(app)
+    login.init_app(app)
+    login.login_view = "admin.login"
+    login.login_message = _l("ログインしてください。")
+    login.session_protection = "strong"
+    login.user_loader(load_for_session)
     errors.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
@@ -59,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         members_bp,
         ops_bp,
         metrics_bp,
+        admin_bp,
     ):
         app.register_blueprint(blueprint)
 

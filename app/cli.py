@@ -1,12 +1,20 @@
-"""Command-line entry points: `flask worker` (see app/scheduling/worker.py) and `flask seed-demo`."""
+"""Command-line entry points: `flask worker` (see app/scheduling/worker.py), `flask seed-demo`,
+`flask backup` and `flask create-organizer`."""
+
+import os
+import sys
 
 import click
 from flask import Flask
 
 from app import clock
 from app.demo import seed_demo
+from app.errors import DomainError
 from app.extensions import db
+from app.forms import normalize_email
 from app.ops.backup import backup_command
+from app.organizers.models import OrganizerRole
+from app.organizers.services import create_organizer
 from app.scheduling.worker import worker_command
 
 
@@ -19,7 +27,30 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("demo loaded" if loaded else "database already has events; demo not loaded")
 
 
+@click.command("create-organizer")
+@click.argument("email")
+@click.option("--name", default="", help="The organizer's name as shown in the console.")
+@click.option("--role", type=click.Choice([r.value for r in OrganizerRole]), default="admin")
+def create_organizer_command(email: str, name: str, role: str) -> None:
+    """Add a console account; the password comes from a prompt, or ORGANIZER_PASSWORD when not
+    interactive. The first account is an admin, who can add the others in the console."""
+    password = os.environ.get("ORGANIZER_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                "no terminal to ask for the password: set ORGANIZER_PASSWORD"
+            )
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        organizer = create_organizer(normalize_email(email), password, role, name)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"organizer {organizer.email} created ({organizer.role})")
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(create_organizer_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_demo_command)

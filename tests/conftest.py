@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from app import clock, create_app  # noqa: E402
 from app.events.models import Event, EventPart, EventStatus, ThemeTable  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.organizers.services import create_organizer  # noqa: E402
 from app.registrations.services import RegistrationInput, register_attendee  # noqa: E402
 
 NOW = datetime(2026, 8, 1, 1, 0, tzinfo=UTC)  # 2026年8月1日 10:00 JST
@@ -182,6 +183,46 @@ class CsrfClient:
 @pytest.fixture
 def client(app):
     return CsrfClient(app.test_client())
+
+
+ORGANIZER_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_organizer(app):
+    """Create a console account (role "organizer" unless told) whose password is ORGANIZER_PASSWORD."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "organizer", **fields):
+        n = next(counter)
+        values = {"email": f"staff{n}@secretariat.example.jp", "name": f"事務局 職員{n}"}
+        values.update(fields)
+        organizer = create_organizer(values["email"], ORGANIZER_PASSWORD, role, values["name"])
+        db.session.commit()
+        return organizer
+
+    return make
+
+
+def sign_in(client: "CsrfClient", organizer) -> "CsrfClient":
+    """Sign `client` in to the console through the login form, as a browser would."""
+    response = client.submit(
+        "/admin/login", {"email": organizer.email, "password": ORGANIZER_PASSWORD}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture
+def organizer_client(client, make_organizer):
+    """A client signed in to the console as an organizer (not an admin)."""
+    return sign_in(client, make_organizer())
+
+
+@pytest.fixture
+def admin_client(client, make_organizer):
+    """A client signed in to the console as an admin."""
+    return sign_in(client, make_organizer(role="admin"))
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ class Event(db.Model):
     sequence: Mapped[int] = mapped_column(default=0)
     # Reminder rules ("7d@10:00", "60m", see app/reminders/rules.py); None means the defaults.
     reminder_rules: Mapped[list[str] | None] = mapped_column(JSON)
+    # Approval mode: sign-ups wait as pending until an organizer approves or declines them.
+    requires_approval: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
@@ -63,6 +65,9 @@ class Event(db.Model):
     )
     tables: Mapped[list["ThemeTable"]] = relationship(
         back_populates="event", order_by="ThemeTable.position", cascade="all, delete-orphan"
+    )
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="event", order_by="Question.position", cascade="all, delete-orphan"
     )
 
     @property
@@ -105,3 +110,27 @@ class ThemeTable(db.Model):
     capacity: Mapped[int | None]
 
     event: Mapped[Event] = relationship(back_populates="tables")
+
+
+class QuestionType(StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+
+
+class Question(db.Model):
+    """A custom question of an event's sign-up form; answers live on the registration."""
+
+    __tablename__ = "event_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(20), default=QuestionType.SHORT_TEXT)
+    required: Mapped[bool] = mapped_column(default=False)
+    # The options of a choice question, in order; empty for text questions.
+    choices: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    event: Mapped[Event] = relationship(back_populates="questions")

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
@@ -19,6 +19,7 @@ JOIN_PURPOSE = "registration-join"
 class RegistrationStatus(StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
+    PENDING = "pending"  # waiting for an organizer's approval (events in approval mode)
     CANCELLED = "cancelled"
 
 
@@ -62,6 +63,10 @@ class Registration(db.Model):
     # When the person joined the current queue; the waitlist is served in this order.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Answers to the event's custom questions: {question id (as text): text, or list of choices}.
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Attendance on the day (受付): set by a check-in, cleared by undoing it.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the retention rule replaced the personal data (see app/ops/retention.py).
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

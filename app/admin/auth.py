@@ -1,0 +1,95 @@
+"""Signing in and out of the console, and resetting a forgotten password."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app import clock
+from app.admin.blueprint import bp
+from app.admin.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
+from app.audit.services import record
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.organizers import services
+from app.organizers.notifications import notify_password_reset
+
+
+def _login_email() -> str:
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+def _safe_next(target: str | None) -> str:
+    # Only paths inside the console: never an absolute URL another site could hand us.
+    if target and target.startswith("/admin") and not target.startswith("//"):
+        return target
+    return url_for("admin.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_login_email, deduct_when=_failed)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            organizer = services.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            login_user(organizer)
+            organizer.last_login_at = clock.now()
+            record("organizer.login", f"organizer:{organizer.id}")
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("admin/login.html", form=form), (200 if not form.errors else 422)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("ログアウトしました。"), "success")
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        organizer = services.find_by_email(form.email.data)
+        if organizer is not None and organizer.active:
+            notify_password_reset(organizer, services.reset_token(organizer))
+            record("organizer.password_reset_requested", f"organizer:{organizer.id}")
+            db.session.commit()
+        # The same answer whether or not the address has an account.
+        flash(_("登録のあるアドレスであれば、再設定のご案内をお送りしました。"), "success")
+        return redirect(url_for("admin.login"))
+    return render_template("admin/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"])
+def reset_password(token):
+    try:
+        organizer = services.find_by_reset_token(token)
+    except DomainError as error:
+        return render_template("admin/reset_invalid.html", message=error.message), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(organizer, form.password.data)
+        except DomainError as error:
+            form.password.errors.append(error.message)
+        else:
+            record("organizer.password_reset", f"organizer:{organizer.id}")
+            db.session.commit()
+            flash(
+                _("パスワードを設定しました。新しいパスワードでログインしてください。"), "success"
+            )
+            return redirect(url_for("admin.login"))
+    return render_template("admin/reset_password.html", form=form)

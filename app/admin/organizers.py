@@ -1,0 +1,66 @@
+"""Admin-only pages: the organizer accounts and the audit log."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.admin.blueprint import admin_required, bp
+from app.admin.forms import OrganizerForm
+from app.audit.services import recent_entries, record
+from app.errors import DomainError
+from app.extensions import db
+from app.organizers import services
+from app.organizers.models import Organizer
+from app.tokens import new_nonce
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.route("/organizers", methods=["GET", "POST"])
+@admin_required
+def organizers():
+    form = OrganizerForm()
+    if form.validate_on_submit():
+        try:
+            organizer = services.create_organizer(
+                form.email.data, form.password.data, form.role.data, form.name.data
+            )
+        except DomainError as error:
+            getattr(form, error.field or "email").errors.append(error.message)
+        else:
+            record("organizer.create", f"organizer:{organizer.id}", role=organizer.role)
+            db.session.commit()
+            flash(_("事務局アカウントを追加しました。"), "success")
+            return redirect(url_for("admin.organizers"))
+    accounts = db.session.scalars(select(Organizer).order_by(Organizer.id))
+    status = 422 if form.errors else 200
+    return render_template("admin/organizers.html", form=form, organizers=accounts), status
+
+
+@bp.route("/organizers/<int:organizer_id>/active", methods=["POST"])
+@admin_required
+def set_organizer_active(organizer_id):
+    organizer = db.get_or_404(Organizer, organizer_id)
+    if organizer.id == current_user.id:
+        flash(_("ご自身のアカウントは停止できません。"), "error")
+        return redirect(url_for("admin.organizers"))
+    organizer.active = request.form.get("active") == "1"
+    organizer.session_nonce = new_nonce()  # signs the account out everywhere
+    record(
+        "organizer.activate" if organizer.active else "organizer.deactivate",
+        f"organizer:{organizer.id}",
+    )
+    db.session.commit()
+    return redirect(url_for("admin.organizers"))
+
+
+@bp.route("/audit")
+@admin_required
+def audit_log():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    entries = recent_entries(limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
+    has_next = len(entries) > AUDIT_PAGE_SIZE
+    return render_template(
+        "admin/audit_log.html", entries=entries[:AUDIT_PAGE_SIZE], page=page, has_next=has_next
+    )

@@ -1,0 +1,1 @@
+"""The audit log of organizer actions: who did what, when."""

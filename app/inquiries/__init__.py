@@ -1,0 +1,1 @@
+"""Inquiries (お問い合わせ) sent through the public form."""

@@ -1,0 +1,1 @@
+"""Materials (資料) of an event: uploaded files and links, shared with attendees afterwards."""
