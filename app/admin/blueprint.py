@@ -58,4 +58,8 @@ def menu():
             and (endpoint != "admin.mailbox" or not current_app.config["MAIL_SERVER"])
         ]
 
-    return {"admin_menu": admin_menu}
+    def has_endpoint(endpoint: str) -> bool:
+        """For links between console pages built by different modules."""
+        return endpoint in current_app.view_functions
+
+    return {"admin_menu": admin_menu, "has_endpoint": has_endpoint}

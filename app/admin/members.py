@@ -1,0 +1,3 @@
+"""members pages of the console (being built)."""
+
+from app.admin.blueprint import bp  # noqa: F401
