@@ -117,6 +117,12 @@ def dkim_signer() -> DkimSigner | None:
         ) from error
 
 
+# CRLF, and no re-folding below SMTP's hard limit: the Japanese headers are folded above, and a
+# long List-Unsubscribe must stay a plain <URL> (policy.SMTP would turn it into an encoded word
+# that no mail client reads as a link, breaking one-click unsubscribe).
+_WIRE_POLICY = policy.SMTP.clone(max_line_length=MAX_LINE_BYTES)
+
+
 @lru_cache(maxsize=256)  # the sender, and a notice's subject, are the same in every message
 def _folded(name: str, text: str) -> str:
     """RFC 2047 encoded words folded so that every line, the header's name included, fits 78."""
@@ -173,8 +179,7 @@ class _Message(Message):
         message["Message-ID"] = self.msgId
         for name, value in self.extra_headers.items():
             message[name] = value
-        # Written with CRLF; a folded value above is kept as it is, its lines already fit.
-        message.policy = policy.SMTP
+        message.policy = _WIRE_POLICY
         return message
 
 

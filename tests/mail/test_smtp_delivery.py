@@ -297,3 +297,17 @@ def test_the_message_is_built_once_when_queued_and_a_row_without_stored_bytes_is
     legacy = next(row for row in outbox() if row.to_addr == "legacy@city.example.jp")
     assert legacy.mime is None
     assert smtp_server.by_message_id(legacy.message_id).message["Subject"] == "【お知らせ】保存前"
+
+
+def test_a_long_list_unsubscribe_goes_out_as_a_plain_url_that_mail_clients_can_follow(
+    app, smtp_server, queue_messages
+):
+    url = "https://reskilling.example.jp/unsubscribe/12345." + "x" * 43 + "/one-click"
+    [message] = queue_messages(1, unsubscribe_url=url)
+
+    assert deliver_due() == 1
+
+    raw = smtp_server.by_message_id(message.message_id).content
+    # Not an RFC 2047 encoded word (=?utf-8?q?...), which RFC 2369 readers do not decode.
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
