@@ -1,3 +1,262 @@
-"""announcements pages of the console (being built)."""
+"""Announcements in the console: compose, preview as a real recipient, test-send, send now or
+schedule, and watch the progress; and the next half-yearly notice."""
 
-from app.admin.blueprint import bp  # noqa: F401
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app import clock
+from app.admin.blueprint import bp
+from app.announcements import services
+from app.announcements.forms import AUDIENCE_LABELS, AnnouncementForm, ScheduleForm
+from app.announcements.models import AnnouncementStatus
+from app.audit.services import record
+from app.errors import DomainError
+from app.extensions import db
+from app.mail.history import hide_personal_links
+from app.notices.services import preview_next_notice
+
+# How often the progress page reloads itself while messages are still waiting (seconds).
+PROGRESS_REFRESH = 5
+
+
+@bp.errorhandler(services.AnnouncementNotFound)
+def announcement_not_found(error):
+    return render_template("errors/404.html", error=error), 404
+
+
+def _target(announcement_id: int) -> str:
+    return f"announcement:{announcement_id}"
+
+
+def _place_error(form, error: DomainError) -> None:
+    """The service's message beside the field it names, or at the top of the form."""
+    if error.field and error.field in form:
+        form[error.field].errors.append(error.message)
+    else:
+        form.form_errors.append(error.message)
+
+
+def _compose_page(form, announcement=None):
+    return render_template(
+        "admin/announcements/compose.html",
+        form=form,
+        announcement=announcement,
+        events=services.audience_events(),
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/announcements")
+def announcements():
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows, has_next = services.list_announcements(page)
+    return render_template(
+        "admin/announcements/list.html",
+        rows=rows,
+        page=page,
+        has_next=has_next,
+        labels=AUDIENCE_LABELS,
+    )
+
+
+@bp.route("/announcements/new", methods=["GET", "POST"])
+def announcement_new():
+    form = AnnouncementForm(event_id=request.args.get("event_id", type=int))
+    if form.validate_on_submit():
+        try:
+            announcement = services.create_announcement(
+                form.subject.data,
+                form.body.data,
+                form.audience(),
+                current_user.email,
+                send_at=form.send_at_utc(),
+                now=clock.now(),
+            )
+        except DomainError as error:
+            _place_error(form, error)
+        else:
+            record(
+                "announcement.create",
+                _target(announcement.id),
+                status=announcement.status,
+                audience=announcement.audience["kind"],
+            )
+            db.session.commit()
+            _flash_saved(announcement)
+            return redirect(url_for("admin.announcement", announcement_id=announcement.id))
+    return _compose_page(form)
+
+
+@bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
+def announcement_edit(announcement_id):
+    announcement = services.get_announcement(announcement_id)
+    if announcement.status == AnnouncementStatus.QUEUED:
+        flash(str(services.AnnouncementAlreadyQueued.message), "error")
+        return redirect(url_for("admin.announcement_progress", announcement_id=announcement_id))
+    form = AnnouncementForm.editing(announcement)
+    if form.validate_on_submit():
+        try:
+            announcement = services.update_announcement(
+                announcement_id,
+                form.subject.data,
+                form.body.data,
+                form.audience(),
+                form.send_at_utc(),
+                clock.now(),
+            )
+        except services.AnnouncementNotFound:
+            raise
+        except DomainError as error:
+            db.session.rollback()
+            _place_error(form, error)
+        else:
+            record("announcement.update", _target(announcement_id), status=announcement.status)
+            db.session.commit()
+            _flash_saved(announcement)
+            return redirect(url_for("admin.announcement", announcement_id=announcement_id))
+    return _compose_page(form, announcement)
+
+
+def _flash_saved(announcement) -> None:
+    if announcement.status == AnnouncementStatus.SCHEDULED:
+        flash(_("送信を予約しました。内容をご確認ください。"), "success")
+        _warn_if_outside_office_hours(announcement)
+    else:
+        flash(_("下書きを保存しました。内容を確認してから送信してください。"), "success")
+
+
+def _warn_if_outside_office_hours(announcement) -> None:
+    if services.outside_office_hours(announcement.send_at):
+        flash(
+            _(
+                "予約日時は自治体の業務時間外（平日8:30〜17:15以外）です。"
+                "よろしければそのままで、変更する場合は予約し直してください。"
+            ),
+            "warning",
+        )
+
+
+def _review_page(announcement_id: int, schedule_form=None, status: int = 200):
+    """The preview page: as the chosen recipient (?recipient=) reads it, with the actions."""
+    recipient_email = (request.args.get("recipient") or "").strip()[:254]
+    recipient_error = None
+    try:
+        review = services.review(announcement_id, recipient_email or None)
+    except services.NoRecipients as error:
+        review = services.review(announcement_id)
+        recipient_error = error.message
+        status = 422
+    return render_template(
+        "admin/announcements/preview.html",
+        review=review,
+        announcement=review.announcement,
+        recipient_email=recipient_email,
+        recipient_error=recipient_error,
+        schedule_form=schedule_form or ScheduleForm(),
+        labels=AUDIENCE_LABELS,
+    ), status
+
+
+@bp.route("/announcements/<int:announcement_id>")
+def announcement(announcement_id):
+    return _review_page(announcement_id)
+
+
+@bp.route("/announcements/<int:announcement_id>/test", methods=["POST"])
+def announcement_test(announcement_id):
+    announcement = services.get_announcement(announcement_id)
+    try:
+        services.send_test(announcement, current_user.email, current_user.name or "")
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        record("announcement.test", _target(announcement_id), to=current_user.email)
+        db.session.commit()
+        flash(
+            _(
+                "テストメールを %(email)s 宛てに送信待ちに入れました。数分以内に届きます。",
+                email=current_user.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.announcement", announcement_id=announcement_id))
+
+
+@bp.route("/announcements/<int:announcement_id>/send", methods=["POST"])
+def announcement_send(announcement_id):
+    try:
+        count = services.send_now(announcement_id, clock.now())
+    except services.AnnouncementNotFound:
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("admin.announcement", announcement_id=announcement_id))
+    record("announcement.send", _target(announcement_id), recipients=count)
+    db.session.commit()
+    flash(_("%(count)d件のメールを送信待ちに入れました。", count=count), "success")
+    return redirect(url_for("admin.announcement_progress", announcement_id=announcement_id))
+
+
+@bp.route("/announcements/<int:announcement_id>/schedule", methods=["POST"])
+def announcement_schedule(announcement_id):
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        try:
+            announcement = services.schedule_announcement(
+                announcement_id, form.send_at_utc(), clock.now()
+            )
+        except services.AnnouncementNotFound:
+            raise
+        except DomainError as error:
+            db.session.rollback()
+            _place_error(form, error)
+        else:
+            record(
+                "announcement.schedule",
+                _target(announcement_id),
+                send_at=announcement.send_at.isoformat(),
+            )
+            db.session.commit()
+            flash(_("送信を予約しました。"), "success")
+            _warn_if_outside_office_hours(announcement)
+            return redirect(url_for("admin.announcement", announcement_id=announcement_id))
+    return _review_page(announcement_id, schedule_form=form, status=422)
+
+
+@bp.route("/announcements/<int:announcement_id>/unschedule", methods=["POST"])
+def announcement_unschedule(announcement_id):
+    try:
+        services.unschedule_announcement(announcement_id)
+    except services.AnnouncementNotFound:
+        raise
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        record("announcement.unschedule", _target(announcement_id))
+        db.session.commit()
+        flash(_("予約を取り消し、下書きに戻しました。"), "success")
+    return redirect(url_for("admin.announcement", announcement_id=announcement_id))
+
+
+@bp.route("/announcements/<int:announcement_id>/progress")
+def announcement_progress(announcement_id):
+    report = services.delivery_report(announcement_id)
+    response = render_template(
+        "admin/announcements/progress.html", report=report, announcement=report.announcement
+    )
+    headers = {"Refresh": str(PROGRESS_REFRESH)} if report.in_flight else {}
+    return response, 200, headers
+
+
+@bp.route("/announcements/<int:announcement_id>/progress.json")
+def announcement_progress_json(announcement_id):
+    return jsonify(services.delivery_report(announcement_id).as_json())
+
+
+@bp.route("/notices/next")
+def notice_preview():
+    notice = preview_next_notice(clock.now())
+    text = hide_personal_links(notice["preview"].text_body) if notice["preview"] else None
+    return render_template("admin/notices/next.html", notice=notice, text=text)

@@ -1,3 +1,52 @@
-"""mailbox pages of the console (being built)."""
+"""Mail as it was sent: one address's history, one outbox message, and the development mailbox
+(the .eml files written when no SMTP server is configured)."""
 
-from app.admin.blueprint import bp  # noqa: F401
+from flask import abort, current_app, render_template, request
+
+from app.admin.blueprint import bp
+from app.extensions import db
+from app.mail import history
+from app.mail.outbox import OutboxMessage
+
+
+def _page_number() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.route("/mail-history")
+def mail_history():
+    email = (request.args.get("email") or "").strip()[:254]
+    messages = history.messages_to(email, _page_number()) if email else None
+    return render_template("admin/mailbox/history.html", email=email, messages=messages)
+
+
+@bp.route("/mail/<int:message_id>")
+def mail_message(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template(
+        "admin/mailbox/message.html",
+        message=message,
+        headers=history.sent_headers(message),
+        text=history.hide_personal_links(message.text_body),
+    )
+
+
+def _require_dev_mailbox() -> None:
+    # With a real SMTP server there is no development mailbox to show.
+    if current_app.config["MAIL_SERVER"]:
+        abort(404)
+
+
+@bp.route("/mailbox")
+def mailbox():
+    _require_dev_mailbox()
+    return render_template("admin/mailbox/list.html", mails=history.dev_mailbox(_page_number()))
+
+
+@bp.route("/mailbox/<name>")
+def mailbox_message(name):
+    _require_dev_mailbox()
+    mail = history.dev_mail(name)
+    if mail is None:
+        abort(404)
+    return render_template("admin/mailbox/dev_message.html", mail=mail)

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from app.announcements.services import EVENT_REGISTRANTS, MEMBERS, MEMBERS_BY_THEME
 from app.forms import MultiCheckboxField, max_length, required, single_line, strip
@@ -32,8 +32,30 @@ KIND_CHOICES = [
 STATUS_CHOICES = [
     SelectChoice(RegistrationStatus.CONFIRMED.value, _l("参加確定")),
     SelectChoice(RegistrationStatus.WAITLISTED.value, _l("キャンセル待ち")),
+    SelectChoice(RegistrationStatus.PENDING.value, _l("承認待ち")),
     SelectChoice(RegistrationStatus.CANCELLED.value, _l("キャンセル済み")),
 ]
+
+# For describing a stored audience: every kind, status and theme value and its label.
+AUDIENCE_LABELS = {
+    choice.value: choice.label for choice in KIND_CHOICES + STATUS_CHOICES + THEME_CHOICES
+}
+
+
+def _as_utc(local):
+    """A naive datetime typed in the app's time zone (JST), as an aware UTC datetime; or None."""
+    if local is None:
+        return None
+    zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _as_local(moment):
+    """An aware datetime as the naive JST value a datetime-local input shows; or None."""
+    if moment is None:
+        return None
+    zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def _known(choices):
@@ -59,6 +81,7 @@ class AnnouncementForm(FlaskForm):
             "{manage_url}（申込内容の確認URL）{join_url}（参加用URL）を差し込めます。"
         ),
         validators=[required(_l("本文")), max_length(BODY_MAX)],
+        render_kw={"rows": 14},
     )
     kind = RadioField(
         _l("配信先"),
@@ -125,7 +148,34 @@ class AnnouncementForm(FlaskForm):
 
     def send_at_utc(self):
         """The typed time, read in the app's time zone (JST), as an aware UTC datetime; or None."""
-        if self.send_at.data is None:
-            return None
-        zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
-        return self.send_at.data.replace(tzinfo=zone).astimezone(UTC)
+        return _as_utc(self.send_at.data)
+
+    @classmethod
+    def editing(cls, announcement):
+        """The form filled with a stored announcement (what a POST sends takes precedence)."""
+        audience = announcement.audience
+        return cls(
+            data={
+                "subject": announcement.subject,
+                "body": announcement.body,
+                "kind": audience.get("kind"),
+                "event_id": audience.get("event_id"),
+                "statuses": audience.get("statuses") or [RegistrationStatus.CONFIRMED.value],
+                "table_id": audience.get("table_id"),
+                "themes": audience.get("themes") or [],
+                "send_at": _as_local(announcement.send_at),
+            }
+        )
+
+
+class ScheduleForm(FlaskForm):
+    """When a finished draft should go out (the preview page's 「予約する」)."""
+
+    send_at = DateTimeLocalField(
+        _l("送信日時（日本時間）"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(message=_l("送信日時を入力してください。"))],
+    )
+
+    def send_at_utc(self):
+        return _as_utc(self.send_at.data)

@@ -9,12 +9,15 @@ to them whether or not they unsubscribed from notices, and carries no unsubscrib
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import clock
 from app.announcements.models import Announcement, AnnouncementStatus
 from app.errors import DomainError
 from app.events.models import Event
@@ -25,6 +28,7 @@ from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import suppressed
 from app.members.models import Member, MemberStatus, ThemeInterest
 from app.members.services import unsubscribe_token
+from app.notices.schedule import is_working_day
 from app.registrations import invites
 from app.registrations.models import Registration, RegistrationStatus
 from app.text import breaks_header
@@ -37,6 +41,8 @@ MEMBERS_BY_THEME = "members_by_theme"
 AUDIENCE_KINDS = (EVENT_REGISTRANTS, MEMBERS, MEMBERS_BY_THEME)
 
 SUBJECT_MAX = 200
+OFFICE_OPENS = time(8, 30)
+OFFICE_CLOSES = time(17, 15)
 # OutboxMessage.subject is String(300): a subject that grows past it with long values is cut.
 RENDERED_SUBJECT_MAX = 300
 TEST_PREFIX = "【テスト送信】"
@@ -88,6 +94,12 @@ class NoRecipients(DomainError):
 
 class AnnouncementNotFound(DomainError):
     message = _l("このお知らせは見つかりません。")
+
+
+class AnnouncementAlreadyQueued(DomainError):
+    """Its messages are in the outbox: it can no longer be edited, scheduled or sent again."""
+
+    message = _l("このお知らせは送信済みのため、変更や再送信はできません。")
 
 
 @dataclass(frozen=True)
@@ -293,14 +305,10 @@ def _audience_event(audience: dict) -> Event | None:
 # --- creating, previewing, testing -----------------------------------------------------------
 
 
-def create_announcement(
-    subject: str,
-    body: str,
-    audience: dict,
-    created_by: str,
-    send_at: datetime | None = None,
-) -> Announcement:
-    """A draft, or a scheduled announcement when `send_at` is given; checks every rule first."""
+def _checked(
+    subject: str, body: str, audience: dict, send_at: datetime | None, now: datetime
+) -> tuple[str, str, dict]:
+    """(subject, body, audience) cleaned and checked against every rule; raises with the field."""
     subject = (subject or "").strip()
     if not subject:
         raise InvalidAnnouncement(_l("件名を入力してください。"), field="subject")
@@ -314,12 +322,36 @@ def create_announcement(
     body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
     if not body.strip():
         raise InvalidAnnouncement(_l("本文を入力してください。"), field="body")
-    if send_at is not None and send_at.tzinfo is None:
-        raise InvalidAnnouncement(_l("送信日時が正しくありません。"), field="send_at")
+    if send_at is not None:
+        _check_send_at(send_at, now)
     audience = normalize_audience(audience)
     allowed = allowed_placeholders(audience)
     check_placeholders(subject, "subject", allowed)
     check_placeholders(body, "body", allowed)
+    return subject, body, audience
+
+
+def _check_send_at(send_at: datetime, now: datetime) -> None:
+    if send_at.tzinfo is None:
+        raise InvalidAnnouncement(_l("送信日時が正しくありません。"), field="send_at")
+    if send_at <= now:
+        # The worker would send a past time at once: say so rather than surprise anyone.
+        raise InvalidAnnouncement(
+            _l("送信日時には現在より後の日時を指定してください。"), field="send_at"
+        )
+
+
+def create_announcement(
+    subject: str,
+    body: str,
+    audience: dict,
+    created_by: str,
+    send_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Announcement:
+    """A draft, or a scheduled announcement when `send_at` (after `now`) is given; checks every
+    rule first."""
+    subject, body, audience = _checked(subject, body, audience, send_at, now or clock.now())
     announcement = Announcement(
         subject=subject,
         body=body,
@@ -332,6 +364,54 @@ def create_announcement(
     db.session.add(announcement)
     db.session.flush()
     return announcement
+
+
+def update_announcement(
+    announcement_id: int,
+    subject: str,
+    body: str,
+    audience: dict,
+    send_at: datetime | None,
+    now: datetime,
+) -> Announcement:
+    """Change a draft or scheduled announcement; without `send_at` it becomes a draft again."""
+    announcement = _lock_unsent(announcement_id)
+    subject, body, audience = _checked(subject, body, audience, send_at, now)
+    announcement.subject = subject
+    announcement.body = body
+    announcement.audience = audience
+    announcement.send_at = send_at
+    announcement.status = AnnouncementStatus.SCHEDULED if send_at else AnnouncementStatus.DRAFT
+    db.session.flush()
+    return announcement
+
+
+def schedule_announcement(announcement_id: int, send_at: datetime, now: datetime) -> Announcement:
+    """Have the worker send the announcement at `send_at`, which must be after `now`."""
+    announcement = _lock_unsent(announcement_id)
+    _check_send_at(send_at, now)
+    # The audience may have lost its event since the draft was written.
+    normalize_audience(announcement.audience)
+    announcement.send_at = send_at
+    announcement.status = AnnouncementStatus.SCHEDULED
+    db.session.flush()
+    return announcement
+
+
+def unschedule_announcement(announcement_id: int) -> Announcement:
+    """Take a scheduled announcement back to draft, before the worker queues it."""
+    announcement = _lock_unsent(announcement_id)
+    announcement.send_at = None
+    announcement.status = AnnouncementStatus.DRAFT
+    db.session.flush()
+    return announcement
+
+
+def outside_office_hours(moment: datetime) -> bool:
+    """Whether a send time falls outside municipal office hours (working days, 8:30–17:15 JST),
+    when mail is likely to sit unread under a pile."""
+    local = moment.astimezone(ZoneInfo(current_app.config["APP_TIMEZONE"]))
+    return not is_working_day(local.date()) or not (OFFICE_OPENS <= local.time() <= OFFICE_CLOSES)
 
 
 def _recipient_for(announcement: Announcement, recipient_email: str | None) -> Recipient:
@@ -351,7 +431,10 @@ def preview(announcement: Announcement, recipient_email: str | None = None) -> t
     Like a test mail, it shows sample personal links (manage, join, unsubscribe) that open nothing:
     a console screen is shared and copied, and must not carry someone else's keys.
     """
-    recipient = _recipient_for(announcement, recipient_email)
+    return _preview_as(announcement, _recipient_for(announcement, recipient_email))
+
+
+def _preview_as(announcement: Announcement, recipient: Recipient) -> tuple[str, str]:
     event = _audience_event(announcement.audience)
     subject, body = _render(announcement, recipient, event, personal_links=False)
     mail = render_mail(
@@ -414,11 +497,22 @@ def _lock(announcement_id: int) -> Announcement:
     return announcement
 
 
-def _expand(announcement: Announcement, now: datetime) -> int:
+def _lock_unsent(announcement_id: int) -> Announcement:
+    announcement = _lock(announcement_id)
+    if announcement.status == AnnouncementStatus.QUEUED:
+        raise AnnouncementAlreadyQueued()
+    return announcement
+
+
+def _expand(
+    announcement: Announcement, now: datetime, recipients: list[Recipient] | None = None
+) -> int:
     """One outbox message per recipient, each To that one person; marks the announcement QUEUED."""
     event = _audience_event(announcement.audience)
+    if recipients is None:
+        recipients = resolve_audience(announcement.audience)
     count = 0
-    for recipient in resolve_audience(announcement.audience):
+    for recipient in recipients:
         subject, body = _render(announcement, recipient, event)
         try:
             queue_mail(
@@ -451,6 +545,19 @@ def queue_announcement(announcement_id: int, now: datetime) -> int:
     if announcement.status == AnnouncementStatus.QUEUED:
         return 0
     return _expand(announcement, now)
+
+
+def send_now(announcement_id: int, now: datetime) -> int:
+    """The console's 「今すぐ送信」: queue every recipient's message now; returns how many.
+
+    Unlike queue_announcement() it says no, rather than nothing, to an announcement already sent
+    (a second click) or to an audience with nobody in it.
+    """
+    announcement = _lock_unsent(announcement_id)
+    recipients = resolve_audience(announcement.audience)
+    if not recipients:
+        raise NoRecipients()
+    return _expand(announcement, now, recipients)
 
 
 def queue_due_announcements(now: datetime) -> int:
@@ -498,6 +605,17 @@ def progress(announcement_id: int) -> dict:
         .group_by(OutboxMessage.status)
     ).all()
     counts = {status: n for status, n in rows}
+    return {
+        "queued": counts.get(OutboxStatus.QUEUED, 0) + counts.get(OutboxStatus.SENDING, 0),
+        "sent": counts.get(OutboxStatus.SENT, 0),
+        "failed": counts.get(OutboxStatus.FAILED, 0),
+        "total": sum(counts.values()),
+        "failures": _failures(announcement_id),
+    }
+
+
+def _failures(announcement_id: int) -> list[tuple[str, str]]:
+    """(address, the server's answer or other reason) for each message that failed for good."""
     failures = db.session.execute(
         select(OutboxMessage.to_addr, OutboxMessage.last_error)
         .where(
@@ -506,10 +624,145 @@ def progress(announcement_id: int) -> dict:
         )
         .order_by(OutboxMessage.id)
     ).all()
-    return {
-        "queued": counts.get(OutboxStatus.QUEUED, 0) + counts.get(OutboxStatus.SENDING, 0),
-        "sent": counts.get(OutboxStatus.SENT, 0),
-        "failed": counts.get(OutboxStatus.FAILED, 0),
-        "total": sum(counts.values()),
-        "failures": [(email, error) for email, error in failures],
+    return [(email, error) for email, error in failures]
+
+
+# --- the console's views of announcements ----------------------------------------------------
+
+DELIVERY_STATES = tuple(OutboxStatus)
+LIST_PAGE_SIZE = 50
+
+
+def get_announcement(announcement_id: int) -> Announcement:
+    announcement = db.session.get(Announcement, announcement_id)
+    if announcement is None:
+        raise AnnouncementNotFound()
+    return announcement
+
+
+def audience_events() -> list[Event]:
+    """Every event an announcement may be about, the latest first, for the compose form."""
+    return list(db.session.scalars(select(Event).order_by(Event.starts_at.desc(), Event.id)))
+
+
+@dataclass(frozen=True)
+class Review:
+    """An announcement before it goes: everyone it would reach now, and how one of them reads it.
+
+    `audience_error` says why nobody can be reached (its event is gone, say).
+    """
+
+    announcement: Announcement
+    event: Event | None
+    recipients: list[Recipient]
+    recipient: Recipient | None = None
+    subject: str = ""
+    text: str = ""
+    audience_error: str | None = None
+
+
+def review(announcement_id: int, recipient_email: str | None = None) -> Review:
+    """The announcement as `recipient_email` (default: the first recipient) would read it.
+
+    Raises NoRecipients (field "recipient") when that address is not in the audience.
+    """
+    announcement = get_announcement(announcement_id)
+    try:
+        recipients = resolve_audience(announcement.audience)
+    except InvalidAudience as error:
+        return Review(announcement, None, [], audience_error=str(error.message))
+    event = _audience_event(announcement.audience)
+    if not recipients:
+        return Review(announcement, event, [])
+    recipient = recipients[0]
+    if recipient_email:
+        wanted = recipient_email.strip().lower()
+        recipient = next((r for r in recipients if r.email.lower() == wanted), None)
+        if recipient is None:
+            raise NoRecipients(
+                _l("このメールアドレスの方は配信先に含まれていません。"), "recipient"
+            )
+    subject, text = _preview_as(announcement, recipient)
+    return Review(announcement, event, recipients, recipient, subject, text)
+
+
+def _delivery_counts(announcement_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{announcement id: {outbox status: how many}}, every status present (zero if none)."""
+    counts = {
+        announcement_id: dict.fromkeys(DELIVERY_STATES, 0) for announcement_id in announcement_ids
     }
+    if announcement_ids:
+        rows = db.session.execute(
+            select(OutboxMessage.announcement_id, OutboxMessage.status, func.count())
+            .where(OutboxMessage.announcement_id.in_(announcement_ids))
+            .group_by(OutboxMessage.announcement_id, OutboxMessage.status)
+        )
+        for announcement_id, status, n in rows:
+            counts[announcement_id][status] = n
+    return counts
+
+
+@dataclass(frozen=True)
+class ListedAnnouncement:
+    announcement: Announcement
+    event: Event | None
+    counts: dict[str, int]
+
+    @property
+    def in_flight(self) -> bool:
+        """Messages still waiting for the worker or being sent."""
+        return bool(self.counts[OutboxStatus.QUEUED] or self.counts[OutboxStatus.SENDING])
+
+
+def list_announcements(page: int = 1, per_page: int = LIST_PAGE_SIZE):
+    """One page of announcements, newest first, each with its delivery counts; and whether
+    there is a next page."""
+    rows = list(
+        db.session.scalars(
+            select(Announcement)
+            .order_by(Announcement.created_at.desc(), Announcement.id.desc())
+            .limit(per_page + 1)
+            .offset((max(page, 1) - 1) * per_page)
+        )
+    )
+    rows, has_next = rows[:per_page], len(rows) > per_page
+    counts = _delivery_counts([a.id for a in rows])
+    listed = [ListedAnnouncement(a, _audience_event(a.audience), counts[a.id]) for a in rows]
+    return listed, has_next
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """Where each of an announcement's messages is, and why the failed ones failed."""
+
+    announcement: Announcement
+    counts: dict[str, int]
+    failures: list[tuple[str, str]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def in_flight(self) -> bool:
+        return bool(self.counts[OutboxStatus.QUEUED] or self.counts[OutboxStatus.SENDING])
+
+    def as_json(self) -> dict:
+        return {
+            "announcement_id": self.announcement.id,
+            "status": self.announcement.status,
+            "recipients": self.announcement.recipients,
+            **{str(status): n for status, n in self.counts.items()},
+            "total": self.total,
+            "done": not self.in_flight,
+            "failures": [{"email": email, "error": error} for email, error in self.failures],
+        }
+
+
+def delivery_report(announcement_id: int) -> DeliveryReport:
+    """Counts per outbox status (queued, sending, sent, failed, withdrawn) and the failures."""
+    announcement = get_announcement(announcement_id)
+    failures = _failures(announcement_id)
+    return DeliveryReport(
+        announcement, _delivery_counts([announcement_id])[announcement_id], failures
+    )
