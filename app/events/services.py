@@ -1,20 +1,37 @@
-"""Reading events and their seats; the rules about when sign-up is open."""
+"""Events: reading them and their seats, the rules about when sign-up is open, and what the
+console does with them (create, edit, publish, unpublish, duplicate)."""
 
+import re
+from calendar import monthrange
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.errors import (
+    DomainError,
     EventCancelled,
     EventNotFound,
     InvalidSchedule,
     RegistrationClosed,
     RegistrationNotOpen,
 )
-from app.events.models import Event, EventStatus
+from app.events.models import (
+    Event,
+    EventFormat,
+    EventKind,
+    EventPart,
+    EventStatus,
+    Question,
+    QuestionType,
+    ThemeTable,
+)
 from app.extensions import db
+from app.reminders.rules import is_valid, rules_for
 
 
 class RegistrationWindow(StrEnum):
@@ -144,3 +161,539 @@ def mark_event_cancelled(event: Event) -> bool:
     event.sequence += 1
     db.session.flush()
     return True
+
+
+# --- the console: creating, editing, publishing and duplicating events ----------------------
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_MAX = 80
+KIND_SLUGS = {
+    EventKind.SEMINAR: "seminar",
+    EventKind.SHARING_SESSION: "sharing",
+    EventKind.EXCHANGE_SESSION: "exchange",
+    EventKind.JOINT_DECLARATION: "declaration",
+}
+CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
+# 2026年度上期 / 令和8年度下期 in the title of a 定期共有会; a copy gets the next half-year's name.
+HALF_YEAR = re.compile(
+    r"(?:(?P<western>\d{4})|令和(?P<reiwa>\d{1,2}|元))年度(?P<half>上半期|下半期|上期|下期)"
+)
+REIWA_OFFSET = 2018  # 令和元年度 = fiscal 2019
+
+
+class InvalidEvent(DomainError):
+    """The event as typed breaks a rule; `field` names the form field (rows: "parts-0-title")."""
+
+    message = _l("入力内容をご確認ください。")
+
+
+class SlugTaken(DomainError):
+    message = _l("このURL名は他のイベントで使われています。別の名前にしてください。")
+    field = "slug"
+
+
+class EventInUse(DomainError):
+    """The change would take away something people have already signed up for."""
+
+    message = _l("お申し込みがあるため、この変更はできません。")
+
+
+class EventStatusError(DomainError):
+    """The event's state does not allow this step (publishing a cancelled event, ...)."""
+
+
+@dataclass(frozen=True)
+class PartInput:
+    """A part as typed; `id` names the existing part it edits, None adds one."""
+
+    title: str
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    uses_tables: bool = False
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class TableInput:
+    title: str
+    description: str = ""
+    capacity: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class QuestionInput:
+    label: str
+    type: str = QuestionType.SHORT_TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """Everything an organizer types for an event. Rows are in display order."""
+
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    description: str = ""
+    all_day: bool = False
+    format: str = EventFormat.ONLINE
+    venue: str = ""
+    meeting_url: str = ""
+    capacity: int | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    reminder_rules: tuple[str, ...] | None = None  # None: the defaults of app/reminders/rules.py
+    requires_approval: bool = False
+    slug: str = ""  # blank: made from the date and kind (and kept as it is on an edit)
+    parts: tuple[PartInput, ...] = ()
+    tables: tuple[TableInput, ...] = ()
+    questions: tuple[QuestionInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field an edit changes; rows ("parts", "tables", "questions") carry no values."""
+
+    name: str
+    old: object = None
+    new: object = None
+
+    @property
+    def moves_calendar(self) -> bool:
+        return self.name in CALENDAR_FIELDS
+
+
+# Plain fields an edit compares one by one, in the order the confirmation page lists them.
+COMPARED_FIELDS = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "format",
+    "venue",
+    "meeting_url",
+    "kind",
+    "description",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+)
+# What change_event applies; capacity is set directly, as EventChanges cannot say "unlimited".
+CHANGE_FIELDS = tuple(item.name for item in fields(EventChanges) if item.name != "capacity")
+PART_FIELDS = ("title", "starts_at", "ends_at", "capacity", "uses_tables")
+TABLE_FIELDS = ("title", "description", "capacity")
+QUESTION_FIELDS = ("label", "type", "required", "choices")
+
+
+def get_event(event_id: int) -> Event:
+    if not 0 < event_id < 2**63:  # an id from a URL; the database cannot even compare larger ones
+        raise EventNotFound()
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise EventNotFound()
+    return event
+
+
+def console_events(now: datetime) -> tuple[list[Event], list[Event]]:
+    """Every event, drafts included: (not yet ended, soonest first), (ended, latest first)."""
+    upcoming = select(Event).where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    past = select(Event).where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id)
+    return list(db.session.scalars(upcoming)), list(db.session.scalars(past))
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["APP_TIMEZONE"])
+
+
+def _unique_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no event uses yet."""
+    taken = set(db.session.scalars(select(Event.slug).where(Event.slug.like(f"{base}%"))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _generated_slug(kind: str, starts_at: datetime) -> str:
+    return _unique_slug(f"{KIND_SLUGS[EventKind(kind)]}-{starts_at.astimezone(_zone()):%Y%m%d}")
+
+
+def _stored_rules(rules: tuple[str, ...] | None, format: str, event: Event) -> list[str] | None:
+    """None (keep following the defaults) when the organizer left the defaults as shown: those
+    of the new format, or those of the old one when only the format changed."""
+    if rules is None:
+        return None
+    rules = list(dict.fromkeys(rules))
+    if rules == rules_for(Event(format=format)):
+        return None
+    if event.reminder_rules is None and rules == rules_for(event):
+        return None
+    return rules
+
+
+def _check_capacity(value: int | None, field: str) -> None:
+    if value is not None and value < 0:
+        raise InvalidEvent(_l("0以上の整数で入力してください。"), field=field)
+
+
+def _check_rows(rows, existing, name: str) -> None:
+    known = {row.id for row in existing}
+    for i, row in enumerate(rows):
+        if row.id is not None and row.id not in known:
+            raise InvalidEvent(
+                _l("この行は見つかりません。ページを読み込み直してください。"),
+                field=f"{name}-{i}-{'label' if name == 'questions' else 'title'}",
+            )
+
+
+def _check_parts(data: EventInput) -> None:
+    for i, part in enumerate(data.parts):
+        if not part.title.strip():
+            raise InvalidEvent(_l("部の名前を入力してください。"), field=f"parts-{i}-title")
+        _check_capacity(part.capacity, f"parts-{i}-capacity")
+        if (part.starts_at is None) != (part.ends_at is None):
+            raise InvalidEvent(
+                _l("開始と終了の両方を入力するか、両方とも空欄にしてください。"),
+                field=f"parts-{i}-starts_at",
+            )
+        if part.starts_at is None:
+            continue
+        if part.ends_at <= part.starts_at:
+            raise InvalidEvent(
+                _l("終了時刻は開始時刻より後にしてください。"), field=f"parts-{i}-ends_at"
+            )
+        if part.starts_at < data.starts_at or part.ends_at > data.ends_at:
+            raise InvalidEvent(
+                _l("部の時間はイベントの開始から終了までの間にしてください。"),
+                field=f"parts-{i}-starts_at",
+            )
+
+
+def _check_tables(data: EventInput) -> None:
+    for i, table in enumerate(data.tables):
+        if not table.title.strip():
+            raise InvalidEvent(_l("テーブルの名前を入力してください。"), field=f"tables-{i}-title")
+        _check_capacity(table.capacity, f"tables-{i}-capacity")
+
+
+def _check_questions(data: EventInput, event: Event | None, signed_up: int) -> None:
+    old_types = {q.id: q.type for q in event.questions} if event else {}
+    for i, question in enumerate(data.questions):
+        if not question.label.strip():
+            raise InvalidEvent(_l("質問文を入力してください。"), field=f"questions-{i}-label")
+        if question.type not in set(QuestionType):
+            raise InvalidEvent(_l("選択肢の中から選んでください。"), field=f"questions-{i}-type")
+        if question.type in CHOICE_TYPES:
+            if not question.choices:
+                raise InvalidEvent(
+                    _l("選択式の質問には選択肢を1行に1つずつ入力してください。"),
+                    field=f"questions-{i}-choices",
+                )
+            if len(set(question.choices)) != len(question.choices):
+                raise InvalidEvent(
+                    _l("同じ選択肢が2回入力されています。"), field=f"questions-{i}-choices"
+                )
+        if signed_up and question.id in old_types and old_types[question.id] != question.type:
+            # Answers already given are text or a list depending on the type.
+            raise EventInUse(
+                _l("お申し込みがあるため、回答の形式は変更できません。"),
+                field=f"questions-{i}-type",
+            )
+
+
+def _check_input(data: EventInput, event: Event | None = None, signed_up: int = 0) -> None:
+    """Every rule an event must meet; raises InvalidEvent (or a sibling) naming the field."""
+    if not data.title.strip():
+        raise InvalidEvent(_l("タイトルを入力してください。"), field="title")
+    if data.kind not in set(EventKind):
+        raise InvalidEvent(_l("選択肢の中から選んでください。"), field="kind")
+    if data.format not in set(EventFormat):
+        raise InvalidEvent(_l("選択肢の中から選んでください。"), field="format")
+    if data.ends_at <= data.starts_at:
+        raise InvalidSchedule()
+    opens, closes = data.registration_opens_at, data.registration_closes_at
+    if opens and closes and closes <= opens:
+        raise InvalidEvent(
+            _l("受付終了日時は受付開始日時より後にしてください。"),
+            field="registration_closes_at",
+        )
+    _check_capacity(data.capacity, "capacity")
+    for rule in data.reminder_rules or ():
+        if not is_valid(rule):
+            raise InvalidEvent(
+                _l("「%(rule)s」はリマインダーの指定として読み取れません。", rule=rule),
+                field="reminder_rules",
+            )
+    if data.slug:
+        if len(data.slug) > SLUG_MAX or not SLUG_PATTERN.match(data.slug):
+            raise InvalidEvent(
+                _l("英小文字・数字・ハイフンで入力してください（例: seminar-20260915）。"),
+                field="slug",
+            )
+        if event is None or data.slug != event.slug:
+            if event is not None and event.status != EventStatus.DRAFT:
+                raise EventStatusError(
+                    _l("公開後はURL名を変更できません（お送りしたメールのリンクが切れるため）。"),
+                    field="slug",
+                )
+            if db.session.scalar(select(Event.id).where(Event.slug == data.slug)) is not None:
+                raise SlugTaken()
+    _check_rows(data.parts, event.parts if event else [], "parts")
+    _check_rows(data.tables, event.tables if event else [], "tables")
+    _check_rows(data.questions, event.questions if event else [], "questions")
+    _check_parts(data)
+    _check_tables(data)
+    _check_questions(data, event, signed_up)
+    if event is not None and signed_up:
+        for name in ("parts", "tables"):
+            kept = {row.id for row in getattr(data, name)}
+            if any(row.id not in kept for row in getattr(event, name)):
+                raise EventInUse(
+                    _l("お申し込みがあるため、部やテーブルは削除できません。"), field=name
+                )
+
+
+def _synced_rows(existing: list, inputs: tuple, model, names: tuple[str, ...]) -> list:
+    """The rows as typed: existing ones edited in place (ids kept), new ones added, in order."""
+    by_id = {row.id: row for row in existing}
+    rows = []
+    for position, item in enumerate(inputs):
+        row = by_id.get(item.id) or model()
+        for name in names:
+            setattr(row, name, getattr(item, name))
+        row.position = position
+        rows.append(row)
+    return rows
+
+
+def _question_inputs(data: EventInput) -> tuple[QuestionInput, ...]:
+    """Choices only belong to choice questions."""
+    return tuple(
+        q if q.type in CHOICE_TYPES else QuestionInput(q.label, q.type, q.required, (), q.id)
+        for q in data.questions
+    )
+
+
+def _apply_details(event: Event, data: EventInput) -> None:
+    """Set what an edit changes without touching calendars (see EventChanges for the rest)."""
+    event.kind = data.kind
+    event.capacity = data.capacity
+    event.registration_opens_at = data.registration_opens_at
+    event.registration_closes_at = data.registration_closes_at
+    event.reminder_rules = _stored_rules(data.reminder_rules, data.format, event)
+    event.requires_approval = data.requires_approval
+    if data.slug:
+        event.slug = data.slug
+    event.parts = _synced_rows(event.parts, data.parts, EventPart, PART_FIELDS)
+    event.tables = _synced_rows(event.tables, data.tables, ThemeTable, TABLE_FIELDS)
+    questions = _question_inputs(data)
+    event.questions = _synced_rows(event.questions, questions, Question, QUESTION_FIELDS)
+    for question in event.questions:
+        question.choices = list(question.choices)
+
+
+def create_event(data: EventInput) -> Event:
+    """A new draft event with its parts, tables and questions."""
+    _check_input(data)
+    event = Event(status=EventStatus.DRAFT)
+    for name in CHANGE_FIELDS:
+        setattr(event, name, getattr(data, name))
+    _apply_details(event, data)
+    event.slug = data.slug or _generated_slug(data.kind, data.starts_at)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+def _rows_changed(existing: list, inputs: tuple, names: tuple[str, ...]) -> bool:
+    def values(row):
+        return (
+            row.id,
+            *(list(getattr(row, n)) if n == "choices" else getattr(row, n) for n in names),
+        )
+
+    return [values(row) for row in existing] != [values(row) for row in inputs]
+
+
+def review_event_update(event: Event, data: EventInput, signed_up: int) -> list[FieldChange]:
+    """What an edit would change, checked against every rule but not applied.
+
+    `signed_up` counts the people holding or awaiting a seat; with any, parts and tables stay.
+    """
+    if event.status == EventStatus.CANCELLED:
+        raise EventStatusError(_l("中止したイベントは変更できません。"))
+    _check_input(data, event, signed_up)
+    changes = [
+        FieldChange(name, getattr(event, name), getattr(data, name))
+        for name in COMPARED_FIELDS
+        if getattr(event, name) != getattr(data, name)
+    ]
+    rules = _stored_rules(data.reminder_rules, data.format, event)
+    if rules != event.reminder_rules:
+        changes.append(FieldChange("reminder_rules", event.reminder_rules, rules))
+    if data.slug and data.slug != event.slug:
+        changes.append(FieldChange("slug", event.slug, data.slug))
+    for name, inputs, names in (
+        ("parts", data.parts, PART_FIELDS),
+        ("tables", data.tables, TABLE_FIELDS),
+        ("questions", _question_inputs(data), QUESTION_FIELDS),
+    ):
+        if _rows_changed(getattr(event, name), inputs, names):
+            changes.append(FieldChange(name))
+    return changes
+
+
+def update_event(event_id: int, data: EventInput, signed_up: int) -> EventChanges:
+    """Apply an edit except what moves calendars, which comes back as EventChanges for
+    registrations.services.change_event (it mails the attendees)."""
+    event = lock_event(event_id)
+    review_event_update(event, data, signed_up)
+    _apply_details(event, data)
+    db.session.flush()
+    return EventChanges(**{name: getattr(data, name) for name in CHANGE_FIELDS})
+
+
+def publish_event(event_id: int, now: datetime) -> Event:
+    """Open a draft to the public (its page, the feeds, sign-up within the window)."""
+    event = get_event(event_id)
+    if event.status == EventStatus.PUBLISHED:
+        raise EventStatusError(_l("このイベントは既に公開されています。"))
+    if event.status == EventStatus.CANCELLED:
+        raise EventStatusError(
+            _l("中止したイベントは公開できません。「複製」から新しいイベントを作成してください。")
+        )
+    if event.ends_at <= now:
+        raise EventStatusError(_l("終了したイベントは公開できません。"))
+    event.status = EventStatus.PUBLISHED
+    db.session.flush()
+    return event
+
+
+def unpublish_event(event_id: int, signed_up: int) -> Event:
+    """Take a published event back to draft; only while nobody has signed up."""
+    event = get_event(event_id)
+    if event.status != EventStatus.PUBLISHED:
+        raise EventStatusError(_l("公開中のイベントではありません。"))
+    if signed_up:
+        raise EventInUse(
+            _l("お申し込みがあるため非公開にできません。開催しない場合は「中止」してください。")
+        )
+    event.status = EventStatus.DRAFT
+    db.session.flush()
+    return event
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, monthrange(year, month)[1]))
+
+
+def _copy_shift(event: Event, now: datetime) -> timedelta:
+    """How far a copy moves: a 定期共有会 by half-years, anything else by whole weeks (same
+    weekday and time), as few steps as put the copy's start after `now`."""
+    start = event.starts_at.astimezone(_zone())
+    step = 1
+    while True:
+        if event.kind == EventKind.SHARING_SESSION:
+            moved = _add_months(start, 6 * step)
+        else:
+            moved = start + timedelta(weeks=step)
+        if moved > now:
+            return moved - start
+        step += 1
+
+
+def half_year_title(title: str, starts_at: datetime) -> str:
+    """The title with its 年度上期/下期 (fiscal half-year, April–September and October–March)
+    replaced by the half-year `starts_at` falls in, in the same style (2026年度 or 令和8年度)."""
+    local = starts_at.astimezone(_zone())
+    fiscal_year = local.year if local.month >= 4 else local.year - 1
+    first_half = 4 <= local.month <= 9
+
+    def replace(match: re.Match) -> str:
+        if match["western"]:
+            year = str(fiscal_year)
+        else:
+            reiwa = fiscal_year - REIWA_OFFSET
+            year = "令和" + ("元" if reiwa == 1 else str(reiwa))
+        if "半" in match["half"]:
+            half = "上半期" if first_half else "下半期"
+        else:
+            half = "上期" if first_half else "下期"
+        return f"{year}年度{half}"
+
+    return HALF_YEAR.sub(replace, title, count=1)
+
+
+def duplicate_event(event_id: int, now: datetime) -> Event:
+    """A new draft copied from an event (parts, tables, questions, reminders), moved to its
+    next date (see _copy_shift). The meeting URL is left blank: a reused link would send the
+    new attendees to the old meeting."""
+    source = get_event(event_id)
+    shift = _copy_shift(source, now)
+    starts_at = source.starts_at + shift
+    title = source.title
+    if source.kind == EventKind.SHARING_SESSION:
+        title = half_year_title(title, starts_at)
+
+    def moved(moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment + shift
+
+    copy = Event(
+        slug=_generated_slug(source.kind, starts_at),
+        title=title,
+        kind=source.kind,
+        description=source.description,
+        starts_at=starts_at,
+        ends_at=source.ends_at + shift,
+        all_day=source.all_day,
+        format=source.format,
+        venue=source.venue,
+        meeting_url="",
+        capacity=source.capacity,
+        registration_opens_at=moved(source.registration_opens_at),
+        registration_closes_at=moved(source.registration_closes_at),
+        status=EventStatus.DRAFT,
+        reminder_rules=None if source.reminder_rules is None else list(source.reminder_rules),
+        requires_approval=source.requires_approval,
+        parts=[
+            EventPart(
+                position=i,
+                title=part.title,
+                starts_at=moved(part.starts_at),
+                ends_at=moved(part.ends_at),
+                capacity=part.capacity,
+                uses_tables=part.uses_tables,
+            )
+            for i, part in enumerate(source.parts)
+        ],
+        tables=[
+            ThemeTable(
+                position=i,
+                title=table.title,
+                description=table.description,
+                capacity=table.capacity,
+            )
+            for i, table in enumerate(source.tables)
+        ],
+        questions=[
+            Question(
+                position=i,
+                label=question.label,
+                type=question.type,
+                required=question.required,
+                choices=list(question.choices),
+            )
+            for i, question in enumerate(source.questions)
+        ],
+    )
+    db.session.add(copy)
+    db.session.flush()
+    return copy
