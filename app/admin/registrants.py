@@ -1,3 +1,286 @@
-"""registrants pages of the console (being built)."""
+"""Registrants in the console: the list per event with search and filters, one registration's
+page (correct it, approve, decline, cancel, promote, resend), check-in on the day from a phone,
+and attendance from an online meeting's participant list."""
 
-from app.admin.blueprint import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app import clock
+from app.admin.blueprint import bp
+from app.admin.registrant_forms import AttendanceImportForm, DeclineForm, registrant_form
+from app.audit.services import record
+from app.errors import DomainError
+from app.events.models import Event
+from app.extensions import db
+from app.registrations import services
+from app.registrations.attendance import import_attendance
+from app.registrations.forms import collect_answers
+from app.registrations.models import Registration, RegistrationStatus
+
+# Row ids beyond this are not ours; PostgreSQL would refuse them as integers.
+LARGEST_ID = 2**31 - 1
+
+
+def _event(event_id: int) -> Event:
+    if not 0 < event_id <= LARGEST_ID:
+        abort(404)
+    return db.get_or_404(Event, event_id)
+
+
+def _registration(registration_id: int) -> Registration:
+    if not 0 < registration_id <= LARGEST_ID:
+        abort(404)
+    return services.get_registration(registration_id)
+
+
+def _target(registration: Registration) -> str:
+    return f"registration:{registration.id}"
+
+
+def _show_error(form, error: DomainError) -> None:
+    """Put a service's refusal beside the field it concerns, or above the form."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _id_arg(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= LARGEST_ID else None
+
+
+def _filter_args() -> dict:
+    """The list's filters from the URL; a value that makes no sense is dropped, not an error."""
+    values = {
+        "q": request.args.get("q", "").strip()[:100],
+        "status": request.args.get("status", ""),
+        "part": _id_arg("part"),
+        "table": _id_arg("table"),
+        "prefecture": request.args.get("prefecture", "")[:2],
+        "organization": request.args.get("organization", "")[:100],
+    }
+    return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+@bp.route("/events/<int:event_id>/registrants")
+def registrants(event_id):
+    event = _event(event_id)
+    args = _filter_args()
+    query = services.RegistrantQuery(
+        q=args.get("q", ""),
+        status=args.get("status", ""),
+        part_id=args.get("part"),
+        table_id=args.get("table"),
+        prefecture=args.get("prefecture", ""),
+        organization=args.get("organization", ""),
+        page=min(max(request.args.get("page", 1, type=int) or 1, 1), LARGEST_ID),
+    )
+    return render_template(
+        "admin/registrants/list.html",
+        event=event,
+        args=args,
+        result=services.search_registrants(event.id, query),
+        filters=services.registrant_filters(event.id),
+        seats=services.seat_summary(event),
+        attendance=services.attendance_count(event.id),
+    )
+
+
+def _changes(form, event) -> services.RegistrationChanges:
+    return services.RegistrationChanges(
+        name=form.name.data,
+        furigana=form.furigana.data or "",
+        organization=form.organization.data,
+        department=form.department.data or "",
+        position=form.position.data or "",
+        part_ids=list(form.parts.data or []),
+        table_id=form.table.data,
+        answers=collect_answers(form, event.questions),
+    )
+
+
+def _detail_page(registration, form, decline_form, status=200):
+    return render_template(
+        "admin/registrants/detail.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        decline_form=decline_form,
+    ), status
+
+
+@bp.route("/registrations/<int:registration_id>", methods=["GET", "POST"])
+def registrant(registration_id):
+    registration = _registration(registration_id)
+    form = registrant_form(registration)
+    if form.validate_on_submit():
+        try:
+            changed = services.update_registration(
+                registration.id, _changes(form, registration.event)
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            if changed:
+                record("registration.update", _target(registration), fields=changed)
+                db.session.commit()
+                flash(
+                    _("申込内容を変更しました。ご本人に変更のお知らせをメールで送りました。"),
+                    "success",
+                )
+            else:
+                flash(_("変更はありませんでした。"), "info")
+            return redirect(url_for("admin.registrant", registration_id=registration.id))
+    status = 422 if form.is_submitted() else 200
+    return _detail_page(registration, form, DeclineForm(formdata=None), status)
+
+
+def _approve(registration, now) -> str:
+    services.approve_registration(registration.id, now)
+    record("registration.approve", _target(registration), status=registration.status)
+    if registration.status == RegistrationStatus.CONFIRMED:
+        return _("承認し、参加確定にしました。ご本人にメールでお知らせしました。")
+    return _(
+        "承認しましたが、満席のためキャンセル待ちになりました。ご本人にメールでお知らせしました。"
+    )
+
+
+def _cancel(registration, now) -> str:
+    promoted = services.admin_cancel_registration(registration.id, now)
+    record("registration.cancel", _target(registration), promoted=[r.id for r in promoted])
+    message = _("お申し込みを取り消しました。ご本人にメールでお知らせしました。")
+    if promoted:
+        message += " " + _(
+            "キャンセル待ちの %(count)d 名を繰り上げ、メールでお知らせしました。",
+            count=len(promoted),
+        )
+    return message
+
+
+def _promote(registration, now) -> str:
+    services.promote_registration(registration.id)
+    record("registration.promote", _target(registration))
+    return _("参加確定に繰り上げました。ご本人にメールでお知らせしました。")
+
+
+def _resend(registration, now) -> str:
+    if not services.resend_confirmation(registration.event_id, registration.email):
+        raise DomainError(
+            _("キャンセル済みのお申し込み、または中止したイベントには再送できません。")
+        )
+    record("registration.resend", _target(registration))
+    return _("確認メールを再送しました。")
+
+
+def _check_in(registration, now) -> str:
+    if services.check_in(registration.id, now):
+        record("registration.check_in", _target(registration))
+    return _("受付済みにしました。")
+
+
+def _undo_check_in(registration, now) -> str:
+    if services.undo_check_in(registration.id):
+        record("registration.undo_check_in", _target(registration))
+    return _("受付を取り消しました。")
+
+
+ACTIONS = {
+    "approve": _approve,
+    "cancel": _cancel,
+    "promote": _promote,
+    "resend": _resend,
+    "check_in": _check_in,
+    "undo_check_in": _undo_check_in,
+}
+
+
+@bp.route("/registrations/<int:registration_id>/<action>", methods=["POST"])
+def registrant_action(registration_id, action):
+    """One button on a registration's page; declining also takes the reason from its form."""
+    if action not in ACTIONS and action != "decline":
+        abort(404)
+    registration = _registration(registration_id)
+    now = clock.now()
+    try:
+        if action == "decline":
+            decline_form = DeclineForm()
+            if not decline_form.validate():
+                form = registrant_form(registration)
+                return _detail_page(registration, form, decline_form, 422)
+            services.decline_registration(registration.id, now, decline_form.reason.data or "")
+            record("registration.decline", _target(registration))
+            message = _("お申し込みをお断りしました。ご本人にメールでお知らせしました。")
+        else:
+            message = ACTIONS[action](registration, now)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("admin.registrant", registration_id=registration_id))
+
+
+@bp.route("/events/<int:event_id>/checkin")
+def checkin(event_id):
+    """The reception list on the day: one large button per person, made for a phone."""
+    event = _event(event_id)
+    q = request.args.get("q", "").strip()[:100]
+    return render_template(
+        "admin/registrants/checkin.html",
+        event=event,
+        q=q,
+        people=services.checkin_list(event.id, q),
+        attendance=services.attendance_count(event.id),
+    )
+
+
+@bp.route("/events/<int:event_id>/checkin/<int:registration_id>", methods=["POST"])
+def checkin_toggle(event_id, registration_id):
+    """Check a person in, or undo it; back to the same place in the list."""
+    registration = _registration(registration_id)
+    if registration.event_id != event_id:
+        abort(404)
+    # The wanted state, not a toggle: a double tap must not undo the first one.
+    present = request.form.get("present") == "1"
+    try:
+        if present:
+            _check_in(registration, clock.now())
+        else:
+            _undo_check_in(registration, clock.now())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+    q = request.form.get("q", "").strip()[:100] or None
+    return redirect(url_for("admin.checkin", event_id=event_id, q=q, _anchor=f"r{registration.id}"))
+
+
+@bp.route("/events/<int:event_id>/attendance-import", methods=["GET", "POST"])
+def attendance_import(event_id):
+    event = _event(event_id)
+    form = AttendanceImportForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = import_attendance(event.id, form.file.data.read(), clock.now())
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            record(
+                "event.attendance_import",
+                f"event:{event.id}",
+                checked_in=len(result.checked_in),
+                already=len(result.already),
+                unmatched=len(result.unmatched),
+            )
+            db.session.commit()
+    status = 422 if form.is_submitted() and result is None else 200
+    return render_template(
+        "admin/registrants/attendance_import.html", event=event, form=form, result=result
+    ), status

@@ -13,13 +13,19 @@ from app.extensions import db, limiter, public_form_limit
 from app.members.services import MembershipLinkInvalid, find_by_feed_token
 from app.organizations.services import datalist_html
 from app.registrations import invites, services
-from app.registrations.forms import CancelForm, RegistrationForm, ResendForm
+from app.registrations.forms import (
+    CancelForm,
+    RegistrationForm,
+    ResendForm,
+    collect_answers,
+    registration_form,
+)
 from app.registrations.models import RegistrationStatus
 
 bp = Blueprint("registrations", __name__)
 
 
-def _registration_input(form: RegistrationForm) -> services.RegistrationInput:
+def _registration_input(form: RegistrationForm, event) -> services.RegistrationInput:
     return services.RegistrationInput(
         name=form.name.data,
         furigana=form.furigana.data or "",
@@ -30,6 +36,7 @@ def _registration_input(form: RegistrationForm) -> services.RegistrationInput:
         part_ids=list(form.parts.data or []),
         table_id=form.table.data,
         locale=str(get_locale() or "ja"),
+        answers=collect_answers(form, event.questions),
     )
 
 
@@ -46,8 +53,7 @@ def _show_error(form, error: DomainError) -> None:
 @limiter.limit(public_form_limit, methods=["POST"])
 def create(slug):
     event = get_public_event(slug)
-    form = RegistrationForm()
-    form.set_event(event)
+    form = registration_form(event)
     already_registered = False
     if form.is_submitted() and form.is_spam():
         # Tell a robot nothing: the page it expects, and nothing stored or mailed.
@@ -55,7 +61,7 @@ def create(slug):
     if form.validate_on_submit():
         try:
             registration = services.register_attendee(
-                event.id, _registration_input(form), clock.now()
+                event.id, _registration_input(form, event), clock.now()
             )
         except AlreadyRegistered as error:
             db.session.rollback()
@@ -144,8 +150,8 @@ def _personal_calendar_links(registration) -> dict[str, str]:
 def invite(token):
     """The attendee's own invite, the same entry the mail carried (for inboxes that strip files)."""
     registration = services.find_by_token(token)
-    if registration.status == RegistrationStatus.WAITLISTED:
-        abort(404)
+    if registration.status in (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING):
+        abort(404)  # no seat, no calendar entry
     cancel = registration.status == RegistrationStatus.CANCELLED
     method, body = invites.invite(registration, cancel=cancel, new_sequence=False)
     db.session.commit()  # a first download fixes the attendee's SEQUENCE at 0
