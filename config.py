@@ -61,11 +61,14 @@ def _required_in_production(name: str, default: str, production: bool) -> str:
 def load() -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
+    materials_max_bytes = _int("MATERIALS_MAX_BYTES", 20 * 1024 * 1024)
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(production),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
-        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Room for the largest material upload plus the form around it; larger requests get 413.
+        # Other forms stay small regardless: Flask caps each text field at MAX_FORM_MEMORY_SIZE.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", materials_max_bytes + 1024 * 1024),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
@@ -122,6 +125,16 @@ def load() -> dict:
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
         # Registrations of events that ended longer ago than this are anonymised.
         "RETENTION_MONTHS": _int("RETENTION_MONTHS", 24),
+        # Materials (資料): uploaded files live here under random names, up to this size each.
+        "MATERIALS_DIR": os.environ.get("MATERIALS_DIR", str(INSTANCE_DIR / "materials")),
+        "MATERIALS_MAX_BYTES": materials_max_bytes,
+        # Where inquiries (お問い合わせ) are mailed, comma-separated; empty: every active organizer.
+        "INQUIRY_NOTIFY_ADDRESS": os.environ.get("INQUIRY_NOTIFY_ADDRESS", ""),
         "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute"),
+        # JSON API: requests per minute for each organizer token.
+        "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "300 per minute"),
+        # Webhooks: tries before a delivery is marked failed, and seconds to wait for a receiver.
+        "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", 12),
+        "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 10),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
     }

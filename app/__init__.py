@@ -8,9 +8,13 @@ from flask_babel import lazy_gettext as _l
 import config
 from app import cli, errors, formatting, models, security  # noqa: F401  (models: every table for Alembic)
 from app.admin import bp as admin_bp
+from app.api import bp as api_bp
+from app.api import docs_bp as api_docs_bp
 from app.calendar.views import bp as calendar_bp
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
+from app.inquiries.views import bp as inquiries_bp
+from app.materials.views import bp as materials_bp
 from app.members.views import bp as members_bp
 from app.ops import logs
 from app.ops.health import bp as ops_bp
@@ -32,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config.load())
     app.config.update(overrides or {})
+    app.json.ensure_ascii = False  # the JSON API answers in readable Japanese
     # A server connection can drop while it sits in the pool; a SQLite file cannot, and the ping
     # before every transaction costs the outbox a tenth of a millisecond a message.
     engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
@@ -65,9 +70,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         events_bp,
         registrations_bp,
         members_bp,
+        materials_bp,
+        inquiries_bp,
         ops_bp,
         metrics_bp,
         admin_bp,
+        api_bp,
+        api_docs_bp,
     ):
         app.register_blueprint(blueprint)
 

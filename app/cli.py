@@ -1,5 +1,5 @@
 """Command-line entry points: `flask worker` (see app/scheduling/worker.py), `flask seed-demo`,
-`flask backup` and `flask create-organizer`."""
+`flask backup`, `flask create-organizer` and `flask create-api-token`."""
 
 import os
 import sys
@@ -8,13 +8,14 @@ import click
 from flask import Flask
 
 from app import clock
+from app.api.tokens import create_api_token
 from app.demo import seed_demo
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import normalize_email
 from app.ops.backup import backup_command
 from app.organizers.models import OrganizerRole
-from app.organizers.services import create_organizer
+from app.organizers.services import create_organizer, find_by_email
 from app.scheduling.worker import worker_command
 
 
@@ -49,8 +50,26 @@ def create_organizer_command(email: str, name: str, role: str) -> None:
     click.echo(f"organizer {organizer.email} created ({organizer.role})")
 
 
+@click.command("create-api-token")
+@click.argument("email")
+@click.option("--name", default="", help="What the token is for, as shown in the console.")
+def create_api_token_command(email: str, name: str) -> None:
+    """Make an API token acting as the organizer with this address, with their role. The token
+    is printed once; only its hash is kept, so store it now."""
+    organizer = find_by_email(normalize_email(email))
+    if organizer is None or not organizer.active:
+        raise click.ClickException(f"no active organizer with the address {email}")
+    row, token = create_api_token(organizer, name, clock.now())
+    db.session.commit()
+    click.echo(token)
+    click.echo(
+        f"token {row.prefix}… for {organizer.email} ({organizer.role}); shown once", err=True
+    )
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_organizer_command)
+    app.cli.add_command(create_api_token_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_demo_command)

@@ -10,7 +10,8 @@ from app.materials.models import Material, MaterialDownload  # noqa: F401
 from app.members.models import Member  # noqa: F401
 from app.notices.models import NoticeRun  # noqa: F401
 from app.ops.models import WorkerHeartbeat  # noqa: F401
-from app.organizers.models import Organizer  # noqa: F401
+from app.organizers.models import ApiToken, Organizer  # noqa: F401
 from app.registrations.models import Registration, registration_parts  # noqa: F401
 from app.reminders.models import ReminderDelivery  # noqa: F401
 from app.scheduling.models import apscheduler_jobs  # noqa: F401
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -3,6 +3,7 @@ own; each module below adds its pages to the one blueprint."""
 
 from app.admin import (  # noqa: F401  (each module adds its routes to bp)
     announcements,
+    api_tokens,
     auth,
     dashboard,
     events,

@@ -41,6 +41,7 @@ MENU = (
     ("admin.statistics", _l("統計"), False),
     ("admin.inquiries", _l("お問い合わせ"), False),
     ("admin.mailbox", _l("送信メール（開発用）"), False),
+    ("admin.api_tokens", _l("API・Webhook"), False),
     ("admin.organizers", _l("事務局アカウント"), True),
     ("admin.audit_log", _l("操作履歴"), True),
 )

@@ -1,3 +1,116 @@
-"""materials pages of the console (being built)."""
+"""An event's materials (資料) in the console: upload files, add links, delete, see download counts,
+and mail everyone their personal download links."""
 
-from app.admin.blueprint import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.admin.blueprint import bp
+from app.audit.services import record
+from app.errors import DomainError
+from app.events.models import Event
+from app.extensions import db
+from app.materials import services
+from app.materials.forms import LinkForm, SendForm, UploadForm
+
+
+def _show_error(form, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _add_file(event: Event, form: UploadForm):
+    try:
+        material = services.add_file(
+            event.id, form.title.data, form.file.data.filename, form.file.data.stream
+        )
+    except DomainError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return None
+    record(
+        "material.upload",
+        f"material:{material.id}",
+        event_id=event.id,
+        filename=material.filename,
+        size=material.size,
+    )
+    return material
+
+
+def _add_link(event: Event, form: LinkForm):
+    try:
+        material = services.add_link(event.id, form.link_title.data, form.url.data)
+    except DomainError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return None
+    record("material.add_link", f"material:{material.id}", event_id=event.id, url=material.url)
+    return material
+
+
+@bp.route("/events/<int:event_id>/materials", methods=["GET", "POST"])
+def materials(event_id):
+    event = db.get_or_404(Event, event_id)
+    kind = request.form.get("kind") if request.method == "POST" else None
+    if request.method == "POST" and kind not in ("file", "link"):
+        abort(400)
+    # Two forms on one page: only the one that was sent reads the request.
+    upload_form = UploadForm() if kind == "file" else UploadForm(formdata=None)
+    link_form = LinkForm() if kind == "link" else LinkForm(formdata=None)
+    form, add = (upload_form, _add_file) if kind == "file" else (link_form, _add_link)
+    if kind and form.validate_on_submit():
+        material = add(event, form)
+        if material is not None:
+            db.session.commit()
+            flash(_("「%(title)s」を追加しました。", title=material.title), "success")
+            return redirect(url_for("admin.materials", event_id=event.id))
+    return render_template(
+        "admin/materials/list.html",
+        event=event,
+        materials=services.event_materials(event.id),
+        counts=services.download_counts(event.id),
+        upload_form=upload_form,
+        link_form=link_form,
+    ), (422 if kind else 200)
+
+
+@bp.route("/events/<int:event_id>/materials/<int:material_id>/delete", methods=["POST"])
+def material_delete(event_id, material_id):
+    event = db.get_or_404(Event, event_id)
+    try:
+        material = services.delete_material(event.id, material_id)
+    except services.MaterialNotFound:
+        abort(404)
+    title = material.title
+    record("material.delete", f"material:{material_id}", event_id=event.id, title=title)
+    db.session.commit()
+    flash(_("「%(title)s」を削除しました。", title=title), "success")
+    return redirect(url_for("admin.materials", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/materials/send", methods=["GET", "POST"])
+def materials_send(event_id):
+    """Choose who gets the materials (with how many each choice reaches), then queue the mail."""
+    event = db.get_or_404(Event, event_id)
+    form = SendForm()
+    if form.validate_on_submit():
+        try:
+            queued = services.send_materials(event.id, form.audience.data, form.message.data)
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            record("materials.send", f"event:{event.id}", audience=form.audience.data, count=queued)
+            db.session.commit()
+            flash(_("%(count)d 件のメールを送信待ちに入れました。", count=queued), "success")
+            return redirect(url_for("admin.materials", event_id=event.id))
+    return render_template(
+        "admin/materials/send.html",
+        event=event,
+        form=form,
+        materials=services.event_materials(event.id),
+        counts=services.audience_counts(event.id),
+    ), (422 if form.is_submitted() else 200)

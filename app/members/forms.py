@@ -54,6 +54,8 @@ class MembershipForm(HoneypotForm):
         validate_choice=False,
         validators=[known_themes],
     )
+    # Unchecked unless the applicant ticks it: naming the organisation in public needs its own yes.
+    listed_publicly = BooleanField(_l("自治体名をご参加自治体一覧に掲載してよい"), default=False)
     consent = BooleanField(
         _l("お知らせメールの受信に同意します"),
         validators=[DataRequired(message=_l("お知らせメールの受信への同意が必要です。"))],

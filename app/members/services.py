@@ -12,7 +12,7 @@ from app.mail.outbox import withdraw_bulk_mail
 from app.members import notifications
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
-from app.organizations.services import resolve_organization
+from app.organizations.services import find_local_government, resolve_organization
 from app.tokens import find_signed, make_token, new_nonce, token_matches, token_row_id
 
 CONFIRM_PURPOSE = "member-confirm"
@@ -36,6 +36,7 @@ class MembershipInput:
     department: str = ""
     theme_interests: list[str] = field(default_factory=list)
     locale: str = "ja"
+    listed_publicly: bool = False
 
 
 def apply_for_membership(data: MembershipInput, now: datetime) -> Member:
@@ -57,6 +58,7 @@ def apply_for_membership(data: MembershipInput, now: datetime) -> Member:
     member.department = data.department
     member.theme_interests = list(data.theme_interests)
     member.locale = data.locale
+    member.listed_publicly = data.listed_publicly
     member.status = MemberStatus.PENDING
     member.consent_at = now
     member.consent_version = CURRENT_VERSION
@@ -203,3 +205,37 @@ def unsubscribe(member: Member, now: datetime) -> bool:
     withdraw_bulk_mail(member.email)
     db.session.flush()
     return True
+
+
+@dataclass
+class ListedPrefecture:
+    """One prefecture on the ご参加自治体 page, with its listed organisations in code order."""
+
+    name: str
+    organizations: list[str] = field(default_factory=list)
+
+
+def listed_organizations() -> list[ListedPrefecture]:
+    """The organisations of active members who agreed to be listed, each once, grouped by
+    prefecture in 全国地方公共団体コード order.
+
+    Only organisations on the official list appear, under their official names: free text typed
+    into the form is never published.
+    """
+    codes = db.session.scalars(
+        select(Member.organization_code)
+        .where(
+            Member.status == MemberStatus.ACTIVE,
+            Member.listed_publicly.is_(True),
+            Member.organization_code.is_not(None),
+        )
+        .distinct()
+    )
+    prefectures: dict[str, ListedPrefecture] = {}
+    for code in sorted(codes):
+        government = find_local_government(code)
+        if government is None:
+            continue
+        prefecture = prefectures.setdefault(code[:2], ListedPrefecture(government.prefecture))
+        prefecture.organizations.append(government.municipality or government.prefecture)
+    return [prefectures[key] for key in sorted(prefectures)]

@@ -28,6 +28,7 @@ def join():
             organization=form.organization.data,
             department=form.department.data or "",
             theme_interests=list(form.theme_interests.data or []),
+            listed_publicly=bool(form.listed_publicly.data),
             locale=str(get_locale() or "ja"),
         )
         try:

@@ -4,8 +4,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.database import UTCDateTime
@@ -45,3 +45,26 @@ class Organizer(UserMixin, db.Model):
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_nonce}"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API, acting as its organizer with the organizer's role.
+
+    Only a SHA-256 hash of the token is kept: the token is shown once, when it is made.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organizer_id: Mapped[int] = mapped_column(
+        ForeignKey("organizers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token's first characters, so the console can say which one is which.
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organizer: Mapped[Organizer] = relationship()

@@ -1,9 +1,10 @@
-"""The front page, the privacy policy and the language switch."""
+"""The front page, the privacy policy, the participating municipalities and the language switch."""
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from app import clock
 from app.events.services import upcoming_events
+from app.members.services import listed_organizations
 
 bp = Blueprint("public", __name__)
 
@@ -16,6 +17,14 @@ def index():
 @bp.route("/privacy")
 def privacy():
     return render_template("public/privacy.html")
+
+
+@bp.route("/municipalities")
+def municipalities():
+    """ご参加自治体: the organisations whose members agreed to have them named here."""
+    prefectures = listed_organizations()
+    total = sum(len(prefecture.organizations) for prefecture in prefectures)
+    return render_template("public/municipalities.html", prefectures=prefectures, total=total)
 
 
 @bp.route("/lang/<code>")

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.notices.services import send_half_year_notice
 from app.ops.retention import anonymise_expired
 from app.reminders.services import send_due_reminders
+from app.webhooks.delivery import deliver_due_webhooks
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +21,8 @@ app: Flask | None = None
 
 
 def sweep() -> None:
-    """Every minute: due reminders, scheduled announcements, the half-yearly notice, retention."""
+    """Every minute: due reminders, scheduled announcements, the half-yearly notice, retention,
+    then due webhook deliveries."""
     assert app is not None, "jobs.app is set by the worker before the scheduler starts"
     with app.app_context():
         try:
@@ -40,5 +42,11 @@ def sweep() -> None:
         except Exception:
             db.session.rollback()
             log.exception("sweep failed; the next one tries again")
+        try:
+            # On its own: a failing receiver must not undo the sweep, nor a failed sweep stop this.
+            deliver_due_webhooks(clock.now())
+        except Exception:
+            db.session.rollback()
+            log.exception("webhook delivery failed; the next sweep tries again")
         finally:
             db.session.remove()

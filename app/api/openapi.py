@@ -1,0 +1,896 @@
+"""The OpenAPI 3.1 document of /api/v1, built as a dict. tests/api/test_openapi.py keeps it true
+to the app's routes, and schemathesis checks the live API against it."""
+
+from flask import current_app, has_request_context, request
+
+from app.api.schemas import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    MAX_CAPACITY,
+    MAX_ID,
+    MAX_PARTS,
+    MAX_QUESTIONS,
+    MAX_REMINDER_MINUTES,
+    MAX_TABLES,
+    STATUSES,
+    THEMES,
+)
+from app.events.models import EventFormat, EventKind, EventStatus, QuestionType
+from app.members.models import MemberStatus
+from app.webhooks.models import EVENT_TYPES
+
+VERSION = "1.0.0"
+PROBLEM = "application/problem+json"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: dict) -> dict:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+TIME = {"type": "string", "format": "date-time"}
+CAPACITY = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_CAPACITY}
+
+
+def _enum(values) -> dict:
+    return {"type": "string", "enum": [str(v) for v in values]}
+
+
+def _object(properties: dict, required=(), closed=False, description="") -> dict:
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    if closed:
+        schema["additionalProperties"] = False
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _page(item: str) -> dict:
+    return _object(
+        {
+            "items": {"type": "array", "items": _ref(item)},
+            "page": {"type": "integer", "minimum": 1},
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+            "total": {"type": "integer", "minimum": 0},
+            "next": {
+                "type": ["string", "null"],
+                "description": "次のページのURL（最後のページでは null）",
+            },
+        },
+        required=("items", "page", "per_page", "total", "next"),
+    )
+
+
+def _schemas() -> dict:
+    part = _object(
+        {
+            "id": INTEGER,
+            "title": STRING,
+            "starts_at": _nullable(TIME),
+            "ends_at": _nullable(TIME),
+            "capacity": {"type": ["integer", "null"]},
+            "uses_tables": BOOLEAN,
+        },
+        required=("id", "title", "starts_at", "ends_at", "capacity"),
+    )
+    table = _object(
+        {
+            "id": INTEGER,
+            "title": STRING,
+            "description": STRING,
+            "capacity": {"type": ["integer", "null"]},
+        },
+        required=("id", "title", "capacity"),
+    )
+    question = _object(
+        {
+            "id": INTEGER,
+            "label": STRING,
+            "type": _enum(QuestionType),
+            "required": BOOLEAN,
+            "choices": {"type": "array", "items": STRING},
+        },
+        required=("id", "label", "type", "required", "choices"),
+    )
+    event = _object(
+        {
+            "id": INTEGER,
+            "slug": STRING,
+            "title": STRING,
+            "kind": _enum(EventKind),
+            "description": STRING,
+            "starts_at": TIME,
+            "ends_at": TIME,
+            "all_day": BOOLEAN,
+            "format": _enum(EventFormat),
+            "venue": STRING,
+            "meeting_url": {
+                "type": "string",
+                "description": "オンライン会議のURL。事務局（APIトークン付き）の応答にだけ含まれます。",
+            },
+            "capacity": {"type": ["integer", "null"], "description": "null は定員なし"},
+            "registration_opens_at": _nullable(TIME),
+            "registration_closes_at": _nullable(TIME),
+            "requires_approval": BOOLEAN,
+            "status": _enum(EventStatus),
+            "parts": {"type": "array", "items": _ref("EventPart")},
+            "tables": {"type": "array", "items": _ref("ThemeTable")},
+            "questions": {"type": "array", "items": _ref("Question")},
+            "reminder_offsets_minutes": {
+                "type": "array",
+                "items": INTEGER,
+                "description": "リマインダーを送る時刻（開始の何分前か）",
+            },
+        },
+        required=(
+            "id",
+            "slug",
+            "title",
+            "kind",
+            "description",
+            "starts_at",
+            "ends_at",
+            "format",
+            "venue",
+            "capacity",
+            "registration_opens_at",
+            "registration_closes_at",
+            "status",
+            "parts",
+            "tables",
+            "questions",
+            "reminder_offsets_minutes",
+        ),
+    )
+    event_time = {
+        **TIME,
+        "description": f"時差付きのISO 8601（{EARLIEST_YEAR}〜{LATEST_YEAR}年）",
+    }
+    part_input = _object(
+        {
+            "id": {**ID, "description": "残す既存の部のID。省略すると新しい部"},
+            "title": {"type": "string", "minLength": 1, "maxLength": 200},
+            "starts_at": _nullable(event_time),
+            "ends_at": _nullable(event_time),
+            "capacity": CAPACITY,
+            "uses_tables": BOOLEAN,
+        },
+        required=("title",),
+        closed=True,
+    )
+    table_input = _object(
+        {
+            "id": {**ID, "description": "残す既存のテーブルのID"},
+            "title": {"type": "string", "minLength": 1, "maxLength": 200},
+            "description": {"type": "string", "maxLength": 500},
+            "capacity": CAPACITY,
+        },
+        required=("title",),
+        closed=True,
+    )
+    question_input = _object(
+        {
+            "id": {**ID, "description": "残す既存の質問のID"},
+            "label": {"type": "string", "minLength": 1, "maxLength": 200},
+            "type": _enum(QuestionType),
+            "required": BOOLEAN,
+            "choices": {
+                "type": "array",
+                "maxItems": 100,
+                "items": {"type": "string", "minLength": 1, "maxLength": 200},
+            },
+        },
+        required=("label", "type"),
+        closed=True,
+    )
+    event_fields = {
+        "slug": {
+            "type": "string",
+            "maxLength": 80,
+            "description": "英小文字・数字・ハイフン。空なら日付と種類から作ります",
+        },
+        "title": {"type": "string", "minLength": 1, "maxLength": 200},
+        "kind": _enum(EventKind),
+        "description": {"type": "string", "maxLength": 10_000},
+        "starts_at": event_time,
+        "ends_at": event_time,
+        "all_day": BOOLEAN,
+        "format": _enum(EventFormat),
+        "venue": {"type": "string", "maxLength": 300},
+        "meeting_url": {"type": "string", "maxLength": 500, "description": "https:// のURL"},
+        "capacity": {**CAPACITY, "description": "null は定員なし"},
+        "registration_opens_at": _nullable(event_time),
+        "registration_closes_at": _nullable(event_time),
+        "requires_approval": BOOLEAN,
+        "parts": {"type": "array", "maxItems": MAX_PARTS, "items": _ref("PartInput")},
+        "tables": {"type": "array", "maxItems": MAX_TABLES, "items": _ref("TableInput")},
+        "questions": {"type": "array", "maxItems": MAX_QUESTIONS, "items": _ref("QuestionInput")},
+        "reminder_offsets_minutes": {
+            "type": ["array", "null"],
+            "maxItems": 20,
+            "items": {"type": "integer", "minimum": 0, "maximum": MAX_REMINDER_MINUTES},
+            "description": "開始の何分前に送るか。null または省略で既定のリマインダー",
+        },
+    }
+    registration = _object(
+        {
+            "id": INTEGER,
+            "event_id": INTEGER,
+            "name": STRING,
+            "furigana": STRING,
+            "email": STRING,
+            "organization": STRING,
+            "organization_code": {
+                "type": ["string", "null"],
+                "description": "全国地方公共団体コード（自治体以外は null）",
+            },
+            "department": STRING,
+            "position": STRING,
+            "parts": {"type": "array", "items": INTEGER, "description": "参加する部のID"},
+            "table": {"type": ["integer", "null"], "description": "テーブルのID"},
+            "answers": {
+                "type": "object",
+                "description": "質問IDごとの回答（選択式（複数可）は配列）",
+                "additionalProperties": {"anyOf": [STRING, {"type": "array", "items": STRING}]},
+            },
+            "status": _enum(STATUSES),
+            "checked_in": BOOLEAN,
+            "checked_in_at": _nullable(TIME),
+            "created_at": TIME,
+        },
+        required=(
+            "id",
+            "event_id",
+            "name",
+            "furigana",
+            "email",
+            "organization",
+            "department",
+            "position",
+            "parts",
+            "table",
+            "answers",
+            "status",
+            "checked_in",
+            "created_at",
+        ),
+    )
+    registration_input = _object(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 100},
+            "furigana": {"type": "string", "maxLength": 100},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "organization": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "自治体名（「江戸川区」「東京都江戸川区」など）または団体名",
+            },
+            "department": {"type": "string", "maxLength": 200},
+            "position": {"type": "string", "maxLength": 100},
+            "parts": {"type": "array", "maxItems": MAX_PARTS, "items": ID},
+            "table": {**ID, "type": ["integer", "null"]},
+            "answers": {
+                "type": "object",
+                "additionalProperties": {
+                    "anyOf": [
+                        {"type": "string", "maxLength": 2000},
+                        {"type": "array", "items": STRING},
+                    ]
+                },
+            },
+            "privacy": {
+                "type": "boolean",
+                "const": True,
+                "description": "申込者が「個人情報の取り扱いについて」に同意したこと",
+            },
+        },
+        required=("name", "email", "organization", "privacy"),
+        closed=True,
+    )
+    member = _object(
+        {
+            "id": INTEGER,
+            "name": STRING,
+            "email": STRING,
+            "organization": STRING,
+            "organization_code": {"type": ["string", "null"]},
+            "department": STRING,
+            "theme_interests": {"type": "array", "items": _enum(THEMES)},
+            "listed_publicly": BOOLEAN,
+            "status": _enum(MemberStatus),
+            "consent_at": TIME,
+            "consent_version": STRING,
+            "confirmed_at": _nullable(TIME),
+            "created_at": TIME,
+        },
+        required=("id", "name", "email", "organization", "status", "created_at"),
+    )
+    member_input = _object(
+        {
+            "name": {"type": "string", "minLength": 1, "maxLength": 100},
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "organization": {"type": "string", "minLength": 1, "maxLength": 100},
+            "department": {"type": "string", "maxLength": 200},
+            "theme_interests": {"type": "array", "maxItems": 2, "items": _enum(THEMES)},
+            "listed_publicly": BOOLEAN,
+            "consent": {
+                "type": "boolean",
+                "const": True,
+                "description": "お知らせメールの受信に同意したこと（特定電子メール法）",
+            },
+            "privacy": {
+                "type": "boolean",
+                "const": True,
+                "description": "「個人情報の取り扱いについて」に同意したこと",
+            },
+        },
+        required=("name", "email", "organization", "consent", "privacy"),
+        closed=True,
+    )
+    audience = _object(
+        {
+            "kind": _enum(("event_registrants", "members", "members_by_theme")),
+            "event_id": _nullable(ID),
+            "statuses": {"type": "array", "maxItems": len(STATUSES), "items": _enum(STATUSES)},
+            "table_id": _nullable(ID),
+            "themes": {"type": "array", "maxItems": len(THEMES), "items": _enum(THEMES)},
+        },
+        required=("kind",),
+        closed=True,
+        description="event_registrants はイベントの申込者（event_id 必須）、members は有効な会員全員、"
+        "members_by_theme は themes に関心のある会員",
+    )
+    announcement = _object(
+        {
+            "id": INTEGER,
+            "subject": STRING,
+            "body": STRING,
+            "audience": {"type": "object"},
+            "status": _enum(("draft", "scheduled", "queued")),
+            "send_at": _nullable(TIME),
+            "queued_at": _nullable(TIME),
+            "created_at": TIME,
+            "progress": _object(
+                {
+                    "recipients": INTEGER,
+                    "queued": INTEGER,
+                    "sent": INTEGER,
+                    "failed": INTEGER,
+                    "total": INTEGER,
+                    "failures": {
+                        "type": "array",
+                        "items": _object(
+                            {"email": STRING, "error": STRING}, required=("email", "error")
+                        ),
+                    },
+                },
+                required=("recipients", "queued", "sent", "failed", "total", "failures"),
+            ),
+        },
+        required=("id", "subject", "body", "audience", "status", "send_at", "progress"),
+    )
+    announcement_input = _object(
+        {
+            "subject": {"type": "string", "minLength": 1, "maxLength": 200},
+            "body": {"type": "string", "minLength": 1, "maxLength": 100_000},
+            "audience": _ref("Audience"),
+            "send_at": {
+                **_nullable(TIME),
+                "description": "送信日時（現在より後）。null または省略で下書き",
+            },
+        },
+        required=("subject", "body", "audience"),
+        closed=True,
+    )
+    problem = _object(
+        {
+            "type": {"type": "string"},
+            "title": STRING,
+            "status": INTEGER,
+            "detail": STRING,
+            "errors": {
+                "type": "array",
+                "description": "入力の誤り（項目と理由）。409 と 422 のとき",
+                "items": _object(
+                    {"field": {"type": ["string", "null"]}, "message": STRING},
+                    required=("field", "message"),
+                ),
+            },
+        },
+        required=("type", "title", "status"),
+    )
+    return {
+        "Event": event,
+        "EventPart": part,
+        "ThemeTable": table,
+        "Question": question,
+        "EventInput": _object(
+            event_fields, required=("title", "kind", "starts_at", "ends_at"), closed=True
+        ),
+        "EventPatch": _object(event_fields, closed=True),
+        "PartInput": part_input,
+        "TableInput": table_input,
+        "QuestionInput": question_input,
+        "EventPage": _page("Event"),
+        "Registration": registration,
+        "RegistrationInput": registration_input,
+        "RegistrationPage": _page("Registration"),
+        "Member": member,
+        "MemberApplication": member_input,
+        "MemberPage": _page("Member"),
+        "Accepted": _object(
+            {"status": {"type": "string", "const": "accepted"}, "detail": STRING},
+            required=("status", "detail"),
+        ),
+        "Audience": audience,
+        "Announcement": announcement,
+        "AnnouncementInput": announcement_input,
+        "Problem": problem,
+    }
+
+
+# --- operations -----------------------------------------------------------------------------
+
+PROBLEMS = {
+    "400": "本文をJSONとして読み取れない",
+    "401": "APIトークンがない、正しくない、または取り消されている",
+    "404": "見つからない（公開前のイベントは事務局にだけ見えます）",
+    "409": "現在の状態では処理できない（申込済み、受付期間外、満席、状態の違いなど）",
+    "413": "本文が大きすぎる（256 KiB まで）",
+    "415": "Content-Type が application/json でない",
+    "422": "入力の誤り。errors に項目（field）と理由（message）",
+    "429": "リクエストが多すぎる（Retry-After 秒後に再試行）",
+}
+
+
+def _problem_response(code: str) -> dict:
+    return {
+        "description": PROBLEMS[code],
+        "content": {PROBLEM: {"schema": _ref("Problem")}},
+    }
+
+
+def _json(schema_name: str, description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": _ref(schema_name)}},
+    }
+
+
+def _id(name: str, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": ID,
+        "example": 1,
+    }
+
+
+def _query(name: str, schema: dict, description: str) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+PAGING = [
+    _query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "ページ番号（1から）"),
+    _query(
+        "per_page",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        "1ページの件数（既定 20、最大 100）",
+    ),
+]
+
+
+def _operation(
+    summary: str,
+    tag: str,
+    ok: tuple[str, dict],
+    errors: tuple[str, ...],
+    organizer: bool,
+    description: str = "",
+    parameters=(),
+    body: str | None = None,
+    example: dict | None = None,
+    operation_id: str = "",
+) -> dict:
+    operation = {"operationId": operation_id, "summary": summary, "tags": [tag]}
+    if description:
+        operation["description"] = description
+    if parameters:
+        operation["parameters"] = list(parameters)
+    if body:
+        media = {"schema": _ref(body)}
+        if example:
+            media["example"] = example
+        operation["requestBody"] = {"required": True, "content": {"application/json": media}}
+    operation["security"] = [{"bearerAuth": []}] if organizer else [{}, {"bearerAuth": []}]
+    responses = {ok[0]: ok[1]}
+    codes = set(errors) | {"401"}
+    if organizer:
+        codes.add("429")
+    if body:
+        codes |= {"400", "413", "415", "422"}
+    for code in sorted(codes):
+        responses[code] = _problem_response(code)
+    operation["responses"] = responses
+    return operation
+
+
+EVENT_EXAMPLE = {
+    "title": "セミナー＆情報交換会",
+    "kind": "exchange_session",
+    "starts_at": "2026-09-15T14:00:00+09:00",
+    "ends_at": "2026-09-15T17:00:00+09:00",
+    "format": "online",
+    "meeting_url": "https://meet.example.jp/abc",
+    "capacity": 100,
+    "parts": [
+        {"title": "第一部 基調講演"},
+        {"title": "第二部 情報交換会", "uses_tables": True},
+    ],
+    "tables": [
+        {"title": "企業・市民向け事業", "capacity": 20},
+        {"title": "庁内職員向け事業", "capacity": 20},
+    ],
+    "reminder_offsets_minutes": [1440, 60],
+}
+REGISTRATION_EXAMPLE = {
+    "name": "山田 太郎",
+    "furigana": "やまだ たろう",
+    "email": "taro@city.example.lg.jp",
+    "organization": "鳥取県",
+    "department": "総務部デジタル推進課",
+    "privacy": True,
+}
+MEMBER_EXAMPLE = {
+    "name": "山田 太郎",
+    "email": "taro@city.example.lg.jp",
+    "organization": "鳥取県",
+    "theme_interests": ["staff"],
+    "consent": True,
+    "privacy": True,
+}
+ANNOUNCEMENT_EXAMPLE = {
+    "subject": "{event_title} のご案内",
+    "body": "{name} 様\n\n{event_date} に開催します。",
+    "audience": {"kind": "event_registrants", "event_id": 1},
+    "send_at": "2026-09-01T10:00:00+09:00",
+}
+
+
+def _paths() -> dict:
+    event_id = _id("event_id", "イベントのID")
+    registration_id = _id("registration_id", "申込のID")
+    registration_ok = ("200", _json("Registration", "操作後の申込"))
+    return {
+        "/api/v1/events": {
+            "get": _operation(
+                "イベントの一覧",
+                "events",
+                ("200", _json("EventPage", "開始日時の早い順")),
+                ("422",),
+                organizer=False,
+                description="公開中・中止のイベント。APIトークンがあれば下書きも含み、meeting_url も返します。",
+                parameters=[
+                    _query("status", _enum(EventStatus), "状態で絞り込む（draft は事務局のみ）"),
+                    _query("upcoming", BOOLEAN, "true なら終了していないイベントだけ"),
+                    *PAGING,
+                ],
+                operation_id="listEvents",
+            ),
+            "post": _operation(
+                "イベントを作成（下書き）",
+                "events",
+                ("201", _json("Event", "作成したイベント（下書き）")),
+                ("409",),
+                organizer=True,
+                description="コンソールのイベント作成と同じ項目とルール。部・テーブル・質問・リマインダーも指定できます。公開は /publish で。",
+                body="EventInput",
+                example=EVENT_EXAMPLE,
+                operation_id="createEvent",
+            ),
+        },
+        "/api/v1/events/{event_id}": {
+            "get": _operation(
+                "イベントを取得",
+                "events",
+                ("200", _json("Event", "イベント")),
+                ("404",),
+                organizer=False,
+                parameters=[event_id],
+                operation_id="getEvent",
+            ),
+            "patch": _operation(
+                "イベントを変更",
+                "events",
+                ("200", _json("Event", "変更後のイベント")),
+                ("404", "409"),
+                organizer=True,
+                description="省略した項目はそのまま。parts・tables・questions は指定すると丸ごと置き換え（残す行は id 付き）。"
+                "日時・場所の変更は、コンソールと同じく参加確定者へ更新された招待を送り（notify=false で送らない）、リマインダーも移ります。",
+                parameters=[
+                    event_id,
+                    _query("notify", BOOLEAN, "日時・場所の変更を参加者にメールする（既定 true）"),
+                ],
+                body="EventPatch",
+                example={
+                    "starts_at": "2026-09-16T14:00:00+09:00",
+                    "ends_at": "2026-09-16T17:00:00+09:00",
+                },
+                operation_id="updateEvent",
+            ),
+        },
+        "/api/v1/events/{event_id}/publish": {
+            "post": _operation(
+                "イベントを公開",
+                "events",
+                ("200", _json("Event", "公開したイベント")),
+                ("404", "409"),
+                organizer=True,
+                parameters=[event_id],
+                operation_id="publishEvent",
+            ),
+        },
+        "/api/v1/events/{event_id}/cancel": {
+            "post": _operation(
+                "イベントを中止",
+                "events",
+                ("200", _json("Event", "中止したイベント")),
+                ("404",),
+                organizer=True,
+                description="参加確定者にはカレンダーの取り消し、キャンセル待ち・承認待ちの方にはお知らせをメールします。",
+                parameters=[event_id],
+                operation_id="cancelEvent",
+            ),
+        },
+        "/api/v1/events/{event_id}/registrations": {
+            "get": _operation(
+                "イベントの申込一覧",
+                "registrations",
+                ("200", _json("RegistrationPage", "申込順")),
+                ("404", "422"),
+                organizer=True,
+                parameters=[event_id, _query("status", _enum(STATUSES), "状態で絞り込む"), *PAGING],
+                operation_id="listRegistrations",
+            ),
+            "post": _operation(
+                "参加を申し込む",
+                "registrations",
+                (
+                    "201",
+                    _json(
+                        "Registration",
+                        "status は confirmed（参加確定）、waitlisted（キャンセル待ち）、承認制のイベントでは pending",
+                    ),
+                ),
+                ("404", "409", "429"),
+                organizer=False,
+                description="申込フォームと同じ入力チェック・重複・定員のルール。確認メールが送られます。クライアント（IP）ごとに回数制限があります。",
+                parameters=[event_id],
+                body="RegistrationInput",
+                example=REGISTRATION_EXAMPLE,
+                operation_id="createRegistration",
+            ),
+        },
+        "/api/v1/registrations/{registration_id}": {
+            "get": _operation(
+                "申込を取得",
+                "registrations",
+                ("200", _json("Registration", "申込")),
+                ("404",),
+                organizer=True,
+                parameters=[registration_id],
+                operation_id="getRegistration",
+            ),
+        },
+        "/api/v1/registrations/{registration_id}/cancel": {
+            "post": _operation(
+                "申込をキャンセル",
+                "registrations",
+                registration_ok,
+                ("404", "409"),
+                organizer=True,
+                description="ご本人にメールし、空いた席はキャンセル待ちの先頭の方へ。",
+                parameters=[registration_id],
+                operation_id="cancelRegistration",
+            ),
+        },
+        "/api/v1/registrations/{registration_id}/promote": {
+            "post": _operation(
+                "キャンセル待ちから参加確定へ",
+                "registrations",
+                registration_ok,
+                ("404", "409"),
+                organizer=True,
+                description="空席があるときだけ（なければ 409）。",
+                parameters=[registration_id],
+                operation_id="promoteRegistration",
+            ),
+        },
+        "/api/v1/registrations/{registration_id}/check-in": {
+            "post": _operation(
+                "当日の受付",
+                "registrations",
+                registration_ok,
+                ("404", "409"),
+                organizer=True,
+                parameters=[registration_id],
+                operation_id="checkInRegistration",
+            ),
+        },
+        "/api/v1/members": {
+            "get": _operation(
+                "会員の一覧",
+                "members",
+                ("200", _json("MemberPage", "登録順")),
+                ("422",),
+                organizer=True,
+                parameters=[_query("status", _enum(MemberStatus), "状態で絞り込む"), *PAGING],
+                operation_id="listMembers",
+            ),
+            "post": _operation(
+                "ネットワークへの参加を申し込む",
+                "members",
+                (
+                    "202",
+                    _json("Accepted", "確認メールを送りました（既に会員かどうかは明かしません）"),
+                ),
+                ("429",),
+                organizer=False,
+                description="/join と同じダブルオプトイン: 確認メールのリンクを開くと会員になります。",
+                body="MemberApplication",
+                example=MEMBER_EXAMPLE,
+                operation_id="applyForMembership",
+            ),
+        },
+        "/api/v1/members/{member_id}": {
+            "get": _operation(
+                "会員を取得",
+                "members",
+                ("200", _json("Member", "会員")),
+                ("404",),
+                organizer=True,
+                parameters=[_id("member_id", "会員のID")],
+                operation_id="getMember",
+            ),
+        },
+        "/api/v1/announcements": {
+            "post": _operation(
+                "一斉配信を作成・予約",
+                "announcements",
+                ("201", _json("Announcement", "作成したお知らせ")),
+                ("409",),
+                organizer=True,
+                description="send_at があれば予約（scheduled）、なければ下書き。差し込み項目 {name} {organization} {event_title} {event_date} {manage_url} {join_url} は配信先に応じて使えます。",
+                body="AnnouncementInput",
+                example=ANNOUNCEMENT_EXAMPLE,
+                operation_id="createAnnouncement",
+            ),
+        },
+        "/api/v1/announcements/{announcement_id}": {
+            "get": _operation(
+                "一斉配信と送信の進み具合",
+                "announcements",
+                ("200", _json("Announcement", "お知らせと progress")),
+                ("404",),
+                organizer=True,
+                parameters=[_id("announcement_id", "お知らせのID")],
+                operation_id="getAnnouncement",
+            ),
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "getOpenApiDocument",
+                "summary": "このOpenAPI文書",
+                "tags": ["meta"],
+                "security": [{}],
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    }
+
+
+WEBHOOK_DESCRIPTION = (
+    "コンソールの「API・Webhook」で登録したURLに、ワーカーがPOSTします（変更と同じトランザクションで"
+    "送信待ちに入り、2xx 以外は 30秒・1分・2分…（最長1時間おき）で再送）。ヘッダー "
+    'X-Reskilling-Signature: t=<UNIX時刻>,v1=<HMAC-SHA256(シークレット, "<t>.<本文>") の16進> で'
+    "検証し、t が5分以上ずれたものは捨ててください。X-Reskilling-Delivery は再送でも同じなので、"
+    "重複の除去に使えます。"
+)
+
+
+def _webhooks() -> dict:
+    hooks = {}
+    for event_type in EVENT_TYPES:
+        data = "Registration" if event_type.startswith("registration.") else "Event"
+        key = "registration" if data == "Registration" else "event"
+        hooks[event_type] = {
+            "post": {
+                "summary": event_type,
+                "description": WEBHOOK_DESCRIPTION,
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": _object(
+                                {
+                                    "id": STRING,
+                                    "type": {"type": "string", "const": event_type},
+                                    "created_at": TIME,
+                                    "data": _object({key: _ref(data)}, required=(key,)),
+                                },
+                                required=("id", "type", "created_at", "data"),
+                            )
+                        }
+                    }
+                },
+                "responses": {"2XX": {"description": "受け取りました（それ以外は再送）"}},
+            }
+        }
+    return hooks
+
+
+def _server() -> str:
+    """The address the document was fetched from, so clients call the server they asked."""
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return current_app.config["PUBLIC_BASE_URL"]
+
+
+def build_document() -> dict:
+    """The whole OpenAPI 3.1 document, with this server's address."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "全国自治体リスキリングネットワーク API",
+            "version": VERSION,
+            "description": (
+                "イベント・申込・会員・一斉配信のJSON API。時刻はISO 8601（応答は +09:00）、"
+                "時差のない時刻は受け付けません。一覧は page と per_page（最大100）で、応答の next が"
+                "次のページのURLです。エラーは application/problem+json（RFC 9457）で、入力の誤りは "
+                "errors に項目ごとの理由が入ります。事務局向けの操作には、コンソールまたは "
+                "flask create-api-token EMAIL で作るAPIトークンを Authorization: Bearer で付けます。"
+            ),
+        },
+        "servers": [{"url": _server()}],
+        "tags": [
+            {"name": "events", "description": "イベント"},
+            {"name": "registrations", "description": "申込"},
+            {"name": "members", "description": "会員（参加のお申し込み）"},
+            {"name": "announcements", "description": "一斉配信"},
+            {"name": "meta", "description": "この文書"},
+        ],
+        "paths": _paths(),
+        "webhooks": _webhooks(),
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "事務局のAPIトークン（rsk_…）。トークンの作成者の権限で動きます。",
+                }
+            },
+        },
+    }

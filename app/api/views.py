@@ -1,0 +1,417 @@
+"""The JSON API: a second door to the same services as the pages and the console.
+
+Each handler reads its input (schemas.py), calls one service, commits once and answers JSON.
+Organizer endpoints take a bearer token (blueprint.organizer_required); everything an organizer
+changes is written to the audit log under the token's organizer, as in the console.
+"""
+
+import json
+
+from flask import abort, g, jsonify, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from app import clock
+from app.announcements import services as announcements
+from app.api import queries
+from app.api.blueprint import bp, organizer, organizer_required
+from app.api.openapi import build_document
+from app.api.schemas import (
+    EVENT_STATUSES,
+    MEMBER_FIELDS,
+    REGISTRATION_FIELDS,
+    REGISTRATION_FORM_FIELDS,
+    STATUSES,
+    Invalid,
+    Reader,
+    announcement_json,
+    check_text,
+    event_json,
+    form_data,
+    form_errors,
+    member_json,
+    read_announcement,
+    read_answers,
+    read_event,
+    read_ids,
+    registration_json,
+)
+from app.audit.services import record
+from app.events import services as events
+from app.events.models import EventStatus
+from app.extensions import db, limiter, public_form_limit
+from app.members import services as members
+from app.members.forms import MembershipForm
+from app.members.models import Member, MemberStatus
+from app.registrations import services as registrations
+from app.registrations.forms import RegistrationForm
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def json_body():
+    """The request's JSON document: 415 when it is not JSON, 400 when it cannot be read."""
+    if not request.is_json:
+        abort(415)
+    try:
+        data = json.loads(request.get_data() or b"null")
+        if data is None:
+            raise ValueError("no JSON document")
+        check_text(data)
+    except (ValueError, RecursionError):
+        abort(400)
+    return data
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = request.args.get(name)
+    if value is None:
+        return default
+    if value.lower() in ("true", "1"):
+        return True
+    if value.lower() in ("false", "0"):
+        return False
+    raise Invalid([{"field": name, "message": _("true か false で指定してください。")}])
+
+
+def _choice(name: str, options) -> str | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if value not in options:
+        raise Invalid(
+            [
+                {
+                    "field": name,
+                    "message": _(
+                        "次のいずれかで指定してください: %(options)s", options=", ".join(options)
+                    ),
+                }
+            ]
+        )
+    return value
+
+
+def _paging() -> tuple[int, int]:
+    errors = []
+    values = {}
+    for name, default, maximum in (
+        ("page", 1, 1_000_000),
+        ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
+    ):
+        raw = request.args.get(name, str(default))
+        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            errors.append(
+                {
+                    "field": name,
+                    "message": _("1から%(max)dまでの整数で指定してください。", max=maximum),
+                }
+            )
+        else:
+            values[name] = int(raw)
+    if errors:
+        raise Invalid(errors)
+    return values["page"], values["per_page"]
+
+
+def _page(query, serialize, page: int, per_page: int, **url_args):
+    """A page of a list: {items, page, per_page, total, next}."""
+    rows, total = queries.page_of(query, page, per_page)
+    next_url = None
+    if page * per_page < total:
+        args = {**request.args.to_dict(), **url_args, "page": page + 1, "per_page": per_page}
+        next_url = url_for(request.endpoint, _external=True, **args)
+    return jsonify(
+        items=[serialize(row) for row in rows],
+        page=page,
+        per_page=per_page,
+        total=total,
+        next=next_url,
+    )
+
+
+def _created(document: dict, location: str):
+    response = jsonify(document)
+    response.status_code = 201
+    response.headers["Location"] = location
+    return response
+
+
+def _visible_event(event_id: int):
+    """The event, if the caller may see it: drafts are for organizers only."""
+    event = events.get_event(event_id)
+    if organizer() is None and event.status == EventStatus.DRAFT:
+        abort(404)
+    return event
+
+
+# --- the document ---------------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(build_document())
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+@bp.get("/events")
+def list_events():
+    """Published (and cancelled) events, soonest first; organizers see drafts too."""
+    caller = organizer()
+    allowed = EVENT_STATUSES if caller else tuple(queries.PUBLIC_EVENT_STATUSES)
+    status = _choice("status", allowed)
+    upcoming = _flag("upcoming", False)
+    page, per_page = _paging()
+    query = queries.events((status,) if status else allowed, clock.now() if upcoming else None)
+    return _page(query, lambda e: event_json(e, organizer=caller is not None), page, per_page)
+
+
+@bp.post("/events")
+@organizer_required
+def create_event():
+    data = read_event(json_body())
+    event = events.create_event(data)
+    record("event.create", f"event:{event.id}", via="api")
+    db.session.commit()
+    return _created(event_json(event, organizer=True), url_for(".get_event", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>")
+def get_event(event_id):
+    event = _visible_event(event_id)
+    return jsonify(event_json(event, organizer=organizer() is not None))
+
+
+@bp.patch("/events/<int:event_id>")
+@organizer_required
+def update_event(event_id):
+    """Change an event; moving its time or place mails confirmed attendees an updated invite
+    (unless ?notify=false) and moves their reminders, and new seats go to the waitlist, as in
+    the console."""
+    notify = _flag("notify", True)
+    event = events.get_event(event_id)
+    data = read_event(json_body(), current=event)
+    changes = events.update_event(event_id, data, queries.signed_up(event_id))
+    mailed = registrations.change_event(event_id, changes, notify=notify)
+    # More seats (event, part or table) may let people off the waitlist, as in the console.
+    promoted = registrations.promote_waitlisted(events.get_event(event_id))
+    record(
+        "event.update",
+        f"event:{event_id}",
+        via="api",
+        mailed=mailed,
+        promoted=[r.id for r in promoted],
+    )
+    db.session.commit()
+    return jsonify(event_json(events.get_event(event_id), organizer=True))
+
+
+@bp.post("/events/<int:event_id>/publish")
+@organizer_required
+def publish_event(event_id):
+    event = events.publish_event(event_id, clock.now())
+    record("event.publish", f"event:{event_id}", via="api")
+    db.session.commit()
+    return jsonify(event_json(event, organizer=True))
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@organizer_required
+def cancel_event(event_id):
+    """Call the event off: attendees get a cancellation for their calendar, the waitlist a
+    notice. Cancelling a cancelled event changes nothing."""
+    events.get_event(event_id)
+    mailed = registrations.cancel_event(event_id)
+    record("event.cancel", f"event:{event_id}", via="api", mailed=mailed)
+    db.session.commit()
+    return jsonify(event_json(events.get_event(event_id), organizer=True))
+
+
+# --- registrations --------------------------------------------------------------------------
+
+
+@bp.get("/events/<int:event_id>/registrations")
+@organizer_required
+def list_registrations(event_id):
+    events.get_event(event_id)
+    status = _choice("status", STATUSES)
+    page, per_page = _paging()
+    query = queries.registrations(event_id, status)
+    return _page(query, registration_json, page, per_page, event_id=event_id)
+
+
+@bp.post("/events/<int:event_id>/registrations")
+@limiter.limit(public_form_limit)
+def create_registration(event_id):
+    """Sign someone up, with the sign-up form's checks and rules: 201 with the status
+    confirmed, waitlisted, or pending (events in approval mode)."""
+    _visible_event(event_id)
+    reader = Reader(json_body(), known=REGISTRATION_FIELDS)
+    form = RegistrationForm(
+        formdata=form_data(reader, REGISTRATION_FORM_FIELDS),
+        meta={"csrf": False},
+    )
+    form.validate()
+    part_ids = read_ids(reader, "parts")
+    table_id = reader.integer("table", minimum=1)
+    answers = read_answers(reader)
+    errors = reader.errors + [e for e in form_errors(form) if e["field"] not in ("parts", "table")]
+    if errors:
+        raise Invalid(errors)
+    data = registrations.RegistrationInput(
+        name=form.name.data,
+        furigana=form.furigana.data or "",
+        email=form.email.data,
+        organization=form.organization.data,
+        department=form.department.data or "",
+        position=form.position.data or "",
+        part_ids=part_ids,
+        table_id=table_id,
+        answers=answers,
+        locale=str(get_locale() or "ja"),
+    )
+    registration = registrations.register_attendee(event_id, data, clock.now())
+    db.session.commit()
+    return _created(
+        registration_json(registration),
+        url_for(".get_registration", registration_id=registration.id),
+    )
+
+
+@bp.get("/registrations/<int:registration_id>")
+@organizer_required
+def get_registration(registration_id):
+    return jsonify(registration_json(registrations.get_registration(registration_id)))
+
+
+@bp.post("/registrations/<int:registration_id>/cancel")
+@organizer_required
+def cancel_registration(registration_id):
+    """Cancel someone's registration; they are mailed and a freed seat goes to the waitlist."""
+    promoted = registrations.admin_cancel_registration(registration_id, clock.now())
+    record(
+        "registration.cancel",
+        f"registration:{registration_id}",
+        via="api",
+        promoted=[r.id for r in promoted],
+    )
+    db.session.commit()
+    return jsonify(registration_json(registrations.get_registration(registration_id)))
+
+
+@bp.post("/registrations/<int:registration_id>/promote")
+@organizer_required
+def promote_registration(registration_id):
+    """Move a waitlisted person into a free seat ahead of the queue (409 when none is free)."""
+    registration = registrations.promote_registration(registration_id)
+    record("registration.promote", f"registration:{registration_id}", via="api")
+    db.session.commit()
+    return jsonify(registration_json(registration))
+
+
+@bp.post("/registrations/<int:registration_id>/check-in")
+@organizer_required
+def check_in(registration_id):
+    """Record attendance on the day; checking in twice changes nothing."""
+    if registrations.check_in(registration_id, clock.now()):
+        record("registration.check_in", f"registration:{registration_id}", via="api")
+    db.session.commit()
+    return jsonify(registration_json(registrations.get_registration(registration_id)))
+
+
+# --- members --------------------------------------------------------------------------------
+
+
+@bp.get("/members")
+@organizer_required
+def list_members():
+    status = _choice("status", tuple(s.value for s in MemberStatus))
+    page, per_page = _paging()
+    return _page(queries.members(status), member_json, page, per_page)
+
+
+@bp.get("/members/<int:member_id>")
+@organizer_required
+def get_member(member_id):
+    member = db.session.get(Member, member_id)
+    if member is None:
+        abort(404)
+    return jsonify(member_json(member))
+
+
+@bp.post("/members")
+@limiter.limit(public_form_limit)
+def create_member():
+    """参加のお申し込み with double opt-in: the applicant gets a mail with a confirmation link
+    and becomes a member only by following it. The answer is the same whether or not the
+    address is already a member, so it reveals no one."""
+    reader = Reader(json_body(), known=tuple(MEMBER_FIELDS))
+    form = MembershipForm(formdata=form_data(reader, MEMBER_FIELDS), meta={"csrf": False})
+    form.validate()
+    errors = reader.errors + form_errors(form)
+    if errors:
+        raise Invalid(errors)
+    application = members.MembershipInput(
+        name=form.name.data,
+        email=form.email.data,
+        organization=form.organization.data,
+        department=form.department.data or "",
+        theme_interests=list(form.theme_interests.data or []),
+        listed_publicly=bool(form.listed_publicly.data),
+        locale=str(get_locale() or "ja"),
+    )
+    try:
+        members.apply_for_membership(application, clock.now())
+        db.session.commit()
+    except IntegrityError:
+        # The same address applied at the same moment: applying again finds that row.
+        db.session.rollback()
+        members.apply_for_membership(application, clock.now())
+        db.session.commit()
+    response = jsonify(
+        status="accepted",
+        detail=_("確認のメールをお送りしました。メール内のリンクを開くとお申し込みが完了します。"),
+    )
+    response.status_code = 202
+    return response
+
+
+# --- announcements --------------------------------------------------------------------------
+
+
+@bp.post("/announcements")
+@organizer_required
+def create_announcement():
+    """A draft, or with send_at a scheduled announcement, checked as the console checks it."""
+    g.resource = "announcement"
+    subject, body, audience, send_at = read_announcement(json_body())
+    announcement = announcements.create_announcement(
+        subject, body, audience, organizer().email, send_at=send_at, now=clock.now()
+    )
+    record(
+        "announcement.create",
+        f"announcement:{announcement.id}",
+        via="api",
+        status=announcement.status,
+        audience=announcement.audience["kind"],
+    )
+    db.session.commit()
+    return _created(
+        announcement_json(announcement, announcements.progress(announcement.id)),
+        url_for(".get_announcement", announcement_id=announcement.id),
+    )
+
+
+@bp.get("/announcements/<int:announcement_id>")
+@organizer_required
+def get_announcement(announcement_id):
+    g.resource = "announcement"
+    announcement = announcements.get_announcement(announcement_id)
+    return jsonify(announcement_json(announcement, announcements.progress(announcement_id)))

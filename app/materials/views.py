@@ -1,0 +1,33 @@
+"""Personal download links for materials (資料), as mailed to registrants and members."""
+
+from flask import Blueprint, redirect, render_template, send_file
+
+from app.extensions import db
+from app.materials import services
+
+bp = Blueprint("materials", __name__)
+bp.add_app_template_filter(services.human_size, "filesize")
+bp.add_app_template_filter(services.kind_label, "material_kind")
+
+
+@bp.route("/materials/<int:material_id>/<kind>/<token>")
+def download(material_id, kind, token):
+    """Check the recipient's own link, log the download, then hand over the file or the link."""
+    try:
+        material = services.record_download(material_id, kind, token)
+    except services.DownloadLinkInvalid:
+        db.session.rollback()
+        return render_template("materials/invalid.html"), 404
+    db.session.commit()
+    if material.is_link:
+        return redirect(material.url)
+    response = send_file(
+        services.stored_path(material),
+        mimetype=material.content_type,
+        as_attachment=True,
+        download_name=material.filename,
+        max_age=0,
+    )
+    # A personal link: no shared cache keeps the file.
+    response.cache_control.private = True
+    return response

@@ -1,0 +1,1 @@
+"""Webhooks: organizer-configured URLs told about registrations and events, through an outbox."""

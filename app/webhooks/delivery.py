@@ -1,0 +1,177 @@
+"""Sending webhook deliveries: claimed like the mail outbox, POSTed, signed, retried with backoff.
+
+Each request carries
+  X-Reskilling-Event: registration.created
+  X-Reskilling-Delivery: <delivery id>   (the same on every retry: receivers drop repeats by it)
+  X-Reskilling-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
+A 2xx answer marks the delivery delivered; anything else, or no answer, is retried after 30 s,
+1 min, 2 min ... (at most an hour apart) until WEBHOOK_MAX_ATTEMPTS, then it is marked failed.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+
+from app import clock
+from app.extensions import db
+from app.webhooks.models import DeliveryStatus, WebhookDelivery
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Reskilling-Signature"
+CLAIM_LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+# A receiver should refuse signatures older than this (replays); see verify_signature.
+SIGNATURE_TOLERANCE_SECONDS = 300
+
+
+def body_bytes(payload: dict) -> bytes:
+    """The JSON body exactly as sent (and signed): the same bytes on every attempt."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    message = str(timestamp).encode() + b"." + body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signature_header(secret: str, timestamp: int, body: bytes) -> str:
+    return f"t={timestamp},v1={sign(secret, timestamp, body)}"
+
+
+def verify_signature(
+    secret: str, header: str, body: bytes, now: int, tolerance=SIGNATURE_TOLERANCE_SECONDS
+) -> bool:
+    """What a receiver does: recompute the HMAC over "<t>.<body>", compare in constant time,
+    and refuse a timestamp too far from its own clock."""
+    fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+    try:
+        timestamp = int(fields.get("t", ""))
+    except ValueError:
+        return False
+    if abs(now - timestamp) > tolerance:
+        return False
+    expected = sign(secret, timestamp, body)
+    return hmac.compare_digest(expected, fields.get("v1", ""))
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer other than 2xx: retried, never followed with the body."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _post(url: str, body: bytes, headers: dict, timeout: float) -> None:
+    """POST the body; raises with the reason unless the receiver answered 2xx."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with _opener.open(request, timeout=timeout) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(f"HTTP {error.code}") from None
+    except (OSError, ValueError) as error:
+        raise RuntimeError(str(error) or type(error).__name__) from None
+
+
+def claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
+    """Lease up to `limit` due deliveries and commit the claim (SKIP LOCKED on PostgreSQL).
+
+    A lease that ran out belongs to a worker that died mid-send: retaking it counts as an attempt.
+    """
+    due = or_(
+        and_(
+            WebhookDelivery.status == DeliveryStatus.QUEUED,
+            WebhookDelivery.next_attempt_at <= now,
+        ),
+        and_(
+            WebhookDelivery.status == DeliveryStatus.SENDING,
+            WebhookDelivery.claimed_until < now,
+        ),
+    )
+    rows = list(
+        db.session.scalars(
+            select(WebhookDelivery)
+            .where(due)
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    claimed = []
+    for delivery in rows:
+        if delivery.status == DeliveryStatus.SENDING:
+            _failed_attempt(delivery, now, "worker stopped while sending")
+            if delivery.status == DeliveryStatus.FAILED:
+                continue
+        delivery.status = DeliveryStatus.SENDING
+        delivery.claimed_until = now + CLAIM_LEASE
+        claimed.append(delivery)
+    db.session.commit()
+    return claimed
+
+
+def _failed_attempt(delivery: WebhookDelivery, now: datetime, error: str) -> None:
+    delivery.attempts += 1
+    delivery.last_error = error[:2000]
+    delivery.claimed_until = None
+    if delivery.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
+        delivery.status = DeliveryStatus.FAILED
+    else:
+        delivery.status = DeliveryStatus.QUEUED
+        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+
+
+def send(delivery: WebhookDelivery, now: datetime) -> bool:
+    """POST one delivery and record the outcome (the caller commits); True when delivered."""
+    endpoint = delivery.endpoint
+    if endpoint is None or not endpoint.active:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = "endpoint removed or inactive"
+        delivery.claimed_until = None
+        return False
+    body = body_bytes(delivery.payload)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "reskilling-network-webhooks/1",
+        "X-Reskilling-Event": delivery.event_type,
+        "X-Reskilling-Delivery": str(delivery.id),
+        SIGNATURE_HEADER: signature_header(endpoint.secret, int(now.timestamp()), body),
+    }
+    timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
+    try:
+        _post(endpoint.url, body, headers, timeout)
+    except RuntimeError as error:
+        _failed_attempt(delivery, now, str(error))
+        log.warning("webhook %s to %s failed: %s", delivery.id, endpoint.url, error)
+        return False
+    delivery.attempts += 1
+    delivery.status = DeliveryStatus.DELIVERED
+    delivery.delivered_at = now
+    delivery.claimed_until = None
+    delivery.last_error = ""
+    return True
+
+
+def deliver_due_webhooks(now: datetime | None = None, limit: int = 50) -> int:
+    """Send what is due, each marked in its own commit; returns how many were delivered."""
+    delivered = 0
+    for delivery in claim_due(now or clock.now(), limit):
+        delivered += send(delivery, clock.now())
+        db.session.commit()
+    return delivered

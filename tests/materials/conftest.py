@@ -1,0 +1,15 @@
+"""Materials tests: a materials folder of each test's own and a small size limit."""
+
+import pytest
+
+from tests.materials.samples import create_member, overrides
+
+
+@pytest.fixture
+def app_overrides(tmp_path):
+    return overrides(tmp_path)
+
+
+@pytest.fixture
+def make_member(app):
+    return create_member

@@ -1,0 +1,336 @@
+"""Webhooks: deliveries written with the change that causes them (one per event, with the final
+state), POSTed by the worker to a real receiver on 127.0.0.1, signed so the receiver can verify,
+retried with backoff after failures, and delivered exactly once."""
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from app import clock
+from app.errors import AlreadyRegistered
+from app.events.services import EventChanges
+from app.extensions import db
+from app.registrations.services import (
+    RegistrationInput,
+    admin_cancel_registration,
+    cancel_event,
+    change_event,
+    register_attendee,
+)
+from app.scheduling import jobs
+from app.webhooks.delivery import (
+    SIGNATURE_HEADER,
+    body_bytes,
+    deliver_due_webhooks,
+    signature_header,
+    verify_signature,
+)
+from app.webhooks.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery
+from app.webhooks.services import create_endpoint, delete_endpoint
+from tests.conftest import NOW
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records each POST and answers from a script of statuses
+    (then 200)."""
+
+    def __init__(self, statuses=()):
+        self.script = list(statuses)
+        self.requests = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.requests.append((dict(self.headers), body))
+                status = receiver.script.pop(0) if receiver.script else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+    def accepted(self):
+        """The bodies of the requests answered 2xx, in order (a failure is followed by a retry)."""
+        return [json.loads(body) for _, body in self.requests]
+
+
+@pytest.fixture
+def receiver():
+    made = []
+
+    def make(statuses=()):
+        made.append(Receiver(statuses))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.stop()
+
+
+@pytest.fixture
+def endpoint(app):
+    row = create_endpoint("https://hooks.example.jp/reskilling", list(EVENT_TYPES))
+    db.session.commit()
+    return row
+
+
+def deliveries(**conditions):
+    query = select(WebhookDelivery).order_by(WebhookDelivery.id)
+    for name, value in conditions.items():
+        query = query.where(getattr(WebhookDelivery, name) == value)
+    return db.session.scalars(query).all()
+
+
+def person(n=1, **fields):
+    return RegistrationInput(
+        name=f"参加者{n}", email=f"p{n}@city.example.jp", organization="鳥取県", **fields
+    )
+
+
+def test_a_sign_up_emits_one_created_delivery_with_its_final_status(endpoint, make_event):
+    event = make_event(capacity=1)
+    register_attendee(event.id, person(1), clock.now())
+    db.session.commit()
+    register_attendee(event.id, person(2), clock.now())
+    db.session.commit()
+    rows = deliveries()
+    assert [row.event_type for row in rows] == ["registration.created"] * 2
+    statuses = [row.payload["data"]["registration"]["status"] for row in rows]
+    assert statuses == ["confirmed", "waitlisted"]
+    assert rows[0].payload["type"] == "registration.created"
+    assert rows[0].payload["created_at"] == "2026-08-01T10:00:00+09:00"
+    assert rows[0].status == DeliveryStatus.QUEUED
+
+
+def test_a_refused_sign_up_emits_nothing(endpoint, make_event, make_registration):
+    event = make_event()
+    make_registration(event, email="p1@city.example.jp")
+    before = len(deliveries())
+    with pytest.raises(AlreadyRegistered):
+        register_attendee(event.id, person(1), clock.now())
+    db.session.rollback()
+    db.session.commit()
+    assert len(deliveries()) == before
+
+
+def test_a_cancellation_emits_cancelled_and_the_promotion_it_causes(
+    endpoint, make_event, make_registration
+):
+    event = make_event(capacity=1)
+    seated = make_registration(event)
+    waiting = make_registration(event)
+    db.session.query(WebhookDelivery).delete()
+    db.session.commit()
+    admin_cancel_registration(seated.id, clock.now())
+    db.session.commit()
+    emitted = {(row.event_type, row.payload["data"]["registration"]["id"]) for row in deliveries()}
+    assert emitted == {("registration.cancelled", seated.id), ("registration.promoted", waiting.id)}
+
+
+def test_event_changes_emit_updated_and_cancelled_but_not_for_drafts_or_wording(
+    endpoint, make_event
+):
+    event = make_event()
+    change_event(event.id, EventChanges(description="誤字を直しました"))
+    db.session.commit()
+    assert deliveries() == []
+    change_event(
+        event.id,
+        EventChanges(starts_at=NOW + timedelta(days=31), ends_at=NOW + timedelta(days=31, hours=2)),
+    )
+    db.session.commit()
+    [updated] = deliveries()
+    assert updated.event_type == "event.updated"
+    assert updated.payload["data"]["event"]["starts_at"] == "2026-09-01T10:00:00+09:00"
+    cancel_event(event.id)
+    db.session.commit()
+    assert [row.event_type for row in deliveries()] == ["event.updated", "event.cancelled"]
+
+    draft = make_event(status="draft")
+    change_event(draft.id, EventChanges(venue="本庁舎"))
+    db.session.commit()
+    assert len(deliveries()) == 2
+
+
+def test_only_active_endpoints_that_asked_for_the_type_get_it(app, make_event):
+    cancellations = create_endpoint("https://a.example.jp/", ["registration.cancelled"])
+    paused = create_endpoint("https://b.example.jp/", list(EVENT_TYPES))
+    paused.active = False
+    everything = create_endpoint("https://c.example.jp/", list(EVENT_TYPES))
+    db.session.commit()
+    register_attendee(make_event().id, person(), clock.now())
+    db.session.commit()
+    assert [row.endpoint_id for row in deliveries()] == [everything.id]
+    assert cancellations.id and paused.id
+
+
+def test_the_signature_is_an_hmac_of_time_and_body_that_a_receiver_can_verify():
+    body = body_bytes({"type": "registration.created", "data": {"名前": "山田"}})
+    header = signature_header("whsec_test", 1_785_000_000, body)
+    assert verify_signature("whsec_test", header, body, now=1_785_000_010)
+    assert not verify_signature("whsec_other", header, body, now=1_785_000_010)
+    assert not verify_signature("whsec_test", header, body + b" ", now=1_785_000_010)
+    assert not verify_signature("whsec_test", header, body, now=1_785_000_000 + 3600)
+    assert not verify_signature("whsec_test", "t=abc,v1=00", body, now=1_785_000_000)
+
+
+def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice(
+    app, receiver, make_event, frozen_now
+):
+    hooks = receiver([500, 500])
+    endpoint = create_endpoint(hooks.url, list(EVENT_TYPES))
+    secret = endpoint.secret
+    event = make_event(capacity=1)
+    register_attendee(event.id, person(1), clock.now())
+    db.session.commit()
+
+    assert deliver_due_webhooks(clock.now()) == 0  # 500
+    assert deliver_due_webhooks(clock.now()) == 0  # not due again yet
+    [row] = deliveries()
+    assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.QUEUED, 1, "HTTP 500")
+    assert row.next_attempt_at == NOW + timedelta(seconds=30)
+    frozen_now(NOW + timedelta(seconds=30))
+    assert deliver_due_webhooks(clock.now()) == 0  # 500 again; next try a minute later
+    frozen_now(NOW + timedelta(seconds=89))
+    assert deliver_due_webhooks(clock.now()) == 0
+    frozen_now(NOW + timedelta(seconds=90))
+    assert deliver_due_webhooks(clock.now()) == 1
+    frozen_now(NOW + timedelta(hours=2))
+    assert deliver_due_webhooks(clock.now()) == 0  # delivered: never sent again
+
+    db.session.refresh(row)
+    assert (row.status, row.attempts, row.delivered_at) == (
+        DeliveryStatus.DELIVERED,
+        3,
+        NOW + timedelta(seconds=90),
+    )
+    assert len(hooks.requests) == 3
+    ids = {headers["X-Reskilling-Delivery"] for headers, _ in hooks.requests}
+    assert ids == {str(row.id)}  # the same id on every attempt: receivers can drop repeats
+    headers, body = hooks.requests[-1]
+    assert headers["X-Reskilling-Event"] == "registration.created"
+    assert headers["Content-Type"] == "application/json"
+    timestamp = int(NOW.timestamp()) + 90
+    assert verify_signature(secret, headers[SIGNATURE_HEADER], body, now=timestamp)
+    payload = json.loads(body)
+    assert payload["data"]["registration"]["email"] == "p1@city.example.jp"
+    assert payload["data"]["registration"]["status"] == "confirmed"
+
+
+def test_every_event_type_reaches_the_receiver_once(app, receiver, make_event, make_registration):
+    hooks = receiver()
+    create_endpoint(hooks.url, list(EVENT_TYPES))
+    db.session.commit()
+    event = make_event(capacity=1)
+    seated = make_registration(event)
+    make_registration(event)
+    admin_cancel_registration(seated.id, clock.now())
+    db.session.commit()
+    change_event(event.id, EventChanges(venue="本庁舎", format="hybrid"))
+    db.session.commit()
+    cancel_event(event.id)
+    db.session.commit()
+    assert deliver_due_webhooks(clock.now()) == 6
+    assert deliver_due_webhooks(clock.now()) == 0
+    types = [payload["type"] for payload in hooks.accepted()]
+    assert sorted(types) == sorted(
+        [
+            "registration.created",
+            "registration.created",
+            "registration.cancelled",
+            "registration.promoted",
+            "event.updated",
+            "event.cancelled",
+        ]
+    )
+    assert len({payload["id"] for payload in hooks.accepted()}) == 6
+
+
+def test_a_receiver_that_never_answers_2xx_is_given_up_after_the_last_attempt(
+    app, receiver, make_event, frozen_now
+):
+    app.config["WEBHOOK_MAX_ATTEMPTS"] = 3
+    hooks = receiver([503] * 10)
+    create_endpoint(hooks.url, ["registration.created"])
+    db.session.commit()
+    register_attendee(make_event().id, person(), clock.now())
+    db.session.commit()
+    moment = NOW
+    for _ in range(5):
+        deliver_due_webhooks(moment)
+        moment += timedelta(hours=1)
+        frozen_now(moment)
+    [row] = deliveries()
+    assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.FAILED, 3, "HTTP 503")
+    assert len(hooks.requests) == 3
+
+
+def test_an_unreachable_or_redirecting_receiver_counts_as_a_failed_attempt(
+    app, receiver, make_event
+):
+    hooks = receiver([302])
+    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint("http://127.0.0.1:9/closed", ["registration.created"])
+    db.session.commit()
+    register_attendee(make_event().id, person(), clock.now())
+    db.session.commit()
+    assert deliver_due_webhooks(clock.now()) == 0
+    redirected, refused = deliveries()
+    assert redirected.last_error == "HTTP 302"
+    assert "refused" in refused.last_error.lower()
+    assert all(row.status == DeliveryStatus.QUEUED for row in deliveries())
+
+
+def test_a_delivery_left_sending_by_a_dead_worker_is_retried(app, receiver, make_event, frozen_now):
+    hooks = receiver()
+    create_endpoint(hooks.url, ["registration.created"])
+    db.session.commit()
+    register_attendee(make_event().id, person(), clock.now())
+    db.session.commit()
+    [row] = deliveries()
+    row.status = DeliveryStatus.SENDING
+    row.claimed_until = NOW + timedelta(minutes=5)
+    db.session.commit()
+    assert deliver_due_webhooks(clock.now()) == 0  # still leased to the other worker
+    frozen_now(NOW + timedelta(minutes=6))
+    assert deliver_due_webhooks(clock.now()) == 1  # the lease ran out: retaken and sent
+    db.session.refresh(row)
+    # The lost attempt counts, so a delivery that kills workers cannot loop forever.
+    assert (row.status, row.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert len(hooks.requests) == 1
+
+
+def test_the_schedulers_sweep_delivers_due_webhooks(app, receiver, make_event, monkeypatch):
+    hooks = receiver()
+    create_endpoint(hooks.url, ["registration.created"])
+    db.session.commit()
+    register_attendee(make_event().id, person(), clock.now())
+    db.session.commit()
+    monkeypatch.setattr(jobs, "app", app)
+    jobs.sweep()
+    assert [payload["type"] for payload in hooks.accepted()] == ["registration.created"]
+
+
+def test_deliveries_go_with_their_endpoint(app, endpoint, make_event):
+    register_attendee(make_event().id, person(), clock.now())
+    db.session.commit()
+    assert len(deliveries()) == 1
+    delete_endpoint(endpoint.id)
+    db.session.commit()
+    assert deliveries() == []
