@@ -1,11 +1,8 @@
 """Events in the console: list, create, edit (with the calendar-update confirmation), publish,
 unpublish, cancel and duplicate."""
 
-from dataclasses import dataclass
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
 from app import clock
 from app.admin.blueprint import bp
@@ -16,42 +13,14 @@ from app.events import services
 from app.events.models import EventStatus
 from app.extensions import db
 from app.formatting import format_date
-from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.services import (
     cancel_event,
     change_event,
     promote_waitlisted,
     seat_summary,
+    sign_ups,
 )
 from app.reminders.rules import rules_for
-
-
-@dataclass(frozen=True)
-class SignUps:
-    """How many people hold, wait for or await approval of a seat."""
-
-    confirmed: int = 0
-    waitlisted: int = 0
-    pending: int = 0
-
-    @property
-    def active(self) -> int:
-        return self.confirmed + self.waitlisted + self.pending
-
-
-def _sign_ups(event_id: int) -> SignUps:
-    # A read for the console's counts; it belongs in registrations.services (see the report).
-    rows = db.session.execute(
-        select(Registration.status, func.count())
-        .where(Registration.event_id == event_id)
-        .group_by(Registration.status)
-    )
-    counts = dict(rows.all())
-    return SignUps(
-        confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
-        waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
-        pending=counts.get(RegistrationStatus.PENDING, 0),
-    )
 
 
 def _target(event) -> str:
@@ -103,7 +72,7 @@ def event_detail(event_id):
         "admin/events/detail.html",
         event=event,
         seats=seat_summary(event),
-        sign_ups=_sign_ups(event.id),
+        sign_ups=sign_ups(event.id),
         reminder_rules=rules_for(event),
     )
 
@@ -124,23 +93,23 @@ def event_edit(event_id):
     if not form.validate():
         return _form_page(form, event, 422)
     data = form.to_input()
-    sign_ups = _sign_ups(event.id)
+    counts = sign_ups(event.id)
     try:
-        changes = services.review_event_update(event, data, sign_ups.active)
+        changes = services.review_event_update(event, data, counts.active)
         moves = [change for change in changes if change.moves_calendar]
-        if moves and sign_ups.confirmed and request.form.get("confirm") != "1":
+        if moves and counts.confirmed and request.form.get("confirm") != "1":
             return render_template(
                 "admin/events/confirm_edit.html",
                 event=event,
                 changes=moves,
-                recipients=sign_ups.confirmed,
+                recipients=counts.confirmed,
             )
         notify = request.form.get("notify") != "0"
         mailed = change_event(
-            event.id, services.update_event(event.id, data, sign_ups.active), notify=notify
+            event.id, services.update_event(event.id, data, counts.active), notify=notify
         )
         # More seats (event, part or table) may let people off the waitlist.
-        promoted = promote_waitlisted(event) if sign_ups.waitlisted else []
+        promoted = promote_waitlisted(event) if counts.waitlisted else []
     except DomainError as error:
         db.session.rollback()
         form.show_error(error)
@@ -183,7 +152,7 @@ def event_publish(event_id):
 def event_unpublish(event_id):
     event = services.get_event(event_id)
     try:
-        services.unpublish_event(event.id, _sign_ups(event.id).active)
+        services.unpublish_event(event.id, sign_ups(event.id).active)
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
@@ -201,7 +170,7 @@ def event_cancel(event_id):
         return _to_detail(event)
     if request.form.get("confirm") != "1":
         return render_template(
-            "admin/events/confirm_cancel.html", event=event, sign_ups=_sign_ups(event.id)
+            "admin/events/confirm_cancel.html", event=event, sign_ups=sign_ups(event.id)
         )
     mailed = cancel_event(event.id)
     record("event.cancel", _target(event), mailed=mailed)

@@ -8,15 +8,9 @@ from sqlalchemy.orm import selectinload
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.members.models import Member
-from app.registrations.models import Registration, RegistrationStatus
+from app.registrations.models import Registration
 
 PUBLIC_EVENT_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
-# People holding or waiting for a seat: with any, an edit may not take parts or tables away.
-SIGNED_UP = (
-    RegistrationStatus.CONFIRMED,
-    RegistrationStatus.WAITLISTED,
-    RegistrationStatus.PENDING,
-)
 
 
 def page_of(query: Select, page: int, per_page: int) -> tuple[list, int]:
@@ -57,11 +51,3 @@ def members(status: str | None) -> Select:
     if status is not None:
         query = query.where(Member.status == status)
     return query
-
-
-def signed_up(event_id: int) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.event_id == event_id, Registration.status.in_(SIGNED_UP))
-    )

@@ -691,6 +691,33 @@ class SeatSummary:
     tables: dict[int, Seats]
 
 
+@dataclass(frozen=True)
+class SignUps:
+    """How many people hold, wait for or await approval of a seat at one event."""
+
+    confirmed: int = 0
+    waitlisted: int = 0
+    pending: int = 0
+
+    @property
+    def active(self) -> int:
+        return self.confirmed + self.waitlisted + self.pending
+
+
+def sign_ups(event_id: int) -> SignUps:
+    rows = db.session.execute(
+        select(Registration.status, func.count())
+        .where(Registration.event_id == event_id)
+        .group_by(Registration.status)
+    )
+    counts = dict(rows.all())
+    return SignUps(
+        confirmed=counts.get(RegistrationStatus.CONFIRMED, 0),
+        waitlisted=counts.get(RegistrationStatus.WAITLISTED, 0),
+        pending=counts.get(RegistrationStatus.PENDING, 0),
+    )
+
+
 def seat_summary(event: Event) -> SeatSummary:
     return SeatSummary(
         event=event_seats(event),
