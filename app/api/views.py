@@ -358,15 +358,7 @@ def create_member():
     errors = reader.errors + form_errors(form)
     if errors:
         raise Invalid(errors)
-    application = members.MembershipInput(
-        name=form.name.data,
-        email=form.email.data,
-        organization=form.organization.data,
-        department=form.department.data or "",
-        theme_interests=list(form.theme_interests.data or []),
-        listed_publicly=bool(form.listed_publicly.data),
-        locale=str(get_locale() or "ja"),
-    )
+    application = form.to_input(str(get_locale() or "ja"))
     try:
         members.apply_for_membership(application, clock.now())
         db.session.commit()

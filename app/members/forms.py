@@ -16,6 +16,7 @@ from app.forms import (
     strip,
 )
 from app.members.models import ThemeInterest
+from app.members.services import MembershipInput
 
 THEME_CHOICES = [
     SelectChoice(ThemeInterest.STAFF.value, _l("庁内職員向け事業（職員のDX人材育成など）")),
@@ -66,6 +67,18 @@ class MembershipForm(HoneypotForm):
             DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))
         ],
     )
+
+    def to_input(self, locale: str) -> MembershipInput:
+        """The application as the service takes it (shared by /join and the JSON API)."""
+        return MembershipInput(
+            name=self.name.data,
+            email=self.email.data,
+            organization=self.organization.data,
+            department=self.department.data or "",
+            theme_interests=list(self.theme_interests.data or []),
+            listed_publicly=bool(self.listed_publicly.data),
+            locale=locale,
+        )
 
 
 class ConfirmForm(FlaskForm):

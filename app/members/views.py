@@ -22,15 +22,7 @@ def join():
     if form.is_submitted() and form.is_spam():
         return redirect(url_for("members.sent"))  # a robot learns nothing; nothing is stored
     if form.validate_on_submit():
-        application = services.MembershipInput(
-            name=form.name.data,
-            email=form.email.data,
-            organization=form.organization.data,
-            department=form.department.data or "",
-            theme_interests=list(form.theme_interests.data or []),
-            listed_publicly=bool(form.listed_publicly.data),
-            locale=str(get_locale() or "ja"),
-        )
+        application = form.to_input(str(get_locale() or "ja"))
         try:
             services.apply_for_membership(application, clock.now())
             db.session.commit()
