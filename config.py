@@ -69,6 +69,8 @@ def load() -> dict:
         # Room for the largest material upload plus the form around it; larger requests get 413.
         # Other forms stay small regardless: Flask caps each text field at MAX_FORM_MEMORY_SIZE.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", materials_max_bytes + 1024 * 1024),
+        # werkzeug's method for organizer passwords; the tests use a cheap one to stay fast.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

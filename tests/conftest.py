@@ -146,6 +146,7 @@ def app(databases, tmp_path, frozen_now, app_overrides):
             "PUBLIC_BASE_URL": "https://reskilling.example.jp",
             "PUBLIC_FORM_RATE_LIMIT": "1000 per minute",
             "RATELIMIT_STORAGE_URI": "memory://",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt costs ~0.2 s a hash
             **app_overrides,
         }
     )

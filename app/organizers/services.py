@@ -15,8 +15,6 @@ from app.tokens import new_nonce
 
 MIN_PASSWORD_LENGTH = 12
 RESET_MAX_AGE_SECONDS = 3600
-# Checked against when the address is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
 
 
 class OrganizerExists(DomainError):
@@ -35,6 +33,10 @@ class LoginFailed(DomainError):
 
 class ResetLinkInvalid(DomainError):
     message = _l("このリンクは無効か、有効期限（1時間）が切れています。もう一度お手続きください。")
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _check_password(password: str) -> None:
@@ -56,7 +58,7 @@ def create_organizer(
         email=email.lower(),
         name=name,
         role=OrganizerRole(role),
-        password_hash=generate_password_hash(password),
+        password_hash=_hash(password),
     )
     db.session.add(organizer)
     db.session.flush()
@@ -67,7 +69,8 @@ def authenticate(email: str, password: str) -> Organizer:
     """The active organizer with this address and password, or LoginFailed either way."""
     organizer = find_by_email(email)
     if organizer is None:
-        check_password_hash(_DUMMY_HASH, password)
+        # Hash anyway, so a wrong address costs as long as a wrong password.
+        _hash(password)
         raise LoginFailed()
     if not check_password_hash(organizer.password_hash, password) or not organizer.active:
         raise LoginFailed()
@@ -77,7 +80,7 @@ def authenticate(email: str, password: str) -> Organizer:
 def set_password(organizer: Organizer, password: str) -> None:
     """Change the password; every session and reset link issued before stops working."""
     _check_password(password)
-    organizer.password_hash = generate_password_hash(password)
+    organizer.password_hash = _hash(password)
     organizer.session_nonce = new_nonce()
 
 
