@@ -129,22 +129,26 @@ class EventChanges:
     venue: str | None = None
     meeting_url: str | None = None
     capacity: int | None = None
+    # Set when the parts' names or times changed (they were already saved): invites list them.
+    parts_rescheduled: bool = False
 
 
 # A change to any of these moves or renames the calendar entry; the rest (a typo in the
 # description, a new meeting URL behind the personal join links) does not need a mail.
 CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "all_day", "format", "venue"}
+# The event's own columns an EventChanges may set.
+EVENT_CHANGE_FIELDS = tuple(f.name for f in fields(EventChanges) if f.name != "parts_rescheduled")
 
 
 def apply_event_changes(event: Event, changes: EventChanges) -> bool:
     """Apply the edit; returns True when calendars must be told (and raises SEQUENCE)."""
-    calendar_changed = False
-    for item in fields(changes):
-        value = getattr(changes, item.name)
-        if value is None or getattr(event, item.name) == value:
+    calendar_changed = changes.parts_rescheduled
+    for name in EVENT_CHANGE_FIELDS:
+        value = getattr(changes, name)
+        if value is None or getattr(event, name) == value:
             continue
-        setattr(event, item.name, value)
-        calendar_changed |= item.name in CALENDAR_FIELDS
+        setattr(event, name, value)
+        calendar_changed |= name in CALENDAR_FIELDS
     if event.ends_at <= event.starts_at:
         raise InvalidSchedule()
     if calendar_changed:
@@ -265,7 +269,7 @@ class FieldChange:
 
     @property
     def moves_calendar(self) -> bool:
-        return self.name in CALENDAR_FIELDS
+        return self.name in CALENDAR_FIELDS or self.name == "part_times"
 
 
 # Plain fields an edit compares one by one, in the order the confirmation page lists them.
@@ -285,8 +289,10 @@ COMPARED_FIELDS = (
     "requires_approval",
 )
 # What change_event applies; capacity is set directly, as EventChanges cannot say "unlimited".
-CHANGE_FIELDS = tuple(item.name for item in fields(EventChanges) if item.name != "capacity")
+CHANGE_FIELDS = tuple(name for name in EVENT_CHANGE_FIELDS if name != "capacity")
 PART_FIELDS = ("title", "starts_at", "ends_at", "capacity", "uses_tables")
+# What of a part an invite shows: a change here is a calendar update for the attendees.
+PART_SCHEDULE_FIELDS = ("title", "starts_at", "ends_at")
 TABLE_FIELDS = ("title", "description", "capacity")
 QUESTION_FIELDS = ("label", "type", "required", "choices")
 
@@ -546,6 +552,8 @@ def review_event_update(event: Event, data: EventInput, signed_up: int) -> list[
     ):
         if _rows_changed(getattr(event, name), inputs, names):
             changes.append(FieldChange(name))
+    if _rows_changed(event.parts, data.parts, PART_SCHEDULE_FIELDS):
+        changes.append(FieldChange("part_times"))
     return changes
 
 
@@ -553,10 +561,13 @@ def update_event(event_id: int, data: EventInput, signed_up: int) -> EventChange
     """Apply an edit except what moves calendars, which comes back as EventChanges for
     registrations.services.change_event (it mails the attendees)."""
     event = lock_event(event_id)
-    review_event_update(event, data, signed_up)
+    review = review_event_update(event, data, signed_up)
     _apply_details(event, data)
     db.session.flush()
-    return EventChanges(**{name: getattr(data, name) for name in CHANGE_FIELDS})
+    return EventChanges(
+        **{name: getattr(data, name) for name in CHANGE_FIELDS},
+        parts_rescheduled=any(change.name == "part_times" for change in review),
+    )
 
 
 def publish_event(event_id: int, now: datetime) -> Event:

@@ -454,6 +454,27 @@ def test_moving_a_published_event_asks_who_will_be_mailed_then_sends_calendar_up
     assert entry.detail["mailed"] == 2 and {"starts_at", "ends_at"} <= set(entry.detail["changed"])
 
 
+def test_moving_only_a_part_also_asks_first_then_sends_calendar_updates(organizer_client, seminar):
+    sequence = seminar.sequence
+    form = page_form(organizer_client, edit_url(seminar))
+    form["parts-0-starts_at"], form["parts-0-ends_at"] = "10:30", "11:30"
+
+    confirm = organizer_client.post(edit_url(seminar), data=form)
+
+    page = confirm.get_data(as_text=True)
+    assert "2 名に変更のお知らせ（カレンダー更新）を送ります" in page
+    assert "各部の名前・時間" in page
+    confirmed = FormScraper(page).form_with("confirm")
+    organizer_client.post(edit_url(seminar), data={**confirmed, "notify": "1"})
+
+    event = only_event()
+    assert event.sequence == sequence + 1  # the invites replace the entry they sent before
+    assert sorted(mail.to_addr for mail in outbox("event_changed")) == [
+        "attendee0@city.example.jp",
+        "attendee1@city.example.jp",
+    ]
+
+
 def test_the_organizer_may_apply_the_move_without_mailing_anyone(organizer_client, seminar):
     form = page_form(organizer_client, edit_url(seminar))
     form["title"] = "自治体DXセミナー（第2回）"
