@@ -15,8 +15,7 @@ from app.extensions import db
 from app.formatting import format_date
 from app.registrations.services import (
     cancel_event,
-    change_event,
-    promote_waitlisted,
+    edit_event,
     seat_summary,
     sign_ups,
 )
@@ -105,11 +104,7 @@ def event_edit(event_id):
                 recipients=counts.confirmed,
             )
         notify = request.form.get("notify") != "0"
-        mailed = change_event(
-            event.id, services.update_event(event.id, data, counts.active), notify=notify
-        )
-        # More seats (event, part or table) may let people off the waitlist.
-        promoted = promote_waitlisted(event) if counts.waitlisted else []
+        mailed, promoted = edit_event(event.id, data, notify=notify)
     except DomainError as error:
         db.session.rollback()
         form.show_error(error)

@@ -198,10 +198,7 @@ def update_event(event_id):
     notify = _flag("notify", True)
     event = events.get_event(event_id)
     data = read_event(json_body(), current=event)
-    changes = events.update_event(event_id, data, registrations.sign_ups(event_id).active)
-    mailed = registrations.change_event(event_id, changes, notify=notify)
-    # More seats (event, part or table) may let people off the waitlist, as in the console.
-    promoted = registrations.promote_waitlisted(events.get_event(event_id))
+    mailed, promoted = registrations.edit_event(event_id, data, notify=notify)
     record(
         "event.update",
         f"event:{event_id}",

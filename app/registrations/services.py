@@ -24,11 +24,14 @@ from app.errors import (
 from app.events.models import Event, EventPart, EventStatus, Question, QuestionType
 from app.events.services import (
     EventChanges,
+    EventInput,
     Seats,
     apply_event_changes,
     ensure_registration_open,
+    get_event,
     lock_event,
     mark_event_cancelled,
+    update_event,
 )
 from app.extensions import db
 from app.mail.compose import public_url
@@ -745,6 +748,16 @@ def change_event(event_id: int, changes: EventChanges, notify: bool = True) -> i
     for registration in attendees:
         notifications.notify_event_changed(registration)
     return len(attendees)
+
+
+def edit_event(event_id: int, data: EventInput, notify: bool = True) -> tuple[int, list]:
+    """An organizer's edit, from the console or the API: the details, then updated invites to
+    confirmed attendees when the time or place moved (unless `notify` is off), then the waitlist
+    into any new seats. Returns (how many were mailed, who was promoted)."""
+    counts = sign_ups(event_id)
+    mailed = change_event(event_id, update_event(event_id, data, counts.active), notify=notify)
+    promoted = promote_waitlisted(get_event(event_id)) if counts.waitlisted else []
+    return mailed, promoted
 
 
 def cancel_event(event_id: int) -> int:
