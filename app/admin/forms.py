@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import EqualTo
 
 from app.forms import email_field, max_length, nfkc, required, single_line
@@ -53,8 +53,8 @@ class OrganizerForm(FlaskForm):
     role = SelectField(
         _l("権限"),
         choices=[
-            (OrganizerRole.ORGANIZER.value, _l("事務局（イベント・申込・配信）")),
-            (OrganizerRole.ADMIN.value, _l("管理者（事務局アカウントと操作履歴も）")),
+            SelectChoice(OrganizerRole.ORGANIZER.value, _l("事務局（イベント・申込・配信）")),
+            SelectChoice(OrganizerRole.ADMIN.value, _l("管理者（事務局アカウントと操作履歴も）")),
         ],
         default=OrganizerRole.ORGANIZER.value,
     )
