@@ -8,7 +8,7 @@ message in flight can go out twice, and it keeps its Message-ID.
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.utils import make_msgid
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -20,28 +20,21 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
-    and_,
     bindparam,
-    or_,
-    select,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app import clock
+from app import clock, queueing
 from app.database import UTCDateTime
 from app.extensions import db
 from app.mail.suppression import flag_address
 from app.mail.transport import PermanentFailure, TemporaryFailure, mime_bytes, open_transport
+from app.queueing import CLAIM_LEASE
 from app.text import breaks_header
 
 log = logging.getLogger(__name__)
-
-# How long a claim holds without news from its worker; renewed before each message is sent.
-CLAIM_LEASE = timedelta(minutes=5)
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=1)
 
 
 class OutboxStatus(StrEnum):
@@ -140,41 +133,9 @@ def enqueue(
     return message
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff: 30 s, 1 min, 2 min ... capped at an hour."""
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
-
-
 def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
-    """Lease up to `limit` due messages to this worker and commit the claim.
-
-    Rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
-    transaction's write lock serialises claims). A lease that ran out belongs to a worker that died
-    mid-send: retaking it counts as an attempt, so a message that kills workers cannot loop forever.
-    """
-    due = or_(
-        and_(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_until < now),
-    )
-    query = (
-        select(OutboxMessage)
-        .where(due)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    messages = list(db.session.scalars(query))
-    claimed = []
-    for message in messages:
-        if message.status == OutboxStatus.SENDING:
-            _record_temporary_failure(message, now, "worker stopped while sending")
-            if message.status == OutboxStatus.FAILED:
-                continue
-        message.status = OutboxStatus.SENDING
-        message.claimed_until = now + CLAIM_LEASE
-        claimed.append(message)
-    db.session.commit()
-    return claimed
+    """Lease up to `limit` due messages to this worker and commit the claim (app/queueing.py)."""
+    return queueing.claim_due(OutboxMessage, now, limit, current_app.config["MAIL_MAX_ATTEMPTS"])
 
 
 def _renew_lease(messages: list[OutboxMessage]) -> None:
@@ -189,14 +150,7 @@ def _renew_lease(messages: list[OutboxMessage]) -> None:
 
 
 def _record_temporary_failure(message: OutboxMessage, now: datetime, error: str) -> None:
-    message.attempts += 1
-    message.last_error = error[:2000]
-    message.claimed_until = None
-    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-        message.status = OutboxStatus.FAILED
-    else:
-        message.status = OutboxStatus.QUEUED
-        message.next_attempt_at = now + retry_delay(message.attempts)
+    queueing.record_failed_attempt(message, now, error, current_app.config["MAIL_MAX_ATTEMPTS"])
 
 
 # One prepared UPDATE per delivery: the ORM's flush of the same change, with the pool checkout

@@ -14,21 +14,17 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
 
-from app import clock
+from app import clock, queueing
 from app.extensions import db
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Reskilling-Signature"
-CLAIM_LEASE = timedelta(minutes=5)
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=1)
 # A receiver should refuse signatures older than this (replays); see verify_signature.
 SIGNATURE_TOLERANCE_SECONDS = 300
 
@@ -63,10 +59,6 @@ def verify_signature(
     return hmac.compare_digest(expected, fields.get("v1", ""))
 
 
-def retry_delay(attempts: int) -> timedelta:
-    return min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
-
-
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """A redirect is an answer other than 2xx: retried, never followed with the body."""
 
@@ -90,51 +82,14 @@ def _post(url: str, body: bytes, headers: dict, timeout: float) -> None:
 
 
 def claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
-    """Lease up to `limit` due deliveries and commit the claim (SKIP LOCKED on PostgreSQL).
-
-    A lease that ran out belongs to a worker that died mid-send: retaking it counts as an attempt.
-    """
-    due = or_(
-        and_(
-            WebhookDelivery.status == DeliveryStatus.QUEUED,
-            WebhookDelivery.next_attempt_at <= now,
-        ),
-        and_(
-            WebhookDelivery.status == DeliveryStatus.SENDING,
-            WebhookDelivery.claimed_until < now,
-        ),
-    )
-    rows = list(
-        db.session.scalars(
-            select(WebhookDelivery)
-            .where(due)
-            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
-        )
-    )
-    claimed = []
-    for delivery in rows:
-        if delivery.status == DeliveryStatus.SENDING:
-            _failed_attempt(delivery, now, "worker stopped while sending")
-            if delivery.status == DeliveryStatus.FAILED:
-                continue
-        delivery.status = DeliveryStatus.SENDING
-        delivery.claimed_until = now + CLAIM_LEASE
-        claimed.append(delivery)
-    db.session.commit()
-    return claimed
+    """Lease up to `limit` due deliveries and commit the claim (app/queueing.py)."""
+    max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
+    return queueing.claim_due(WebhookDelivery, now, limit, max_attempts)
 
 
 def _failed_attempt(delivery: WebhookDelivery, now: datetime, error: str) -> None:
-    delivery.attempts += 1
-    delivery.last_error = error[:2000]
-    delivery.claimed_until = None
-    if delivery.attempts >= current_app.config["WEBHOOK_MAX_ATTEMPTS"]:
-        delivery.status = DeliveryStatus.FAILED
-    else:
-        delivery.status = DeliveryStatus.QUEUED
-        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+    max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
+    queueing.record_failed_attempt(delivery, now, error, max_attempts)
 
 
 def send(delivery: WebhookDelivery, now: datetime) -> bool:
