@@ -9,7 +9,8 @@ columns status, attempts, next_attempt_at, claimed_until and last_error.
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 
@@ -50,26 +51,43 @@ def claim_due(model, now: datetime, limit: int, max_attempts: int) -> list:
     Rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
     transaction's write lock serialises claims). A lease that ran out belongs to a worker that died
     mid-send: retaking it counts as an attempt, so a row that kills workers cannot loop forever.
+    Those come first; then queued rows in the order of the (status, next_attempt_at) index, read
+    straight off it: one query with OR would gather and sort every queued row for each batch.
     """
-    due = or_(
-        and_(model.status == QueueStatus.QUEUED, model.next_attempt_at <= now),
-        and_(model.status == QueueStatus.SENDING, model.claimed_until < now),
-    )
-    query = (
+    abandoned = db.session.scalars(
+        _claimable(model, limit).where(
+            model.status == QueueStatus.SENDING, model.claimed_until < now
+        )
+    ).all()
+    claimed = []
+    for row in abandoned:
+        record_failed_attempt(row, now, "worker stopped while sending", max_attempts)
+        if row.status != QueueStatus.FAILED:
+            claimed.append(row)
+    if len(abandoned) < limit:
+        claimed += db.session.scalars(
+            _claimable(model, limit - len(abandoned)).where(
+                model.status == QueueStatus.QUEUED, model.next_attempt_at <= now
+            )
+        ).all()
+    lease = {"status": QueueStatus.SENDING, "claimed_until": now + CLAIM_LEASE}
+    if claimed:
+        # One UPDATE for the batch; the loaded rows are told the values without a flush of each.
+        db.session.execute(
+            update(model).where(model.id.in_([row.id for row in claimed])).values(**lease),
+            execution_options={"synchronize_session": False},
+        )
+        for row in claimed:
+            for name, value in lease.items():
+                set_committed_value(row, name, value)
+    db.session.commit()
+    return claimed
+
+
+def _claimable(model, limit: int):
+    return (
         select(model)
-        .where(due)
         .order_by(model.next_attempt_at, model.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    claimed = []
-    for row in db.session.scalars(query).all():
-        if row.status == QueueStatus.SENDING:
-            record_failed_attempt(row, now, "worker stopped while sending", max_attempts)
-            if row.status == QueueStatus.FAILED:
-                continue
-        row.status = QueueStatus.SENDING
-        row.claimed_until = now + CLAIM_LEASE
-        claimed.append(row)
-    db.session.commit()
-    return claimed

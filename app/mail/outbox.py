@@ -8,6 +8,7 @@ message in flight can go out twice, and it keeps its Message-ID.
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.utils import make_msgid
 from enum import StrEnum
@@ -162,19 +163,50 @@ _MARK_SENT = (
 )
 
 
-def _mark_sent(connection, message: OutboxMessage) -> None:
-    """Record a delivery in a commit of its own on `connection`; the loaded object is told the new
-    values without being made dirty."""
-    params = {"row_id": message.id, "at": clock.now()}
-    if db.session().in_transaction():
-        # On SQLite the session's transaction holds the write lock this one needs.
-        db.session.commit()
-    with connection.begin():
-        connection.execute(_MARK_SENT, params)
-    at = params["at"]
-    set_committed_value(message, "status", OutboxStatus.SENT)
-    set_committed_value(message, "sent_at", at)
-    set_committed_value(message, "claimed_until", None)
+class _SentRecorder:
+    """Marks each delivered message sent in a commit of its own, on a connection and a thread of
+    its own, so that the commit overlaps the next message's envelope (MAIL FROM, RCPT TO) instead
+    of adding to it. The next message's DATA waits for it (`wait` is the transport's
+    `before_data`): after a crash at most the one message in flight can go out twice."""
+
+    def __init__(self):
+        self.connection = db.engine.connect()
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sent")
+        self.in_flight = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            self.wait()
+        finally:
+            self.thread.shutdown()
+            self.connection.close()
+
+    def record(self, message: OutboxMessage) -> None:
+        self.wait()
+        if db.session().in_transaction():
+            # On SQLite the session's transaction holds the write lock the recording needs.
+            db.session.commit()
+        at = clock.now()
+        self.in_flight = (message, at, self.thread.submit(self._write, message.id, at))
+
+    def _write(self, row_id: int, at: datetime) -> None:
+        with self.connection.begin():
+            self.connection.execute(_MARK_SENT, {"row_id": row_id, "at": at})
+
+    def wait(self) -> None:
+        """Return once the recording in flight is committed (re-raising its error, if any); the
+        loaded object is then told the new values without being made dirty."""
+        if self.in_flight is None:
+            return
+        message, at, done = self.in_flight
+        self.in_flight = None
+        done.result()
+        set_committed_value(message, "status", OutboxStatus.SENT)
+        set_committed_value(message, "sent_at", at)
+        set_committed_value(message, "claimed_until", None)
 
 
 def deliver_due(now: datetime | None = None) -> int:
@@ -199,16 +231,18 @@ def _deliver_claimed(messages: list[OutboxMessage], now: datetime) -> int:
     pending = list(messages)
     lease_renewed = time.monotonic()
     try:
-        with open_transport() as transport, db.engine.connect() as marks:
+        with open_transport() as transport, _SentRecorder() as recorder:
             while pending:
                 message = pending[0]
                 try:
-                    transport.send(message)
+                    transport.send(message, before_data=recorder.wait)
                 except TemporaryFailure as error:
                     if not error.connection_usable:
                         raise
+                    recorder.wait()
                     _record_temporary_failure(message, now, str(error))
                 except PermanentFailure as error:
+                    recorder.wait()
                     if error.flags_address:
                         flag_address(message.to_addr, str(error))
                     message.attempts += 1
@@ -217,10 +251,11 @@ def _deliver_claimed(messages: list[OutboxMessage], now: datetime) -> int:
                     message.claimed_until = None
                     log.warning("mail %s permanently failed: %s", message.id, error)
                 else:
-                    _mark_sent(marks, message)
+                    recorder.record(message)
                     sent += 1
                 pending.pop(0)
                 if time.monotonic() - lease_renewed > CLAIM_LEASE.total_seconds() / 2:
+                    recorder.wait()
                     _renew_lease(pending)
                     lease_renewed = time.monotonic()
                 if db.session().in_transaction():  # a failure was recorded, or the lease renewed

@@ -244,6 +244,9 @@ def _classify(error: Exception) -> Exception:
         if codes and all(500 <= code < 600 for code in codes):
             return PermanentFailure(f"recipient refused: {error.recipients}", flags_address=True)
         return TemporaryFailure(f"recipient deferred: {error.recipients}", connection_usable=True)
+    if isinstance(error, smtplib.SMTPSenderRefused) and 500 <= error.smtp_code < 600:
+        # About this message (too big, say) or our sender, not about the recipient's address.
+        return PermanentFailure(f"sender refused: {error.smtp_code} {error.smtp_error!r}")
     if isinstance(error, smtplib.SMTPResponseException):
         text = f"{error.smtp_code} {error.smtp_error!r}"
         if 500 <= error.smtp_code < 600:
@@ -276,14 +279,51 @@ class SmtpTransport:
         self.connection = connection
         self.envelope_from = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
 
-    def send(self, outbox_message) -> None:
-        # Straight to smtplib: Flask-Mail's send() would encode the sender and recipient again
-        # for the envelope, and enqueue() has already refused line breaks in headers.
+    def send(self, outbox_message, before_data=None) -> None:
+        """Send one message; `before_data` runs once the server has taken the envelope, just
+        before the message itself goes (the outbox finishes recording the previous one there).
+
+        smtplib's sendmail() in two halves, for one recipient: Flask-Mail's send() would encode
+        the sender and recipient again, and enqueue() has already refused line breaks in headers.
+        """
         data = message_bytes(outbox_message)
+        smtp = self.connection.host
         try:
-            self.connection.host.sendmail(self.envelope_from, [outbox_message.to_addr], data)
+            self._envelope(smtp, outbox_message.to_addr, len(data))
         except Exception as error:
             raise _classify(error) from error
+        if before_data:
+            before_data()
+        try:
+            code, reply = smtp.data(data)
+            if code != 250:
+                _end_transaction(smtp, code)
+                raise smtplib.SMTPDataError(code, reply)
+        except Exception as error:
+            raise _classify(error) from error
+
+    def _envelope(self, smtp: smtplib.SMTP, to_addr: str, size: int) -> None:
+        smtp.ehlo_or_helo_if_needed()
+        options = [f"size={size}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+        code, reply = smtp.mail(self.envelope_from, options)
+        if code != 250:
+            _end_transaction(smtp, code)
+            raise smtplib.SMTPSenderRefused(code, reply, self.envelope_from)
+        code, reply = smtp.rcpt(to_addr)
+        if code not in (250, 251):
+            _end_transaction(smtp, code)
+            raise smtplib.SMTPRecipientsRefused({to_addr: (code, reply)})
+
+
+def _end_transaction(smtp: smtplib.SMTP, code: int) -> None:
+    """After a refusal, as sendmail() does: 421 means the server is closing, else reset."""
+    if code == 421:
+        smtp.close()
+    else:
+        try:
+            smtp.rset()
+        except smtplib.SMTPServerDisconnected:
+            pass
 
 
 class DevMailbox:
@@ -293,8 +333,10 @@ class DevMailbox:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
 
-    def send(self, outbox_message) -> None:
+    def send(self, outbox_message, before_data=None) -> None:
         data = message_bytes(outbox_message)
+        if before_data:
+            before_data()
         name = f"{outbox_message.created_at:%Y%m%d-%H%M%S}-{outbox_message.id:06d}.eml"
         # Write then rename, so a reader never sees half a message.
         fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")

@@ -51,7 +51,9 @@ class RecordingHandler:
     """An aiosmtpd handler that keeps every message and answers what it is told to.
 
     `rcpt_replies[address]` / `data_replies[address]` make the server answer that reply (e.g.
-    "451 4.3.0 Try again later") to RCPT TO for the address, or to DATA of a message to it.
+    "451 4.3.0 Try again later") to RCPT TO for the address, or to DATA of a message to it;
+    `mail_replies` are answered, in turn, to the next MAIL FROM commands. `on_data(address)` is
+    called as each message arrives, before it is answered.
     """
 
     def __init__(self):
@@ -62,6 +64,8 @@ class RecordingHandler:
         self.rcpt_attempts: list[str] = []  # every address offered in RCPT TO, accepted or not
         self.rcpt_replies: dict[str, str] = {}
         self.data_replies: dict[str, str] = {}
+        self.mail_replies: list[str] = []
+        self.on_data = None
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -69,6 +73,15 @@ class RecordingHandler:
             self.connections += 1
             session.connection_number = self.connections
         return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        with self.lock:
+            reply = self.mail_replies.pop(0) if self.mail_replies else None
+        if reply:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         with self.lock:
@@ -86,6 +99,8 @@ class RecordingHandler:
             rcpt_tos=list(envelope.rcpt_tos),
             content=envelope.original_content,
         )
+        if self.on_data:
+            self.on_data(envelope.rcpt_tos[0])
         with self.lock:
             for address in envelope.rcpt_tos:
                 reply = self.data_replies.get(address)

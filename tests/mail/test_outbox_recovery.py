@@ -95,6 +95,35 @@ def test_a_batch_claimed_by_a_worker_that_died_waits_for_the_lease_then_goes_out
     assert len(smtp_server.received) == 3
 
 
+def test_a_claim_takes_abandoned_messages_first_then_the_longest_waiting_and_nothing_not_due(
+    app, queue_messages, outbox, frozen_now
+):
+    abandoned = [m.id for m in queue_messages(2)]
+    claim_due(NOW, limit=2)  # a worker that then died
+    db.session.remove()
+    later = NOW + CLAIM_LEASE + timedelta(seconds=1)
+    frozen_now(later)
+    newest, oldest, middle, not_due = (m.id for m in queue_messages(4))
+    rows = {row.id: row for row in outbox()}
+    rows[oldest].next_attempt_at = later - timedelta(minutes=3)
+    rows[middle].next_attempt_at = later - timedelta(minutes=2)
+    rows[newest].next_attempt_at = later - timedelta(minutes=1)
+    rows[not_due].next_attempt_at = later + timedelta(seconds=1)  # a retry waiting its turn
+    db.session.commit()
+
+    claimed = [m.id for m in claim_due(later, limit=4)]
+
+    assert claimed == [*abandoned, oldest, middle]
+    rows = {row.id: row for row in outbox()}
+    assert {rows[row_id].status for row_id in claimed} == {OutboxStatus.SENDING}
+    assert {rows[row_id].claimed_until for row_id in claimed} == {later + CLAIM_LEASE}
+    # Retaking an abandoned message counts as a try; the others had none yet.
+    assert [rows[row_id].attempts for row_id in claimed] == [1, 1, 0, 0]
+    assert rows[newest].status == rows[not_due].status == OutboxStatus.QUEUED
+
+    assert [m.id for m in claim_due(later, limit=4)] == [newest]
+
+
 def test_concurrent_claims_on_postgresql_never_return_the_same_rows(app, queue_messages, outbox):
     if app.database_name != "postgresql":
         pytest.skip(

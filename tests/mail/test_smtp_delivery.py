@@ -2,15 +2,18 @@
 stored Message-ID on every try, and what a 4xx or 5xx answer for one recipient does."""
 
 import email
+import time
 from datetime import timedelta
 from email import policy
 from email.header import decode_header, make_header
 from email.utils import make_msgid, parseaddr
 
 import pytest
+from sqlalchemy import create_engine, event, func, select
 
 from app.extensions import db
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.suppression import SuppressedAddress
 from tests.conftest import NOW
 
 TEMPORARY = "451 4.3.0 Mailbox temporarily unavailable"
@@ -147,6 +150,66 @@ def test_a_permanent_refusal_fails_that_message_for_good_and_the_rest_of_the_bat
     assert smtp_server.handler.rcpt_attempts.count(refused.to_addr) == offered
     [row] = [row for row in outbox() if row.message_id == refused.message_id]
     assert row.status == OutboxStatus.FAILED
+
+
+def test_each_delivery_is_recorded_before_the_next_message_is_handed_to_the_server(
+    app, smtp_server, queue_messages
+):
+    # What makes a crash resend at most the one message in flight: when the server takes
+    # message k, every message before it is already marked sent, and none after it is.
+    addresses = [message.to_addr for message in queue_messages(6)]
+    engine = db.engine
+    onlooker = create_engine(engine.url)  # not slowed down below
+    statuses_seen = {}
+
+    def look_at_the_outbox(address):
+        # A bare driver connection: on SQLite it reads without waiting for the write lock.
+        connection = onlooker.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT to_addr, status FROM outbox_messages")
+            statuses_seen[address] = dict(cursor.fetchall())
+        finally:
+            connection.close()
+
+    smtp_server.handler.on_data = look_at_the_outbox
+    # Slow transactions, so that a delivery loop that did not wait for them would be caught.
+    event.listen(engine, "begin", slow_begin, insert=True)
+    try:
+        assert deliver_due() == 6
+    finally:
+        event.remove(engine, "begin", slow_begin)
+        onlooker.dispose()
+
+    for k, address in enumerate(addresses):
+        statuses = [statuses_seen[address][other] for other in addresses]
+        assert statuses == ["sent"] * k + ["sending"] * (len(addresses) - k), address
+
+
+def slow_begin(connection):
+    time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [(TEMPORARY, OutboxStatus.QUEUED), ("552 5.3.4 Message too big", OutboxStatus.FAILED)],
+)
+def test_a_refused_sender_delays_or_fails_that_message_alone_and_flags_no_address(
+    app, smtp_server, queue_messages, outbox, reply, status
+):
+    first, refused, last = queue_messages(3)
+    smtp_server.handler.mail_replies = ["", reply]  # the second MAIL FROM is refused
+
+    assert deliver_due() == 2
+
+    assert set(smtp_server.message_id_counts()) == {first.message_id, last.message_id}
+    assert smtp_server.connections == 1
+    rows = {row.message_id: row for row in outbox()}
+    assert rows[refused.message_id].status == status
+    assert rows[refused.message_id].attempts == 1
+    assert reply[:3] in rows[refused.message_id].last_error
+    # The server objected to our sender or to the message, not to the recipient's address.
+    assert db.session.scalar(select(func.count()).select_from(SuppressedAddress)) == 0
 
 
 def test_the_message_id_is_the_same_on_every_try(
