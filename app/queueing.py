@@ -51,13 +51,11 @@ def claim_due(model, now: datetime, limit: int, max_attempts: int) -> list:
     Rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
     transaction's write lock serialises claims). A lease that ran out belongs to a worker that died
     mid-send: retaking it counts as an attempt, so a row that kills workers cannot loop forever.
-    Those come first; then queued rows in the order of the (status, next_attempt_at) index, read
-    straight off it: one query with OR would gather and sort every queued row for each batch.
+    Those come first, then queued rows in the order of the (status, next_attempt_at, id) index: one
+    query with OR would gather and sort every queued row for each batch.
     """
     abandoned = db.session.scalars(
-        _claimable(model, limit).where(
-            model.status == QueueStatus.SENDING, model.claimed_until < now
-        )
+        _claimable(model, limit, model.status == QueueStatus.SENDING, model.claimed_until < now)
     ).all()
     claimed = []
     for row in abandoned:
@@ -66,8 +64,11 @@ def claim_due(model, now: datetime, limit: int, max_attempts: int) -> list:
             claimed.append(row)
     if len(abandoned) < limit:
         claimed += db.session.scalars(
-            _claimable(model, limit - len(abandoned)).where(
-                model.status == QueueStatus.QUEUED, model.next_attempt_at <= now
+            _claimable(
+                model,
+                limit - len(abandoned),
+                model.status == QueueStatus.QUEUED,
+                model.next_attempt_at <= now,
             )
         ).all()
     lease = {"status": QueueStatus.SENDING, "claimed_until": now + CLAIM_LEASE}
@@ -84,10 +85,15 @@ def claim_due(model, now: datetime, limit: int, max_attempts: int) -> list:
     return claimed
 
 
-def _claimable(model, limit: int):
-    return (
-        select(model)
+def _claimable(model, limit: int, *conditions):
+    """The first `limit` rows in claim order, locked. The ids are picked first: without fresh
+    statistics (a notice just queued) PostgreSQL may sort every matching row instead of reading
+    the index, and sorting ids is cheap where sorting whole messages spills to disk."""
+    ids = (
+        select(model.id)
+        .where(*conditions)
         .order_by(model.next_attempt_at, model.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    return select(model).where(model.id.in_(ids)).order_by(model.next_attempt_at, model.id)

@@ -32,6 +32,8 @@ from urllib.parse import urlencode, urlsplit
 
 from sqlalchemy import create_engine, text
 
+from bench.databases import drop_schema, postgres_schema
+
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "32"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -378,24 +380,6 @@ class Gunicorn:
                 if marker in line:
                     found[marker] += 1
         return found
-
-
-def drop_schema(url: str, schema: str, create: bool = False) -> None:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            if create:
-                conn.execute(text(f"CREATE SCHEMA {schema}"))
-    finally:
-        engine.dispose()
-
-
-def postgres_schema(url: str, schema: str) -> str:
-    """A fresh schema for this benchmark; the URL that puts it first on the search path."""
-    drop_schema(url, schema, create=True)
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
 
 
 def app_env(instance: Path, url: str) -> dict:

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.mail.outbox import deliver_due
+from bench.databases import postgres_schema
 
 SIGNUPS = int(os.environ.get("BENCH_SIGNUPS", "400"))
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -91,21 +91,11 @@ def measure(label: str, url: str) -> list[tuple[str, float]]:
     return rows
 
 
-def postgres_schema(url: str) -> str:
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS bench CASCADE"))
-        conn.execute(text("CREATE SCHEMA bench"))
-    engine.dispose()
-    return url + ("&" if "?" in url else "?") + "options=-csearch_path%3Dbench"
-
-
 def run() -> None:
     rows = measure("SQLite", f"sqlite:///{os.environ['INSTANCE_PATH']}/bench.db")
     pg = os.environ.get("BENCH_DATABASE_URL")
     if pg:
-        rows += measure("PostgreSQL", postgres_schema(pg))
+        rows += measure("PostgreSQL", postgres_schema(pg, "bench"))
     baseline = rows[0][1]
     print(
         f"\nSign-up: {SIGNUPS} requests each, in-process test client; ratio = rate / bare endpoint"

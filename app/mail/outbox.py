@@ -50,7 +50,7 @@ class OutboxMessage(db.Model):
     """One mail to one recipient, waiting for or done with delivery."""
 
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
@@ -165,9 +165,9 @@ _MARK_SENT = (
 
 class _SentRecorder:
     """Marks each delivered message sent in a commit of its own, on a connection and a thread of
-    its own, so that the commit overlaps the next message's envelope (MAIL FROM, RCPT TO) instead
-    of adding to it. The next message's DATA waits for it (`wait` is the transport's
-    `before_data`): after a crash at most the one message in flight can go out twice."""
+    its own, so that the commit overlaps the next message's conversation instead of adding to it.
+    The "." that hands the next message over waits for it (`wait` is the transport's
+    `before_final_dot`): after a crash at most the one message in flight can go out twice."""
 
     def __init__(self):
         self.connection = db.engine.connect()
@@ -235,7 +235,7 @@ def _deliver_claimed(messages: list[OutboxMessage], now: datetime) -> int:
             while pending:
                 message = pending[0]
                 try:
-                    transport.send(message, before_data=recorder.wait)
+                    transport.send(message, before_final_dot=recorder.wait)
                 except TemporaryFailure as error:
                     if not error.connection_usable:
                         raise

@@ -45,7 +45,7 @@ class WebhookDelivery(db.Model):
     """One event for one endpoint, written in the same transaction as the change it reports."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     endpoint_id: Mapped[int] = mapped_column(
