@@ -284,8 +284,12 @@ def test_a_body_line_longer_than_smtp_allows_still_arrives_intact(
     assert plain.replace("\r\n", "\n") == body
 
 
+@pytest.mark.parametrize(
+    "address",
+    ["山田@city.example.jp", "yamada@city.example.jp>\r\nRCPT TO:<someone@elsewhere.example"],
+)
 def test_a_row_the_smtp_client_cannot_send_fails_alone_and_the_rest_of_the_batch_goes(
-    app, smtp_server, queue_messages, outbox
+    app, smtp_server, queue_messages, outbox, address
 ):
     first = queue_messages(1)[0].message_id
     # Written straight to the table, as an import or an older version of the forms might have:
@@ -294,10 +298,11 @@ def test_a_row_the_smtp_client_cannot_send_fails_alone_and_the_rest_of_the_batch
         OutboxMessage(
             message_id=make_msgid(domain="reskilling.example.jp"),
             category="test",
-            to_addr="山田@city.example.jp",
+            to_addr=address,
             to_name="山田",
             subject="件名",
             text_body="本文",
+            mime=b"Subject: test\r\n\r\nbody\r\n",  # so only the envelope can refuse it
             next_attempt_at=NOW,
         )
     )
@@ -307,9 +312,10 @@ def test_a_row_the_smtp_client_cannot_send_fails_alone_and_the_rest_of_the_batch
     assert deliver_due() == 2
 
     assert set(smtp_server.message_id_counts()) == {first, last}
+    assert all("elsewhere" not in offered for offered in smtp_server.handler.rcpt_attempts)
     rows = {row.to_addr: row for row in outbox()}
-    assert rows["山田@city.example.jp"].status == OutboxStatus.FAILED
-    assert rows["山田@city.example.jp"].last_error != ""
+    assert rows[address].status == OutboxStatus.FAILED
+    assert rows[address].last_error != ""
 
 
 def test_long_japanese_headers_are_folded_to_78_characters_and_decode_to_exactly_what_was_written(
