@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 
@@ -51,49 +50,44 @@ def claim_due(model, now: datetime, limit: int, max_attempts: int) -> list:
     Rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
     transaction's write lock serialises claims). A lease that ran out belongs to a worker that died
     mid-send: retaking it counts as an attempt, so a row that kills workers cannot loop forever.
-    Those come first, then queued rows in the order of the (status, next_attempt_at, id) index: one
-    query with OR would gather and sort every queued row for each batch.
+    Those come first, then queued rows in the order of the (status, next_attempt_at, id) index,
+    leased and loaded by one UPDATE ... RETURNING. Rows the session already holds are refreshed
+    (populate_existing), so that what is decided from them is what the database has.
     """
+    lease = {"status": QueueStatus.SENDING, "claimed_until": now + CLAIM_LEASE}
     abandoned = db.session.scalars(
-        _claimable(model, limit, model.status == QueueStatus.SENDING, model.claimed_until < now)
+        select(model)
+        .where(model.id.in_(_oldest(model, limit, QueueStatus.SENDING, model.claimed_until < now)))
+        .order_by(model.next_attempt_at, model.id)
+        .execution_options(populate_existing=True)
     ).all()
     claimed = []
     for row in abandoned:
         record_failed_attempt(row, now, "worker stopped while sending", max_attempts)
         if row.status != QueueStatus.FAILED:
+            row.status, row.claimed_until = lease["status"], lease["claimed_until"]
             claimed.append(row)
     if len(abandoned) < limit:
-        claimed += db.session.scalars(
-            _claimable(
-                model,
-                limit - len(abandoned),
-                model.status == QueueStatus.QUEUED,
-                model.next_attempt_at <= now,
-            )
-        ).all()
-    lease = {"status": QueueStatus.SENDING, "claimed_until": now + CLAIM_LEASE}
-    if claimed:
-        # One UPDATE for the batch; the loaded rows are told the values without a flush of each.
-        db.session.execute(
-            update(model).where(model.id.in_([row.id for row in claimed])).values(**lease),
-            execution_options={"synchronize_session": False},
+        queued = _oldest(
+            model, limit - len(abandoned), QueueStatus.QUEUED, model.next_attempt_at <= now
         )
-        for row in claimed:
-            for name, value in lease.items():
-                set_committed_value(row, name, value)
+        leased = db.session.scalars(
+            update(model).where(model.id.in_(queued)).values(**lease).returning(model),
+            execution_options={"synchronize_session": False, "populate_existing": True},
+        ).all()
+        claimed += sorted(leased, key=lambda row: (row.next_attempt_at, row.id))
     db.session.commit()
     return claimed
 
 
-def _claimable(model, limit: int, *conditions):
-    """The first `limit` rows in claim order, locked. The ids are picked first: without fresh
+def _oldest(model, limit: int, status: str, *conditions):
+    """The ids of the first `limit` rows in claim order, locked. Only ids: without fresh
     statistics (a notice just queued) PostgreSQL may sort every matching row instead of reading
     the index, and sorting ids is cheap where sorting whole messages spills to disk."""
-    ids = (
+    return (
         select(model.id)
-        .where(*conditions)
+        .where(model.status == status, *conditions)
         .order_by(model.next_attempt_at, model.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return select(model).where(model.id.in_(ids)).order_by(model.next_attempt_at, model.id)
