@@ -2,8 +2,9 @@
 
 A message moves queued -> sending (claimed with a lease) -> sent, or back to queued with a later
 next_attempt_at after a temporary failure, or to failed after a permanent one. Each row is marked
-sent in its own commit right after the SMTP server accepts it, so after a crash at most the one
-message in flight can go out twice, and it keeps its Message-ID.
+sent in its own commit once the SMTP server accepts it, and before the next message is handed
+over, so after a crash at most the one message in flight can go out twice, and it keeps its
+Message-ID.
 """
 
 import logging
