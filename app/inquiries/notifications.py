@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 
 
 def notify_organizers(inquiry: Inquiry, addresses: list[str]) -> None:
-    """The whole inquiry and its console page, to each address."""
+    """The whole inquiry and its console page, to each address; replying answers the sender."""
     if not addresses:
         log.warning("inquiry %s: no active organizer to tell", inquiry.id)
     for address in addresses:
@@ -23,6 +23,7 @@ def notify_organizers(inquiry: Inquiry, addresses: list[str]) -> None:
             subject=_l("【お問い合わせ】%(subject)s", subject=inquiry.subject),
             inquiry=inquiry,
             console_url=public_url("admin.inquiry", inquiry_id=inquiry.id),
+            reply_to=(inquiry.name, inquiry.email),
         )
 
 

@@ -76,6 +76,7 @@ def queue_mail(
     calendar: tuple[str, str] | None = None,
     unsubscribe_token: str | None = None,
     announcement_id: int | None = None,
+    reply_to: tuple[str, str] | None = None,
     **context,
 ) -> OutboxMessage:
     """Render the mail (see render_mail) and add it to the outbox in the caller's transaction."""
@@ -96,5 +97,6 @@ def queue_mail(
         calendar=calendar,
         unsubscribe_url=mail.one_click_url,
         announcement_id=announcement_id,
+        reply_to=reply_to,
         category=name,
     )

@@ -64,6 +64,9 @@ class OutboxMessage(db.Model):
     # A calendar invite travels inline (text/calendar; method=...) and as an .ics attachment.
     calendar_method: Mapped[str | None] = mapped_column(String(20))
     calendar_body: Mapped[str | None] = mapped_column(Text)
+    # Where a reply should go instead of the sender (the person behind an inquiry).
+    reply_to_addr: Mapped[str | None] = mapped_column(String(254))
+    reply_to_name: Mapped[str | None] = mapped_column(String(100))
     # Bulk mail (notices, announcements) carries List-Unsubscribe pointing here (RFC 8058).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     # The announcement this message belongs to, for its progress (queued / sent / failed).
@@ -105,11 +108,13 @@ def enqueue(
     calendar: tuple[str, str] | None = None,
     unsubscribe_url: str | None = None,
     announcement_id: int | None = None,
+    reply_to: tuple[str, str] | None = None,
 ) -> OutboxMessage:
     """Add a message to the caller's transaction; it is delivered only if that commits.
 
     `calendar` is (METHOD, iCalendar text) for a mail that carries an invite; `unsubscribe_url`
-    (the one-click URL) makes it bulk mail with List-Unsubscribe headers.
+    (the one-click URL) makes it bulk mail with List-Unsubscribe headers; `reply_to` is
+    (name, address) for a Reply-To header.
     """
     domain = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
     message = OutboxMessage(
@@ -126,6 +131,8 @@ def enqueue(
         if unsubscribe_url
         else None,
         announcement_id=announcement_id,
+        reply_to_name=_check_header("Reply-To", reply_to[0]) if reply_to else None,
+        reply_to_addr=_check_address(reply_to[1]) if reply_to else None,
         status=OutboxStatus.QUEUED,
         attempts=0,
         next_attempt_at=clock.now(),

@@ -52,13 +52,14 @@ class PermanentFailure(Exception):
         self.flags_address = flags_address
 
 
-# Signed when DKIM is configured. List-Unsubscribe and List-Unsubscribe-Post are named even on
-# mail without them: a header listed but absent cannot be added later without breaking the
+# Signed when DKIM is configured. Reply-To, List-Unsubscribe and List-Unsubscribe-Post are named on
+# mail without them too: a header listed but absent cannot be added later without breaking the
 # signature, and bulk senders' one-click headers must be covered by it.
 DKIM_SIGNED_HEADERS = (
     b"From",
     b"To",
     b"Subject",
+    b"Reply-To",
     b"Date",
     b"Message-ID",
     b"List-Unsubscribe",
@@ -191,10 +192,15 @@ class _Message(Message):
 def mime_bytes(outbox_message) -> bytes:
     """The message for an outbox row, unsigned, as sent. enqueue() stores it with the row, so
     delivery is a matter of sending bytes; its Message-ID and Date stay the same on every try."""
-    header_values = (outbox_message.subject, outbox_message.to_name, outbox_message.to_addr)
-    if any(
-        breaks_header(value) for value in header_values + (outbox_message.unsubscribe_url or "",)
-    ):
+    header_values = (
+        outbox_message.subject,
+        outbox_message.to_name,
+        outbox_message.to_addr,
+        outbox_message.unsubscribe_url or "",
+        outbox_message.reply_to_name or "",
+        outbox_message.reply_to_addr or "",
+    )
+    if any(breaks_header(value) for value in header_values):
         # enqueue() refuses these; a row written some other way must not inject headers either.
         raise PermanentFailure("line break or control character in a mail header")
     # Everything we send is automated: out-of-office replies should stay away (RFC 3834).
@@ -203,6 +209,10 @@ def mime_bytes(outbox_message) -> bytes:
         # RFC 8058 one-click: the provider POSTs to this URL; no login, no form.
         headers["List-Unsubscribe"] = f"<{outbox_message.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if outbox_message.reply_to_addr:
+        headers["Reply-To"] = _address_header(
+            "Reply-To", (outbox_message.reply_to_name or "", outbox_message.reply_to_addr)
+        )
     message = _Message(
         extra_headers=headers,
         subject=outbox_message.subject,

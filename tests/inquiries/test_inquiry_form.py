@@ -75,6 +75,9 @@ def test_an_inquiry_is_stored_mailed_to_active_organizers_and_acknowledged(clien
     assert sorted(row.to_addr for row in to_organizers) == sorted([first.email, second.email])
     notice = to_organizers[0]
     assert notice.subject == "【お問い合わせ】資料の再送について"
+    # Replying from the mail program answers the person who asked, not the no-reply sender.
+    assert (notice.reply_to_name, notice.reply_to_addr) == ("山田 花子", "hanako@city.example.jp")
+    assert "Reply-To: =?utf-8?" in notice.mime.decode()
     for part in (
         "山田 花子",
         "hanako@city.example.jp",
@@ -86,6 +89,7 @@ def test_an_inquiry_is_stored_mailed_to_active_organizers_and_acknowledged(clien
 
     [receipt] = [row for row in rows if row.category == "inquiry_ack"]
     assert receipt.to_addr == "hanako@city.example.jp"
+    assert receipt.reply_to_addr is None and b"Reply-To" not in receipt.mime
     assert "お問い合わせを受け付けました" in receipt.subject
     assert f"受付番号: {inquiry.id}" in receipt.text_body
     # The sender's own words are not mailed back (the form must not relay text to any address).

@@ -100,6 +100,7 @@ def test_mail_is_signed_and_verifies_against_the_published_key(
         "from",
         "to",
         "subject",
+        "reply-to",
         "date",
         "message-id",
         "list-unsubscribe",
@@ -129,14 +130,15 @@ def test_a_changed_header_or_body_no_longer_verifies(app, smtp_server, queue_mes
     other_link = head.replace(UNSUBSCRIBE.encode(), b"https://evil.example/one-click")
     assert not dkim.verify(other_link + b"\r\n\r\n" + body, dnsfunc=dns)
     assert not dkim.verify(head + b"\r\n\r\n" + body.replace(b"\xe6", b"\xe5", 1), dnsfunc=dns)
-    # A List-Unsubscribe added in transit to mail without one breaks the signature as well.
+    # A List-Unsubscribe or Reply-To added in transit to mail without one breaks it as well.
     plain = queue_messages(1)[0]
     deliver_due()
     unsigned_list = smtp_server.by_message_id(plain.message_id).content
     assert dkim.verify(unsigned_list, dnsfunc=dns)
     head, body = unsigned_list.split(b"\r\n\r\n", 1)
-    injected = head + b"\r\nList-Unsubscribe: <https://evil.example/u>\r\n\r\n" + body
-    assert not dkim.verify(injected, dnsfunc=dns)
+    for header in (b"List-Unsubscribe: <https://evil.example/u>", b"Reply-To: <evil@example.com>"):
+        injected = head + b"\r\n" + header + b"\r\n\r\n" + body
+        assert not dkim.verify(injected, dnsfunc=dns)
 
 
 @pytest.mark.parametrize("form", ["pkcs1", "crlf"])

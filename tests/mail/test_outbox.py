@@ -43,6 +43,8 @@ def count(model) -> int:
         ("subject", "件名\u2028Bcc: victim@example.com"),
         ("to_name", "山田\x0bBcc: victim@example.com"),
         ("to_name", "山田\x85花子"),
+        ("reply_to", ("山田\r\nBcc: victim@example.com", "hanako@city.example.jp")),
+        ("reply_to", ("山田", "hanako@city.example.jp\r\nBcc: victim@example.com")),
     ],
 )
 def test_enqueue_refuses_line_breaks_in_to_to_name_and_subject_and_stores_nothing(

@@ -323,7 +323,9 @@ def test_long_japanese_headers_are_folded_to_78_characters_and_decode_to_exactly
 ):
     subject = "【全国自治体リスキリングネットワーク】2028年度上期 定期共有会のご案内（第12回・オンライン開催）"
     name = "長谷川 美和子（北海道札幌市 デジタル戦略推進局 スマートシティ推進部 DX推進担当）"
-    [message] = queue_messages(1, subject=subject, to_name=name)
+    [message] = queue_messages(
+        1, subject=subject, to_name=name, reply_to=(name, "hasegawa@city.sapporo.example.jp")
+    )
 
     assert deliver_due() == 1
 
@@ -337,6 +339,8 @@ def test_long_japanese_headers_are_folded_to_78_characters_and_decode_to_exactly
     assert (display_name, address) == (name, message.to_addr)
     sender_name, _ = parseaddr(str(make_header(decode_header(parsed["From"]))))
     assert sender_name == app.config["MAIL_DEFAULT_SENDER"].rsplit("<", 1)[0].strip()
+    reply_to = parseaddr(str(make_header(decode_header(parsed["Reply-To"]))))
+    assert reply_to == (name, "hasegawa@city.sapporo.example.jp")
 
 
 def test_the_message_is_built_once_when_queued_and_a_row_without_stored_bytes_is_built_at_send(
