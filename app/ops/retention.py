@@ -1,6 +1,8 @@
 """Personal data does not pile up: registrations of events that ended RETENTION_MONTHS ago are
 anonymised (name, e-mail, furigana, department, position), and the mail sent to them is deleted.
-The organisation and the status stay, so statistics such as "14 自治体・27 名" still add up."""
+The organisation and the status stay, so statistics such as "14 自治体・27 名" still add up.
+Inquiries received that long ago go with their mail, and so do webhook deliveries that are done
+(their payloads carry registrants' names and addresses)."""
 
 from datetime import datetime, timedelta
 
@@ -9,8 +11,12 @@ from sqlalchemy import delete, select
 
 from app.events.models import Event
 from app.extensions import db
-from app.mail.outbox import OutboxMessage
+from app.inquiries.models import Inquiry
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.registrations.models import Registration
+from app.webhooks.models import DeliveryStatus, WebhookDelivery
+
+INQUIRY_MAIL = ("inquiry_received", "inquiry_ack")
 
 
 def retention_cutoff(now: datetime) -> datetime:
@@ -40,3 +46,32 @@ def anonymise_expired(now: datetime) -> int:
         registration.anonymised_at = now
     db.session.commit()
     return len(expired)
+
+
+def apply_retention(now: datetime) -> None:
+    """Everything the retention rule covers (the scheduler runs this every minute). Commits."""
+    anonymise_expired(now)
+    delete_expired_records(now)
+
+
+def delete_expired_records(now: datetime) -> None:
+    """Delete old inquiries with their mail, and finished webhook deliveries. Commits.
+
+    The queues are searched through their (status, next_attempt_at) index: a row is never due
+    before it was written, so one last tried before the cutoff was written before it too."""
+    cutoff = retention_cutoff(now)
+    db.session.execute(delete(Inquiry).where(Inquiry.created_at < cutoff))
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status.in_(list(OutboxStatus)),
+            OutboxMessage.next_attempt_at < cutoff,
+            OutboxMessage.category.in_(INQUIRY_MAIL),
+        )
+    )
+    db.session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]),
+            WebhookDelivery.next_attempt_at < cutoff,
+        )
+    )
+    db.session.commit()

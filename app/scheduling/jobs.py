@@ -9,7 +9,7 @@ from app import clock
 from app.announcements.services import queue_due_announcements
 from app.extensions import db
 from app.notices.services import send_half_year_notice
-from app.ops.retention import anonymise_expired
+from app.ops.retention import apply_retention
 from app.reminders.services import send_due_reminders
 from app.webhooks.delivery import deliver_due_webhooks
 
@@ -31,7 +31,7 @@ def sweep() -> None:
             announcements = queue_due_announcements(now)
             db.session.commit()
             notices = send_half_year_notice(now)
-            anonymise_expired(now)
+            apply_retention(now)
             if reminders or announcements or notices:
                 log.info(
                     "queued %d reminder(s), %d announcement(s), %d notice(s)",

@@ -8,11 +8,15 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
+from app.inquiries.models import Inquiry
+from app.inquiries.services import InquiryInput, submit_inquiry
 from app.mail.outbox import OutboxMessage
 from app.ops.backup import backup_database
 from app.ops.heartbeat import beat
-from app.ops.retention import anonymise_expired
+from app.ops.retention import anonymise_expired, apply_retention
 from app.registrations.models import Registration
+from app.webhooks.models import WebhookDelivery
+from app.webhooks.services import create_endpoint
 from tests.conftest import NOW
 
 
@@ -143,3 +147,47 @@ def test_retention_anonymises_registrations_of_long_past_events(
     assert old.organization_name == "鳥取県"  # statistics keep the organisation
     assert db.session.get(Registration, recent.id).name != "（削除済み）"
     assert db.session.scalars(select(OutboxMessage.to_addr)).all().count("deleted") == 0
+
+
+def test_retention_deletes_old_inquiries_with_their_mail_and_finished_webhook_deliveries(
+    app, make_organizer, frozen_now
+):
+    make_organizer()
+    endpoint = create_endpoint("https://hooks.example.jp/in", ["registration.created"])
+    long_ago = NOW - timedelta(days=800)
+
+    def inquiry_and_delivery_at(moment, name, delivery_status):
+        frozen_now(moment)
+        inquiry = submit_inquiry(
+            InquiryInput(name=name, email="asker@city.example.jp", subject="件名", body="本文"),
+            moment,
+        )
+        db.session.add(
+            WebhookDelivery(
+                endpoint_id=endpoint.id,
+                event_type="registration.created",
+                payload={"name": name},
+                status=delivery_status,
+                next_attempt_at=moment,
+                created_at=moment,
+            )
+        )
+        db.session.commit()
+        return inquiry.id
+
+    old = inquiry_and_delivery_at(long_ago, "古い 問い合わせ", "delivered")
+    inquiry_and_delivery_at(long_ago, "古い 失敗", "failed")
+    inquiry_and_delivery_at(long_ago, "古い 未送信", "queued")  # a delivery still owed stays
+    recent = inquiry_and_delivery_at(NOW - timedelta(days=30), "最近 問い合わせ", "delivered")
+    frozen_now(NOW)
+
+    apply_retention(clock.now())
+
+    db.session.expire_all()
+    assert db.session.scalars(select(Inquiry.id)).all() == [recent]
+    assert db.session.get(Inquiry, old) is None
+    mail = db.session.scalars(select(OutboxMessage.text_body)).all()
+    assert len(mail) == 2  # the recent inquiry's notice to the organizer and its receipt
+    assert not any("古い" in body for body in mail)
+    deliveries = db.session.scalars(select(WebhookDelivery.payload)).all()
+    assert sorted(payload["name"] for payload in deliveries) == ["古い 未送信", "最近 問い合わせ"]
