@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "translations/en/LC_MESSAGES/messages.po"
@@ -20,3 +22,25 @@ def test_every_message_is_translated_with_the_same_placeholders():
         assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
             PLACEHOLDER.findall(message.string)
         ), message.id
+
+
+def test_the_catalogue_holds_every_message_the_code_and_templates_use():
+    # A string added without `make messages` would show in Japanese on the English pages.
+    root = CATALOGUE.parents[3]
+    with (root / "babel.cfg").open() as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    used = {
+        message
+        for _, _, message, _, _ in extract_from_dir(
+            root,
+            method_map,
+            options_map,
+            keywords={**DEFAULT_KEYWORDS, "_l": None},
+            directory_filter=lambda path: not Path(path).name.startswith("."),
+        )
+    }
+    with CATALOGUE.open("rb") as f:
+        catalogued = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+    assert len(used) > 500
+    missing = {m if isinstance(m, str) else m[0] for m in used} - catalogued
+    assert not missing, f"run `make messages` and translate: {sorted(missing)}"

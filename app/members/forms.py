@@ -32,6 +32,9 @@ def known_themes(form, field):
         raise ValidationError(_l("選択肢の中から選んでください。"))
 
 
+LISTED_PUBLICLY_LABEL = _l("自治体名をご参加自治体一覧に掲載してよい")
+
+
 class MembershipForm(HoneypotForm):
     name = StringField(
         _l("お名前"),
@@ -56,7 +59,7 @@ class MembershipForm(HoneypotForm):
         validators=[known_themes],
     )
     # Unchecked unless the applicant ticks it: naming the organisation in public needs its own yes.
-    listed_publicly = BooleanField(_l("自治体名をご参加自治体一覧に掲載してよい"), default=False)
+    listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL, default=False)
     consent = BooleanField(
         _l("お知らせメールの受信に同意します"),
         validators=[DataRequired(message=_l("お知らせメールの受信への同意が必要です。"))],
@@ -82,7 +85,10 @@ class MembershipForm(HoneypotForm):
 
 
 class ConfirmForm(FlaskForm):
-    """Only the CSRF token: confirming is a POST, so mail scanners that open links confirm nothing."""
+    """Confirming is a POST, so mail scanners that open links confirm nothing. A successor invited
+    by their predecessor answers the public listing here (the applicant did on the join form)."""
+
+    listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL)
 
 
 class HandoverForm(FlaskForm):

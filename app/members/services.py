@@ -85,9 +85,13 @@ def find_pending_by_token(token: str, lock: bool = False) -> Member:
     return member
 
 
-def confirm_membership(token: str, now: datetime) -> Member:
-    """Activate the member the link was sent to; the link works once, even when clicked twice at once."""
+def confirm_membership(token: str, now: datetime, listed_publicly: bool | None = None) -> Member:
+    """Activate the member the link was sent to; the link works once, even when clicked twice at
+    once. `listed_publicly` is the invited successor's own answer (an applicant gave theirs on
+    the join form, and it stands)."""
     member = find_pending_by_token(token, lock=True)
+    if member.consent_version == AWAITING_CONSENT and listed_publicly is not None:
+        member.listed_publicly = listed_publicly
     member.status = MemberStatus.ACTIVE
     member.confirmed_at = now
     member.unsubscribed_at = None
@@ -183,6 +187,8 @@ def hand_over(member: Member, successor: MembershipInput, now: datetime) -> Memb
     applicant.organization_name = member.organization_name
     applicant.department = successor.department
     applicant.theme_interests = list(member.theme_interests)
+    # Proposed to the successor on the confirmation page, where they answer for themselves.
+    applicant.listed_publicly = member.listed_publicly
     applicant.locale = member.locale
     applicant.status = MemberStatus.PENDING
     # The successor has agreed to nothing yet; they consent on the confirmation page.

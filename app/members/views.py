@@ -48,14 +48,17 @@ def sent():
 
 @bp.route("/join/confirm/<token>", methods=["GET", "POST"])
 def confirm(token):
-    form = ConfirmForm()
     try:
         member = services.find_pending_by_token(token)
     except services.MembershipLinkInvalid:
         return render_template("members/confirm_invalid.html"), 404
+    # A successor finds the box as their predecessor left it (hand_over copies the answer).
+    form = ConfirmForm(data={"listed_publicly": member.listed_publicly})
     if form.validate_on_submit():
         try:
-            services.confirm_membership(token, clock.now())
+            services.confirm_membership(
+                token, clock.now(), listed_publicly=bool(form.listed_publicly.data)
+            )
         except services.MembershipLinkInvalid:
             # Confirmed a moment ago by another click of the same button.
             db.session.rollback()

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from email import policy
 
+import pytest
 from sqlalchemy import select
 
 from app import clock
@@ -16,6 +17,7 @@ from app.mail.suppression import SuppressedAddress
 from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
+from app.members.services import confirm_token
 from app.notices.schedule import first_working_day, notice_time
 from app.notices.services import preview_next_notice, send_half_year_notice
 from app.organizations.services import resolve_organization
@@ -196,6 +198,49 @@ def test_still_me_and_hand_over_to_a_successor(app, client, make_event, frozen_n
     sharing_session(make_event, when=datetime(2028, 11, 1, 5, 0, tzinfo=UTC))
     send_half_year_notice(clock.now())
     assert [m.to_addr for m in notices()[1:]] == ["new@city.kaga.example.jp"]
+
+
+@pytest.mark.parametrize("keeps_listing", [True, False])
+def test_a_successor_is_offered_the_predecessors_public_listing_and_answers_for_themselves(
+    app, client, make_event, frozen_now, keeps_listing
+):
+    sharing_session(make_event)
+    old = add_member("old@city.kaga.example.jp", organization="加賀市")
+    old.listed_publicly = True
+    db.session.commit()
+    assert "加賀市" in client.get("/municipalities").get_data(as_text=True)
+    frozen_now(APRIL_2028)
+    send_half_year_notice(clock.now())
+    base = app.config["PUBLIC_BASE_URL"]
+    handover = link(notices()[0].text_body, "/members/handover/").replace(base, "")
+    client.submit(handover, {"name": "後任 次郎", "email": "new@city.kaga.example.jp"})
+    invitation = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.category == "member_handover")
+    )
+    confirm = link(invitation.text_body, "/join/confirm/").replace(base, "")
+
+    page = client.get(confirm).get_data(as_text=True)
+    assert "自治体名をご参加自治体一覧に掲載してよい" in page
+    assert re.search(r'<input checked[^>]*name="listed_publicly"', page), page
+    client.submit(confirm, {"listed_publicly": "y"} if keeps_listing else {})
+
+    successor = db.session.scalar(select(Member).where(Member.email == "new@city.kaga.example.jp"))
+    assert successor.status == MemberStatus.ACTIVE
+    assert successor.listed_publicly is keeps_listing
+    # The predecessor has stopped; the municipality stays listed only by the successor's yes.
+    assert ("加賀市" in client.get("/municipalities").get_data(as_text=True)) is keeps_listing
+
+
+def test_an_applicants_confirmation_keeps_the_listing_answer_of_the_join_form(app, client):
+    member = add_member("apply@city.example.jp", status=MemberStatus.PENDING)
+    member.listed_publicly = True
+    member.confirm_nonce = "n1"
+    db.session.commit()
+    confirm = f"/join/confirm/{confirm_token(member)}"
+    page = client.get(confirm).get_data(as_text=True)
+    assert "自治体名をご参加自治体一覧に掲載してよい" not in page  # answered on the join form
+    client.submit(confirm, {})
+    assert db.session.get(Member, member.id).listed_publicly is True
 
 
 def test_hand_over_to_yourself_is_refused_with_a_message(app, client, make_event, frozen_now):
