@@ -117,6 +117,8 @@ def load() -> dict:
         # A notice missed by downtime is still sent within this many days, never later.
         "NOTICE_CATCH_UP_DAYS": _int("NOTICE_CATCH_UP_DAYS", 14),
         "SCHEDULER_INTERVAL_SECONDS": _int("SCHEDULER_INTERVAL_SECONDS", 60),
+        # Webhooks go out on a shorter beat than the sweep: receivers expect news within seconds.
+        "WEBHOOK_INTERVAL_SECONDS": _int("WEBHOOK_INTERVAL_SECONDS", 5),
         # /readyz thresholds.
         "READY_WORKER_MAX_AGE_SECONDS": _int("READY_WORKER_MAX_AGE_SECONDS", 120),
         "READY_OUTBOX_MAX_BACKLOG": _int("READY_OUTBOX_MAX_BACKLOG", 5000),

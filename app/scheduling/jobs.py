@@ -21,8 +21,7 @@ app: Flask | None = None
 
 
 def sweep() -> None:
-    """Every minute: due reminders, scheduled announcements, the half-yearly notice, retention,
-    then due webhook deliveries."""
+    """Every minute: due reminders, scheduled announcements, the half-yearly notice, retention."""
     assert app is not None, "jobs.app is set by the worker before the scheduler starts"
     with app.app_context():
         try:
@@ -42,11 +41,19 @@ def sweep() -> None:
         except Exception:
             db.session.rollback()
             log.exception("sweep failed; the next one tries again")
+        finally:
+            db.session.remove()
+
+
+def deliver_webhooks() -> None:
+    """Every few seconds: due webhook deliveries, in a job of their own so that a failing receiver
+    neither holds up nor undoes the sweep."""
+    assert app is not None, "jobs.app is set by the worker before the scheduler starts"
+    with app.app_context():
         try:
-            # On its own: a failing receiver must not undo the sweep, nor a failed sweep stop this.
             deliver_due_webhooks(clock.now())
         except Exception:
             db.session.rollback()
-            log.exception("webhook delivery failed; the next sweep tries again")
+            log.exception("webhook delivery failed; the next round tries again")
         finally:
             db.session.remove()

@@ -11,6 +11,7 @@ from app.scheduling import jobs
 from app.scheduling.models import JOBS_TABLE
 
 SWEEP_JOB_ID = "sweep"
+WEBHOOK_JOB_ID = "webhooks"
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
@@ -27,6 +28,13 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         "interval",
         seconds=app.config["SCHEDULER_INTERVAL_SECONDS"],
         id=SWEEP_JOB_ID,
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.deliver_webhooks,
+        "interval",
+        seconds=app.config["WEBHOOK_INTERVAL_SECONDS"],
+        id=WEBHOOK_JOB_ID,
         replace_existing=True,
     )
     scheduler.start()

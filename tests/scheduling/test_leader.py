@@ -20,7 +20,7 @@ from app.extensions import db
 from app.scheduling import jobs, leader
 from app.scheduling.leader import LeaderLock
 from app.scheduling.models import apscheduler_jobs
-from app.scheduling.scheduler import SWEEP_JOB_ID, start_scheduler
+from app.scheduling.scheduler import SWEEP_JOB_ID, WEBHOOK_JOB_ID, start_scheduler
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -221,14 +221,16 @@ def stored_jobs() -> list:
 def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monkeypatch):
     monkeypatch.setattr(jobs, "app", None)  # start_scheduler sets it; put it back afterwards
     app.config["SCHEDULER_INTERVAL_SECONDS"] = 60
+    app.config["WEBHOOK_INTERVAL_SECONDS"] = 5
     assert stored_jobs() == []
 
     before = time.time()
     scheduler = start_scheduler(app)
     try:
         assert jobs.app is app
-        [row] = stored_jobs()
-        assert row.id == SWEEP_JOB_ID
+        rows = {row.id: row for row in stored_jobs()}
+        assert sorted(rows) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
+        row = rows[SWEEP_JOB_ID]
         assert before + 59 <= row.next_run_time <= time.time() + 61
         state = pickle.loads(row.job_state)
         assert state["func"] == "app.scheduling.jobs:sweep"
@@ -237,25 +239,28 @@ def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monke
         assert state["max_instances"] == 1
         assert state["misfire_grace_time"] is None
         assert scheduler.get_job(SWEEP_JOB_ID).next_run_time.tzinfo is not None
+        webhooks = pickle.loads(rows[WEBHOOK_JOB_ID].job_state)
+        assert webhooks["func"] == "app.scheduling.jobs:deliver_webhooks"
+        assert webhooks["trigger"].interval.total_seconds() == 5
     finally:
         scheduler.shutdown(wait=False)
 
-    # Stopping the scheduler leaves the job where it is, for the next leader.
-    [kept] = stored_jobs()
-    assert kept.id == SWEEP_JOB_ID
-    assert kept.job_state == row.job_state
+    # Stopping the scheduler leaves the jobs where they are, for the next leader.
+    kept = {row.id: row for row in stored_jobs()}
+    assert kept[SWEEP_JOB_ID].job_state == row.job_state
+    assert sorted(kept) == sorted(rows)
 
-    # The next leader (or a restart with another interval) replaces the job, never adds a second.
+    # The next leader (or a restart with another interval) replaces the jobs, never adds more.
     app.config["SCHEDULER_INTERVAL_SECONDS"] = 120
     scheduler = start_scheduler(app)
     try:
-        [row] = stored_jobs()
-        assert row.id == SWEEP_JOB_ID
-        assert pickle.loads(row.job_state)["trigger"].interval.total_seconds() == 120
-        assert [job.id for job in scheduler.get_jobs()] == [SWEEP_JOB_ID]
+        rows = {row.id: row for row in stored_jobs()}
+        assert sorted(rows) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
+        assert pickle.loads(rows[SWEEP_JOB_ID].job_state)["trigger"].interval.total_seconds() == 120
+        assert sorted(job.id for job in scheduler.get_jobs()) == sorted(rows)
     finally:
         scheduler.shutdown(wait=True)
 
-    [after] = stored_jobs()
-    assert after.id == SWEEP_JOB_ID
-    assert datetime.fromtimestamp(after.next_run_time, UTC) > datetime.now(UTC)
+    after = {row.id: row for row in stored_jobs()}
+    assert sorted(after) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
+    assert datetime.fromtimestamp(after[SWEEP_JOB_ID].next_run_time, UTC) > datetime.now(UTC)
