@@ -11,7 +11,6 @@ from app.audit.services import record
 from app.events.models import Event
 from app.exports import writers
 from app.exports.services import (
-    MemberSearch,
     Table,
     attendance_table,
     member_table,
@@ -19,6 +18,7 @@ from app.exports.services import (
 )
 from app.extensions import db
 from app.formatting import local
+from app.members.search import MemberSearch
 
 FORMATS = {
     "csv": (writers.to_csv, "text/csv; charset=utf-8"),

@@ -4,17 +4,10 @@ including what they consented to and when."""
 from flask import render_template, request
 
 from app.admin.blueprint import bp
-from app.exports.services import (
-    MEMBER_STATUS_LABELS,
-    REGISTRATION_STATUS_LABELS,
-    THEME_LABELS,
-    MemberSearch,
-    consent_wording,
-    find_members,
-    member_registrations,
-)
+from app.exports.services import MEMBER_STATUS_LABELS, REGISTRATION_STATUS_LABELS, THEME_LABELS
 from app.extensions import db
 from app.members.models import Member
+from app.members.search import MemberSearch, consent_wording, find_members, member_registrations
 from app.members.services import AWAITING_CONSENT
 from app.statistics.services import prefecture_of
 
