@@ -85,8 +85,12 @@ class MembershipForm(HoneypotForm):
 
 
 class ConfirmForm(FlaskForm):
-    """Confirming is a POST, so mail scanners that open links confirm nothing. A successor invited
-    by their predecessor answers the public listing here (the applicant did on the join form)."""
+    """Only the CSRF token: confirming is a POST, so mail scanners that open links confirm nothing."""
+
+
+class MembershipConfirmForm(ConfirmForm):
+    """The double opt-in. A successor invited by their predecessor also answers the public
+    listing here (an applicant did on the join form)."""
 
     listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL)
 

@@ -9,7 +9,7 @@ from app.errors import DomainError
 from app.extensions import csrf, db, limiter, public_form_limit
 from app.members import services
 from app.members.consent import CURRENT_VERSION, WORDING
-from app.members.forms import ConfirmForm, HandoverForm, MembershipForm
+from app.members.forms import ConfirmForm, HandoverForm, MembershipConfirmForm, MembershipForm
 from app.organizations.services import datalist_html
 
 bp = Blueprint("members", __name__)
@@ -53,7 +53,7 @@ def confirm(token):
     except services.MembershipLinkInvalid:
         return render_template("members/confirm_invalid.html"), 404
     # A successor finds the box as their predecessor left it (hand_over copies the answer).
-    form = ConfirmForm(data={"listed_publicly": member.listed_publicly})
+    form = MembershipConfirmForm(data={"listed_publicly": member.listed_publicly})
     if form.validate_on_submit():
         try:
             services.confirm_membership(
