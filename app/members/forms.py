@@ -16,7 +16,7 @@ from app.forms import (
     strip,
 )
 from app.members.models import ThemeInterest
-from app.members.services import MembershipInput
+from app.members.services import MembershipInput, ProfileInput
 
 THEME_CHOICES = [
     SelectChoice(ThemeInterest.STAFF.value, _l("庁内職員向け事業（職員のDX人材育成など）")),
@@ -106,4 +106,42 @@ class HandoverForm(FlaskForm):
     email = email_field(_l("後任の方のメールアドレス"))
     department = StringField(
         _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
+    )
+
+
+class ProfileForm(FlaskForm):
+    """A member's own record, as they may correct it (登録内容の変更)."""
+
+    name = StringField(
+        _l("お名前"),
+        filters=[strip],
+        validators=[required(_l("お名前")), max_length(100), single_line],
+        render_kw={"autocomplete": "name"},
+    )
+    department = StringField(
+        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
+    )
+    theme_interests = MultiCheckboxField(
+        _l("関心のあるテーマ"),
+        choices=THEME_CHOICES,
+        validate_choice=False,
+        validators=[known_themes],
+    )
+    listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL)
+
+    def to_input(self) -> ProfileInput:
+        return ProfileInput(
+            name=self.name.data,
+            department=self.department.data or "",
+            theme_interests=list(self.theme_interests.data or []),
+            listed_publicly=bool(self.listed_publicly.data),
+        )
+
+
+class LeaveForm(FlaskForm):
+    """退会: a box to tick, so that one stray click deletes nothing."""
+
+    sure = BooleanField(
+        _l("退会し、登録情報を削除します"),
+        validators=[DataRequired(message=_l("退会する場合は、チェックを入れてください。"))],
     )

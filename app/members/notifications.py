@@ -31,11 +31,19 @@ def notify_already_member(member: Member) -> None:
     _queue("member_already", member, subject)
 
 
-def notify_welcome(member: Member, feed_token: str) -> None:
-    """Welcome, with the member's personal calendar feed (sessions, and their own join links)."""
+def notify_welcome(member: Member, feed_token: str, profile_token: str) -> None:
+    """Welcome, with the member's personal calendar feed (sessions, and their own join links) and
+    the page of their own record."""
     subject = _l("【登録完了】全国自治体リスキリングネットワークへようこそ")
     feed_url = public_url("registrations.member_feed", token=feed_token)
-    _queue("member_welcome", member, subject, feed_url=feed_url, webcal_url=webcal(feed_url))
+    _queue(
+        "member_welcome",
+        member,
+        subject,
+        feed_url=feed_url,
+        webcal_url=webcal(feed_url),
+        profile_url=public_url("members.profile", token=profile_token),
+    )
 
 
 def notify_handover_invitation(member: Member, predecessor: Member, token: str) -> None:

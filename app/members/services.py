@@ -4,11 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 
 from app.errors import DomainError
 from app.extensions import db
-from app.mail.outbox import withdraw_bulk_mail
+from app.mail.outbox import OutboxMessage, withdraw_bulk_mail
 from app.members import notifications
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
@@ -20,6 +20,7 @@ FEED_PURPOSE = "member-feed"
 UNSUBSCRIBE_PURPOSE = "member-unsubscribe"
 STILL_CONTACT_PURPOSE = "member-still-contact"
 HANDOVER_PURPOSE = "member-handover"
+PROFILE_PURPOSE = "member-profile"
 # consent_version of a successor invited by their predecessor, until they confirm themselves.
 AWAITING_CONSENT = "invited"
 
@@ -107,7 +108,7 @@ def confirm_membership(token: str, now: datetime, listed_publicly: bool | None =
         predecessor.status = MemberStatus.UNSUBSCRIBED
         predecessor.unsubscribed_at = now
     db.session.flush()
-    notifications.notify_welcome(member, feed_token(member))
+    notifications.notify_welcome(member, feed_token(member), profile_token(member))
     return member
 
 
@@ -143,6 +144,11 @@ def handover_token(member: Member) -> str:
     return make_token(HANDOVER_PURPOSE, member.id, member.list_nonce)
 
 
+def profile_token(member: Member) -> str:
+    """The secret in the link to the member's own record (see, correct, leave)."""
+    return make_token(PROFILE_PURPOSE, member.id, member.list_nonce)
+
+
 def _find_by_list_token(token: str, purpose: str) -> Member:
     member = find_signed(Member, token, purpose, "list_nonce")
     if member is None:
@@ -160,6 +166,48 @@ def find_by_still_contact_token(token: str) -> Member:
 
 def find_by_handover_token(token: str) -> Member:
     return _find_by_list_token(token, HANDOVER_PURPOSE)
+
+
+def find_by_profile_token(token: str) -> Member:
+    member = _find_by_list_token(token, PROFILE_PURPOSE)
+    if member.status == MemberStatus.PENDING:
+        raise MembershipLinkInvalid()
+    return member
+
+
+@dataclass
+class ProfileInput:
+    """What a member may correct themselves; the address and organisation identify the
+    membership (a new address or organisation is a new application, or a hand-over)."""
+
+    name: str
+    department: str = ""
+    theme_interests: list[str] = field(default_factory=list)
+    listed_publicly: bool = False
+
+
+def update_profile(member: Member, data: ProfileInput) -> None:
+    member.name = data.name
+    member.department = data.department
+    member.theme_interests = list(data.theme_interests)
+    member.listed_publicly = data.listed_publicly
+    db.session.flush()
+
+
+def leave_network(member: Member) -> None:
+    """退会: the member's record goes, with the membership mail kept for it (notices,
+    announcements, welcome). Sign-ups to events are the attendee's own and stay, with their mail."""
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.to_addr == member.email,
+            or_(
+                OutboxMessage.unsubscribe_url.is_not(None),
+                OutboxMessage.category.startswith("member_", autoescape=True),
+            ),
+        )
+    )
+    db.session.delete(member)
+    db.session.flush()
 
 
 def confirm_still_contact(member: Member, now: datetime) -> None:

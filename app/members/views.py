@@ -1,7 +1,8 @@
 """参加のお申し込み: apply, then confirm by the link in the mail."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
@@ -9,7 +10,14 @@ from app.errors import DomainError
 from app.extensions import csrf, db, limiter, public_form_limit
 from app.members import services
 from app.members.consent import CURRENT_VERSION, WORDING
-from app.members.forms import ConfirmForm, HandoverForm, MembershipConfirmForm, MembershipForm
+from app.members.forms import (
+    ConfirmForm,
+    HandoverForm,
+    LeaveForm,
+    MembershipConfirmForm,
+    MembershipForm,
+    ProfileForm,
+)
 from app.organizations.services import datalist_html
 
 bp = Blueprint("members", __name__)
@@ -82,7 +90,12 @@ def unsubscribe(token):
         services.unsubscribe(member, clock.now())
         db.session.commit()
         return render_template("members/unsubscribed.html", member=member)
-    return render_template("members/unsubscribe.html", form=form, member=member)
+    return render_template(
+        "members/unsubscribe.html",
+        form=form,
+        member=member,
+        profile_token=services.profile_token(member),
+    )
 
 
 @bp.route("/unsubscribe/<token>/one-click", methods=["POST"])
@@ -141,3 +154,48 @@ def handover(token):
     return render_template("members/handover.html", form=form, member=member), (
         422 if form.is_submitted() else 200
     )
+
+
+@bp.route("/members/profile/<token>", methods=["GET", "POST"])
+@limiter.limit(public_form_limit, methods=["POST"])
+def profile(token):
+    """登録内容の確認・変更: the member sees what we hold about them and corrects it."""
+    try:
+        member = services.find_by_profile_token(token)
+    except services.MembershipLinkInvalid:
+        return render_template("members/confirm_invalid.html"), 404
+    form = ProfileForm(obj=member)
+    if form.validate_on_submit():
+        services.update_profile(member, form.to_input())
+        db.session.commit()
+        flash(_("登録内容を更新しました。"), "success")
+        return redirect(url_for("members.profile", token=token))
+    return _profile_page(member, token, form, LeaveForm())
+
+
+def _profile_page(member, token: str, form, leave_form):
+    return render_template(
+        "members/profile.html",
+        form=form,
+        leave_form=leave_form,
+        member=member,
+        token=token,
+        unsubscribe_token=services.unsubscribe_token(member),
+    )
+
+
+@bp.route("/members/profile/<token>/leave", methods=["POST"])
+@limiter.limit(public_form_limit)
+def leave(token):
+    """退会: the member's record is deleted (the box must be ticked)."""
+    try:
+        member = services.find_by_profile_token(token)
+    except services.MembershipLinkInvalid:
+        return render_template("members/confirm_invalid.html"), 404
+    leave_form = LeaveForm()
+    if not leave_form.validate_on_submit():
+        return _profile_page(member, token, ProfileForm(obj=member), leave_form), 400
+    email = member.email
+    services.leave_network(member)
+    db.session.commit()
+    return render_template("members/left.html", email=email)
