@@ -35,13 +35,33 @@ def known_themes(form, field):
 LISTED_PUBLICLY_LABEL = _l("自治体名をご参加自治体一覧に掲載してよい")
 
 
-class MembershipForm(HoneypotForm):
-    name = StringField(
+# A member's details read the same on the join form, the hand-over and the member's own page.
+def name_field() -> StringField:
+    return StringField(
         _l("お名前"),
         filters=[strip],
         validators=[required(_l("お名前")), max_length(100), single_line],
         render_kw={"autocomplete": "name"},
     )
+
+
+def department_field() -> StringField:
+    return StringField(
+        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
+    )
+
+
+def themes_field() -> MultiCheckboxField:
+    return MultiCheckboxField(
+        _l("関心のあるテーマ"),
+        choices=THEME_CHOICES,
+        validate_choice=False,
+        validators=[known_themes],
+    )
+
+
+class MembershipForm(HoneypotForm):
+    name = name_field()
     email = email_field(_l("メールアドレス"))
     organization = StringField(
         _l("所属団体（自治体名）"),
@@ -49,15 +69,8 @@ class MembershipForm(HoneypotForm):
         validators=[required(_l("所属団体")), max_length(100), single_line],
         render_kw={"list": "local-governments", "autocomplete": "organization"},
     )
-    department = StringField(
-        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
-    )
-    theme_interests = MultiCheckboxField(
-        _l("関心のあるテーマ"),
-        choices=THEME_CHOICES,
-        validate_choice=False,
-        validators=[known_themes],
-    )
+    department = department_field()
+    theme_interests = themes_field()
     # Unchecked unless the applicant ticks it: naming the organisation in public needs its own yes.
     listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL, default=False)
     consent = BooleanField(
@@ -104,29 +117,15 @@ class HandoverForm(FlaskForm):
         validators=[required(_l("後任の方のお名前")), max_length(100), single_line],
     )
     email = email_field(_l("後任の方のメールアドレス"))
-    department = StringField(
-        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
-    )
+    department = department_field()
 
 
 class ProfileForm(FlaskForm):
     """A member's own record, as they may correct it (登録内容の変更)."""
 
-    name = StringField(
-        _l("お名前"),
-        filters=[strip],
-        validators=[required(_l("お名前")), max_length(100), single_line],
-        render_kw={"autocomplete": "name"},
-    )
-    department = StringField(
-        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
-    )
-    theme_interests = MultiCheckboxField(
-        _l("関心のあるテーマ"),
-        choices=THEME_CHOICES,
-        validate_choice=False,
-        validators=[known_themes],
-    )
+    name = name_field()
+    department = department_field()
+    theme_interests = themes_field()
     listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL)
 
     def to_input(self) -> ProfileInput:

@@ -23,19 +23,11 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
         # After downtime a missed sweep runs once, not once per missed minute.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
-    scheduler.add_job(
-        jobs.sweep,
-        "interval",
-        seconds=app.config["SCHEDULER_INTERVAL_SECONDS"],
-        id=SWEEP_JOB_ID,
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        jobs.deliver_webhooks,
-        "interval",
-        seconds=app.config["WEBHOOK_INTERVAL_SECONDS"],
-        id=WEBHOOK_JOB_ID,
-        replace_existing=True,
-    )
+    config = app.config
+    for job, seconds, job_id in (
+        (jobs.sweep, config["SCHEDULER_INTERVAL_SECONDS"], SWEEP_JOB_ID),
+        (jobs.deliver_webhooks, config["WEBHOOK_INTERVAL_SECONDS"], WEBHOOK_JOB_ID),
+    ):
+        scheduler.add_job(job, "interval", seconds=seconds, id=job_id, replace_existing=True)
     scheduler.start()
     return scheduler
