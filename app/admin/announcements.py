@@ -3,6 +3,7 @@ schedule, and watch the progress; and the next half-yearly notice."""
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app import clock
@@ -194,7 +195,14 @@ def announcement_send(announcement_id):
         return redirect(url_for("admin.announcement", announcement_id=announcement_id))
     record("announcement.send", _target(announcement_id), recipients=count)
     db.session.commit()
-    flash(_("%(count)d件のメールを送信待ちに入れました。", count=count), "success")
+    flash(
+        ngettext(
+            "%(num)d件のメールを送信待ちに入れました。",
+            "%(num)d件のメールを送信待ちに入れました。",
+            count,
+        ),
+        "success",
+    )
     return redirect(url_for("admin.announcement_progress", announcement_id=announcement_id))
 
 

@@ -3,6 +3,7 @@ unpublish, cancel and duplicate."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.admin.blueprint import bp
@@ -120,12 +121,23 @@ def event_edit(event_id):
     db.session.commit()
     if mailed:
         flash(
-            _("変更を保存し、%(count)d 名に変更のお知らせを送りました。", count=mailed), "success"
+            ngettext(
+                "変更を保存し、%(num)d 名に変更のお知らせを送りました。",
+                "変更を保存し、%(num)d 名に変更のお知らせを送りました。",
+                mailed,
+            ),
+            "success",
         )
     else:
         flash(_("変更を保存しました。"), "success")
     if promoted:
-        flash(_("キャンセル待ちから %(count)d 名が参加確定になりました。", count=len(promoted)))
+        flash(
+            ngettext(
+                "キャンセル待ちから %(num)d 名が参加確定になりました。",
+                "キャンセル待ちから %(num)d 名が参加確定になりました。",
+                len(promoted),
+            )
+        )
     return _to_detail(event)
 
 
@@ -170,7 +182,14 @@ def event_cancel(event_id):
     mailed = cancel_event(event.id)
     record("event.cancel", _target(event), mailed=mailed)
     db.session.commit()
-    flash(_("イベントを中止し、%(count)d 名にお知らせを送りました。", count=mailed), "success")
+    flash(
+        ngettext(
+            "イベントを中止し、%(num)d 名にお知らせを送りました。",
+            "イベントを中止し、%(num)d 名にお知らせを送りました。",
+            mailed,
+        ),
+        "success",
+    )
     return _to_detail(event)
 
 

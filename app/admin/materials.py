@@ -3,6 +3,7 @@ and mail everyone their personal download links."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.admin.blueprint import bp
 from app.audit.services import record
@@ -105,7 +106,14 @@ def materials_send(event_id):
         else:
             record("materials.send", f"event:{event.id}", audience=form.audience.data, count=queued)
             db.session.commit()
-            flash(_("%(count)d 件のメールを送信待ちに入れました。", count=queued), "success")
+            flash(
+                ngettext(
+                    "%(num)d 件のメールを送信待ちに入れました。",
+                    "%(num)d 件のメールを送信待ちに入れました。",
+                    queued,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.materials", event_id=event.id))
     return render_template(
         "admin/materials/send.html",

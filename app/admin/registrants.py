@@ -4,6 +4,7 @@ and attendance from an online meeting's participant list."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.admin.blueprint import bp
@@ -153,9 +154,10 @@ def _cancel(registration, now) -> str:
     record("registration.cancel", _target(registration), promoted=[r.id for r in promoted])
     message = _("お申し込みを取り消しました。ご本人にメールでお知らせしました。")
     if promoted:
-        message += " " + _(
-            "キャンセル待ちの %(count)d 名を繰り上げ、メールでお知らせしました。",
-            count=len(promoted),
+        message += " " + ngettext(
+            "キャンセル待ちの %(num)d 名を繰り上げ、メールでお知らせしました。",
+            "キャンセル待ちの %(num)d 名を繰り上げ、メールでお知らせしました。",
+            len(promoted),
         )
     return message
 
