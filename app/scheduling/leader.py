@@ -16,8 +16,12 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
-# An arbitrary, fixed 64-bit key naming "the scheduler of this app" in pg_locks.
-ADVISORY_KEY = 7_300_842_116_021
+# Advisory locks belong to a database, not a schema: the lock is (this app's arbitrary fixed key,
+# a hash of the schema), so that installations or test runs sharing a database in schemas of
+# their own each get a scheduler.
+ADVISORY_KEY = 730_084_211
+_TRY_LOCK = text("SELECT pg_try_advisory_lock(:key, hashtext(current_schema()))")
+_UNLOCK = text("SELECT pg_advisory_unlock(:key, hashtext(current_schema()))")
 
 
 class LeaderLock:
@@ -42,9 +46,7 @@ class LeaderLock:
 
     def _acquire_advisory(self) -> bool:
         connection = self.engine.connect()
-        got = connection.execute(
-            text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}
-        ).scalar()
+        got = connection.execute(_TRY_LOCK, {"key": ADVISORY_KEY}).scalar()
         connection.commit()
         if got:
             self._connection = connection
@@ -83,9 +85,7 @@ class LeaderLock:
     def release(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.execute(
-                    text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY}
-                )
+                self._connection.execute(_UNLOCK, {"key": ADVISORY_KEY})
                 self._connection.commit()
             finally:
                 self._connection.close()

@@ -50,15 +50,6 @@ def postgres_only(app):
 
 
 @pytest.fixture
-def advisory_key(monkeypatch):
-    """A key of this test run's own: advisory locks are per database, not per schema, so the
-    app's fixed key would collide with any worker or test run using the same database."""
-    key = leader.ADVISORY_KEY + os.getpid()
-    monkeypatch.setattr(leader, "ADVISORY_KEY", key)
-    return key
-
-
-@pytest.fixture
 def other_engine(app):
     """A second engine on the same database: what another worker process would have."""
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -142,17 +133,19 @@ def test_sqlite_lock_is_released_when_its_holder_is_killed(app, sqlite_only, loc
 # --- PostgreSQL: advisory lock -------------------------------------------------------------------
 
 
-def advisory_holders(key: int) -> list[int]:
-    """Backend pids holding the advisory lock `key` (bigint keys show as classid/objid halves)."""
+def advisory_holders() -> list[int]:
+    """Backend pids holding the scheduler's lock in this test run's schema (a two-key advisory
+    lock shows its keys as classid and objid, the second as an unsigned 32-bit number)."""
     with db.engine.connect() as connection:
         return list(
             connection.execute(
                 text(
                     "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
                     " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                    " AND ((classid::bigint << 32) | objid::bigint) = :key"
+                    " AND classid::bigint = :key"
+                    " AND objid::bigint = (hashtext(current_schema())::bigint & 4294967295)"
                 ),
-                {"key": key},
+                {"key": leader.ADVISORY_KEY},
             ).scalars()
         )
 
@@ -162,14 +155,14 @@ def backend_pid(lock: LeaderLock) -> int:
 
 
 def test_postgres_lock_is_held_by_one_engine_and_dies_with_its_connection(
-    app, postgres_only, advisory_key, other_engine, locks, tmp_path
+    app, postgres_only, other_engine, locks, tmp_path
 ):
     first = locks(db.engine, tmp_path)
     second = locks(other_engine, tmp_path)
 
     assert first.try_acquire() is True
     assert first.still_held() is True
-    assert advisory_holders(advisory_key) == [backend_pid(first)]
+    assert advisory_holders() == [backend_pid(first)]
     assert second.try_acquire() is False
     assert second.try_acquire() is False
     assert not second.held
@@ -180,7 +173,7 @@ def test_postgres_lock_is_held_by_one_engine_and_dies_with_its_connection(
 
     assert eventually(second.try_acquire), "the lock was not freed when its connection closed"
     assert second.still_held() is True
-    assert advisory_holders(advisory_key) == [backend_pid(second)]
+    assert advisory_holders() == [backend_pid(second)]
 
     # An orderly release hands it on too.
     third = locks(db.engine, tmp_path)
@@ -190,7 +183,7 @@ def test_postgres_lock_is_held_by_one_engine_and_dies_with_its_connection(
 
 
 def test_postgres_still_held_is_false_once_the_server_ends_the_session(
-    app, postgres_only, advisory_key, other_engine, locks, tmp_path
+    app, postgres_only, other_engine, locks, tmp_path
 ):
     first = locks(db.engine, tmp_path)
     second = locks(other_engine, tmp_path)
@@ -199,13 +192,37 @@ def test_postgres_still_held_is_false_once_the_server_ends_the_session(
 
     with other_engine.connect() as admin:
         assert admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar()
-    assert eventually(lambda: pid not in advisory_holders(advisory_key))
+    assert eventually(lambda: pid not in advisory_holders())
 
     assert first.still_held() is False
     assert not first.held
     assert eventually(second.try_acquire)
     assert first.try_acquire() is False  # the old leader now stands by
     assert first.still_held() is False
+
+
+def test_postgres_installations_in_other_schemas_of_the_database_have_schedulers_of_their_own(
+    app, postgres_only, locks, tmp_path
+):
+    schema = f"other_install_{os.getpid()}"
+    url = app.config["SQLALCHEMY_DATABASE_URI"].split("options=")[0].rstrip("?&")
+    separator = "&" if "?" in url else "?"
+    other = create_engine(f"{url}{separator}options=-csearch_path%3D{schema}")
+    with other.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA IF NOT EXISTS {schema}"))
+    try:
+        mine = locks(db.engine, tmp_path)
+        theirs = locks(other, tmp_path)
+        neighbour = locks(other, tmp_path)
+        assert mine.try_acquire() is True
+        assert theirs.try_acquire() is True  # the same database, another installation
+        assert neighbour.try_acquire() is False  # but still one scheduler per installation
+        assert advisory_holders() == [backend_pid(mine)]
+        theirs.release()
+    finally:
+        with other.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        other.dispose()
 
 
 # --- The scheduler's job in the database ---------------------------------------------------------
