@@ -3,6 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.lists import format_list
 from flask import current_app
 from flask_babel import get_locale
 
@@ -63,6 +64,11 @@ def format_span(start: datetime, end: datetime | None) -> str:
 
 def current_locale() -> str:
     return str(get_locale() or "ja")
+
+
+def format_items(items) -> str:
+    """A list as the reader writes one: 「A、B、C」 / "A, B, and C"."""
+    return format_list([str(item) for item in items], locale=current_locale())
 
 
 def init_app(app) -> None:

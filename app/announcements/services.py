@@ -22,7 +22,7 @@ from app.announcements.models import Announcement, AnnouncementStatus
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.formatting import format_span
+from app.formatting import format_items, format_span
 from app.mail.compose import public_url, queue_mail, render_mail
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import suppressed
@@ -63,7 +63,7 @@ class InvalidPlaceholder(DomainError):
     """A {placeholder} in the subject or body that this announcement's audience cannot fill."""
 
     def __init__(self, placeholder: str, field: str, allowed: tuple[str, ...]):
-        names = "、".join("{" + name + "}" for name in allowed)
+        names = format_items("{" + name + "}" for name in allowed)
         super().__init__(
             _l(
                 "「%(placeholder)s」は使えない差し込み項目です。使えるのは %(names)s です。",

@@ -12,6 +12,8 @@ from datetime import date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from app.formatting import format_items
+
 FONT = "'Noto Sans JP', 'Hiragino Kaku Gothic ProN', 'Yu Gothic UI', Meiryo, sans-serif"
 INK = "#1f2a2e"
 MUTED = "#5b6b70"
@@ -127,7 +129,7 @@ def step_chart(chart_id: str, title: str, days: list[date], series: list[Series]
     first, last = days[0], days[-1]
     description = _(
         "%(first)s から %(last)s まで。", first=_date_text(first), last=_date_text(last)
-    ) + "、".join(f"{line.label} {line.values[-1]}" for line in series)
+    ) + format_items(f"{line.label} {line.values[-1]}" for line in series)
     return _svg(chart_id, title, description, width, height, body)
 
 
@@ -168,5 +170,5 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], unit: str)
             + _text(label_w + bar_w + 6, text_y, f"{value}{unit}")
             + "</g>"
         )
-    description = "、".join(f"{label} {value}{unit}" for label, value in rows)
+    description = format_items(f"{label} {value}{unit}" for label, value in rows)
     return _svg(chart_id, title, description, width, height, body)

@@ -2,6 +2,7 @@
 member announcements carry a working one-click unsubscribe and the sender's particulars."""
 
 import email
+import re
 import threading
 from datetime import timedelta
 from email import policy
@@ -307,6 +308,10 @@ def test_an_unknown_placeholder_is_refused_naming_the_field(make_event, make_mem
     assert caught.value.field == "body"
     assert caught.value.placeholder == "nmae"
     assert "{nmae}" in str(caught.value.message) and "{name}" in str(caught.value.message)
+    assert "}、{" in str(caught.value.message)  # listed the Japanese way
+    with force_locale("en"), pytest.raises(InvalidPlaceholder) as caught:
+        create_announcement("件名", "{nmae} 様", registrants(event), ORGANIZER[0])
+    assert re.search(r"\{name\}, .*, and \{\w+\}", str(caught.value.message))
 
     with pytest.raises(InvalidPlaceholder) as caught:
         create_announcement("{titel} のご案内", "本文", registrants(event), ORGANIZER[0])
