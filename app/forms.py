@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields import EmailField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.text import breaks_header
@@ -58,6 +58,33 @@ def email_field(label):
             ),
         ],
         render_kw={"autocomplete": "email", "inputmode": "email"},
+    )
+
+
+# A person's details read the same on every form that asks for them.
+def name_field() -> StringField:
+    label = _l("お名前")
+    return StringField(
+        label,
+        filters=[strip],
+        validators=[required(label), max_length(100), single_line],
+        render_kw={"autocomplete": "name"},
+    )
+
+
+def organization_field() -> StringField:
+    """Typed with the official list offered (<datalist id="local-governments">)."""
+    return StringField(
+        _l("所属団体（自治体名）"),
+        filters=[nfkc],
+        validators=[required(_l("所属団体")), max_length(100), single_line],
+        render_kw={"list": "local-governments", "autocomplete": "organization"},
+    )
+
+
+def department_field() -> StringField:
+    return StringField(
+        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
     )
 
 

@@ -3,14 +3,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from app.forms import (
     HoneypotForm,
     MultiCheckboxField,
+    department_field,
     email_field,
     max_length,
-    nfkc,
+    name_field,
+    organization_field,
     required,
     single_line,
     strip,
@@ -35,22 +37,6 @@ def known_themes(form, field):
 LISTED_PUBLICLY_LABEL = _l("自治体名をご参加自治体一覧に掲載してよい")
 
 
-# A member's details read the same on the join form, the hand-over and the member's own page.
-def name_field() -> StringField:
-    return StringField(
-        _l("お名前"),
-        filters=[strip],
-        validators=[required(_l("お名前")), max_length(100), single_line],
-        render_kw={"autocomplete": "name"},
-    )
-
-
-def department_field() -> StringField:
-    return StringField(
-        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
-    )
-
-
 def themes_field() -> MultiCheckboxField:
     return MultiCheckboxField(
         _l("関心のあるテーマ"),
@@ -63,12 +49,7 @@ def themes_field() -> MultiCheckboxField:
 class MembershipForm(HoneypotForm):
     name = name_field()
     email = email_field(_l("メールアドレス"))
-    organization = StringField(
-        _l("所属団体（自治体名）"),
-        filters=[nfkc],
-        validators=[required(_l("所属団体")), max_length(100), single_line],
-        render_kw={"list": "local-governments", "autocomplete": "organization"},
-    )
+    organization = organization_field()
     department = department_field()
     theme_interests = themes_field()
     # Unchecked unless the applicant ticks it: naming the organisation in public needs its own yes.
@@ -111,6 +92,7 @@ class MembershipConfirmForm(ConfirmForm):
 class HandoverForm(FlaskForm):
     """The successor's details, given by the member handing over."""
 
+    # Not name_field(): the browser must not fill in the member's own name here.
     name = StringField(
         _l("後任の方のお名前"),
         filters=[strip],

@@ -9,10 +9,11 @@ from app.events.models import Question, QuestionType
 from app.forms import (
     HoneypotForm,
     MultiCheckboxField,
+    department_field,
     email_field,
     max_length,
-    nfkc,
-    required,
+    name_field,
+    organization_field,
     single_line,
     strip,
 )
@@ -20,25 +21,13 @@ from app.registrations.services import ANSWER_LIMITS
 
 
 class RegistrationForm(HoneypotForm):
-    name = StringField(
-        _l("お名前"),
-        filters=[strip],
-        validators=[required(_l("お名前")), max_length(100), single_line],
-        render_kw={"autocomplete": "name"},
-    )
+    name = name_field()
     furigana = StringField(
         _l("ふりがな"), filters=[strip], validators=[Optional(), max_length(100), single_line]
     )
     email = email_field(_l("メールアドレス"))
-    organization = StringField(
-        _l("所属団体（自治体名）"),
-        filters=[nfkc],
-        validators=[required(_l("所属団体")), max_length(100), single_line],
-        render_kw={"list": "local-governments", "autocomplete": "organization"},
-    )
-    department = StringField(
-        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
-    )
+    organization = organization_field()
+    department = department_field()
     position = StringField(
         _l("役職"), filters=[strip], validators=[Optional(), max_length(100), single_line]
     )
