@@ -1,14 +1,19 @@
 """The charts of the two statistics pages, drawn from their numbers."""
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from markupsafe import Markup
 
 from app.statistics import svg
 from app.statistics.services import EventStatistics, NetworkStatistics, PrefectureRow
 
 
+def people_text(count: int) -> str:
+    return ngettext("%(num)d名", "%(num)d名", count)
+
+
 def _prefecture_chart(chart_id: str, title: str, rows: list[PrefectureRow]) -> Markup:
-    return svg.bar_chart(chart_id, title, [(row.name, row.people) for row in rows], _("名"))
+    return svg.bar_chart(chart_id, title, [(row.name, row.people) for row in rows], people_text)
 
 
 def event_charts(stats: EventStatistics) -> dict[str, Markup]:
@@ -28,7 +33,7 @@ def event_charts(stats: EventStatistics) -> dict[str, Markup]:
             "chart-tables",
             _("テーマテーブル別の参加確定者数"),
             [(row.title, row.confirmed) for row in stats.tables],
-            _("名"),
+            people_text,
         ),
         "prefectures": _prefecture_chart(
             "chart-prefectures", _("都道府県別の参加確定者数"), stats.prefectures

@@ -6,6 +6,7 @@ Each chart is an image with a name and a description for screen readers (`<title
 aria-labelledby); every text is escaped. The pages show the same numbers in a table as well.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -144,13 +145,16 @@ def _date_text(day: date) -> str:
     return _("%(year)s年%(month)s月%(day)s日", year=day.year, month=day.month, day=day.day)
 
 
-def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], unit: str) -> Markup:
-    """Horizontal bars, one per row, labelled on the left with the value after the bar."""
+def bar_chart(
+    chart_id: str, title: str, rows: list[tuple[str, int]], value_text: Callable[[int], str]
+) -> Markup:
+    """Horizontal bars, one per row, labelled on the left with the value after the bar, written
+    by `value_text` (27 → 「27名」 / "27 people")."""
     width, row_height, bar_height, top = 640, 28, 18, 8
     if not rows:
         return _no_data(chart_id, title, width)
     label_w = min(max(text_width(label) for label, _value in rows) + 12, 220)
-    value_w = text_width(f"{max(v for _label, v in rows)}{unit}") + 12
+    value_w = text_width(value_text(max(v for _label, v in rows))) + 12
     plot_w = width - label_w - value_w - 8
     peak = max(max(v for _label, v in rows), 1)
     height = top * 2 + row_height * len(rows)
@@ -163,12 +167,12 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]], unit: str)
         bar_w = value / peak * plot_w
         text_y = row_y + row_height / 2 + 4.5
         body.append(
-            f"<g><title>{escape(label)}: {escape(value)}{escape(unit)}</title>"
+            f"<g><title>{escape(label)}: {escape(value_text(value))}</title>"
             + _text(label_w - 6, text_y, _truncate(label, label_w - 12), "end")
             + f'<rect x="{label_w:.1f}" y="{row_y + (row_height - bar_height) / 2:.1f}" '
             f'width="{bar_w:.1f}" height="{bar_height}" fill="{COLORS[0]}"/>'
-            + _text(label_w + bar_w + 6, text_y, f"{value}{unit}")
+            + _text(label_w + bar_w + 6, text_y, value_text(value))
             + "</g>"
         )
-    description = format_items(f"{label} {value}{unit}" for label, value in rows)
+    description = format_items(f"{label} {value_text(value)}" for label, value in rows)
     return _svg(chart_id, title, description, width, height, body)

@@ -4,10 +4,13 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app.statistics import svg
+from app.statistics.charts import people_text
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
+NAMES = "{}名".format  # how a count of people reads on a bar
 NASTY = 'R&D <script>alert("x")</script> 課'
 
 
@@ -36,7 +39,7 @@ def test_a_step_chart_is_well_formed_and_escapes_its_title(app):
 
 
 def test_a_chart_is_an_image_named_by_its_title_and_description(app):
-    root = parse(svg.bar_chart("prefs", "都道府県別", [("鳥取県", 3)], "名"))
+    root = parse(svg.bar_chart("prefs", "都道府県別", [("鳥取県", 3)], NAMES))
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == "prefs-title prefs-desc"
     assert root.find("svg:title", NS).get("id") == "prefs-title"
@@ -61,7 +64,7 @@ def test_a_long_period_labels_only_some_days(app):
 
 def test_bar_labels_and_values_are_escaped_and_long_labels_shortened(app):
     long_label = "とても長い名前の団体" * 5
-    root = parse(svg.bar_chart("c", "t", [('R&D <b>"課"', 2), (long_label, 0)], "名"))
+    root = parse(svg.bar_chart("c", "t", [('R&D <b>"課"', 2), (long_label, 0)], NAMES))
     shown = texts(root)
     assert 'R&D <b>"課"' in shown
     assert "2名" in shown and "0名" in shown
@@ -74,7 +77,7 @@ def test_bar_labels_and_values_are_escaped_and_long_labels_shortened(app):
     "chart",
     [
         lambda: svg.step_chart("c", "<空>", [], []),
-        lambda: svg.bar_chart("c", "<空>", [], "名"),
+        lambda: svg.bar_chart("c", "<空>", [], NAMES),
     ],
 )
 def test_a_chart_without_data_says_so(app, chart):
@@ -89,3 +92,10 @@ def test_a_chart_without_data_says_so(app, chart):
 )
 def test_the_axis_maximum_is_a_round_number_reached_in_at_most_five_steps(value, expected):
     assert svg.nice_ceiling(value) == expected
+
+
+def test_people_on_the_bars_read_as_japanese_or_english_counts(app):
+    with app.test_request_context():
+        assert people_text(27) == "27名"
+        with force_locale("en"):
+            assert (people_text(1), people_text(27)) == ("1 person", "27 people")
