@@ -16,6 +16,7 @@ import tempfile
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -174,6 +175,10 @@ def extension(filename: str) -> str:
     return ext.lower() if dot and stem else ""
 
 
+# An upload is written to a hidden temporary file first, renamed once it is whole and checked.
+UPLOAD_PREFIX, UPLOAD_SUFFIX = ".upload-", ".part"
+
+
 def materials_dir() -> Path:
     path = Path(current_app.config["MATERIALS_DIR"])
     path.mkdir(parents=True, exist_ok=True)
@@ -186,7 +191,7 @@ def stored_path(material: Material) -> Path:
 
 def _receive(stream, directory: Path, limit: int) -> tuple[Path, int]:
     """Copy the upload to a temporary file in `directory`, refusing it once past `limit` bytes."""
-    fd, temp_name = tempfile.mkstemp(prefix=".upload-", suffix=".part", dir=directory)
+    fd, temp_name = tempfile.mkstemp(prefix=UPLOAD_PREFIX, suffix=UPLOAD_SUFFIX, dir=directory)
     temp = Path(temp_name)
     size = 0
     try:
@@ -205,6 +210,20 @@ def _receive(stream, directory: Path, limit: int) -> tuple[Path, int]:
         temp.unlink(missing_ok=True)
         raise
     return temp, size
+
+
+def delete_abandoned_uploads(older_than: datetime) -> int:
+    """Remove the partial files of uploads begun before `older_than` that never finished (the
+    process was killed mid-upload; a failed upload cleans up after itself). Returns how many."""
+    directory = Path(current_app.config["MATERIALS_DIR"])
+    if not directory.is_dir():
+        return 0
+    removed = 0
+    for part in directory.glob(f"{UPLOAD_PREFIX}*{UPLOAD_SUFFIX}"):
+        if part.stat().st_mtime < older_than.timestamp():
+            part.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _content_matches(path: Path, file_type: FileType) -> bool:

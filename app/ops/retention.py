@@ -13,10 +13,13 @@ from app.events.models import Event
 from app.extensions import db
 from app.inquiries.models import Inquiry
 from app.mail.outbox import OutboxMessage, OutboxStatus
+from app.materials.services import delete_abandoned_uploads
 from app.registrations.models import Registration
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
 INQUIRY_MAIL = ("inquiry_received", "inquiry_ack")
+# Longer than any upload takes, even a slow one of MATERIALS_MAX_BYTES.
+ABANDONED_UPLOAD_AGE = timedelta(days=1)
 
 
 def retention_cutoff(now: datetime) -> datetime:
@@ -52,6 +55,7 @@ def apply_retention(now: datetime) -> None:
     """Everything the retention rule covers (the scheduler runs this every minute). Commits."""
     anonymise_expired(now)
     delete_expired_records(now)
+    delete_abandoned_uploads(now - ABANDONED_UPLOAD_AGE)
 
 
 def delete_expired_records(now: datetime) -> None:

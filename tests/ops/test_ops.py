@@ -1,6 +1,7 @@
 """Health, readiness, metrics, request logs, backups and retention."""
 
 import logging
+import os
 import sqlite3
 from datetime import timedelta
 
@@ -191,3 +192,22 @@ def test_retention_deletes_old_inquiries_with_their_mail_and_finished_webhook_de
     assert not any("古い" in body for body in mail)
     deliveries = db.session.scalars(select(WebhookDelivery.payload)).all()
     assert sorted(payload["name"] for payload in deliveries) == ["古い 未送信", "最近 問い合わせ"]
+
+
+def test_retention_removes_the_partial_files_of_uploads_that_never_finished(app, tmp_path):
+    app.config["MATERIALS_DIR"] = str(tmp_path)
+    old_part = tmp_path / ".upload-abandoned.part"
+    new_part = tmp_path / ".upload-in-progress.part"
+    kept = tmp_path / "stored-material.pdf"
+    for path in (old_part, new_part, kept):
+        path.write_bytes(b"%PDF-")
+    day_ago = (NOW - timedelta(days=1, minutes=1)).timestamp()
+    os.utime(old_part, (day_ago, day_ago))
+    os.utime(kept, (day_ago, day_ago))
+    os.utime(new_part, (NOW.timestamp(), NOW.timestamp()))
+
+    apply_retention(NOW)
+
+    assert not old_part.exists()
+    assert new_part.exists()  # still being written, perhaps
+    assert kept.exists()  # a material, whatever its age
