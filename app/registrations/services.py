@@ -234,6 +234,19 @@ def _take_seat_or_queue(event: Event, registration: Registration, now: datetime)
         db.session.flush()
 
 
+def _set_details(registration, data, organization, parts, table, answers) -> None:
+    """What the attendee told us, from a sign-up or an organizer's correction of one."""
+    registration.name = data.name
+    registration.furigana = data.furigana
+    registration.organization_code = organization.code
+    registration.organization_name = organization.name
+    registration.department = data.department
+    registration.position = data.position
+    registration.parts = parts
+    registration.table = table
+    registration.answers = answers
+
+
 def register_attendee(event_id: int, data: RegistrationInput, now: datetime) -> Registration:
     """Sign a person up: confirmed if a seat is free, else waitlisted; for an event in approval
     mode, pending until an organizer decides (no seat is taken yet).
@@ -256,17 +269,8 @@ def register_attendee(event_id: int, data: RegistrationInput, now: datetime) -> 
         registration = Registration(event=event, email=data.email)
         db.session.add(registration)
 
-    organization = resolve_organization(data.organization)
-    registration.name = data.name
-    registration.furigana = data.furigana
-    registration.organization_code = organization.code
-    registration.organization_name = organization.name
-    registration.department = data.department
-    registration.position = data.position
+    _set_details(registration, data, resolve_organization(data.organization), parts, table, answers)
     registration.locale = data.locale
-    registration.parts = parts
-    registration.table = table
-    registration.answers = answers
     registration.token_nonce = new_nonce()
     registration.cancelled_at = None
     registration.checked_in_at = None
@@ -489,15 +493,7 @@ def update_registration(registration_id: int, changes: RegistrationChanges) -> l
     if not changed:
         return []
 
-    registration.name = changes.name
-    registration.furigana = changes.furigana
-    registration.organization_code = organization.code
-    registration.organization_name = organization.name
-    registration.department = changes.department
-    registration.position = changes.position
-    registration.parts = parts
-    registration.table = table
-    registration.answers = answers
+    _set_details(registration, changes, organization, parts, table, answers)
     db.session.flush()
     seat_moved = registration.status == RegistrationStatus.CONFIRMED and bool(
         {"parts", "table"} & set(changed)
