@@ -9,6 +9,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
 
 from app.extensions import db
+from app.mail import outbox as outbox_module
 from app.mail.outbox import CLAIM_LEASE, OutboxStatus, claim_due, deliver_due
 from app.registrations.models import Registration, RegistrationStatus
 from tests.conftest import NOW
@@ -93,6 +94,35 @@ def test_a_batch_claimed_by_a_worker_that_died_waits_for_the_lease_then_goes_out
     assert all(row.status == OutboxStatus.SENT for row in outbox())
     assert deliver_due() == 0
     assert len(smtp_server.received) == 3
+
+
+def test_when_recording_a_delivery_fails_the_next_message_is_abandoned_mid_data_and_none_is_lost(
+    app, smtp_server, queue_messages, outbox, frozen_now, monkeypatch
+):
+    first, second, third = queue_messages(3)
+    real_write = outbox_module._SentRecorder._write
+
+    def database_gone(self, row_id, at):
+        raise OSError("database connection lost")
+
+    monkeypatch.setattr(outbox_module._SentRecorder, "_write", database_gone)
+    with pytest.raises(OSError):
+        deliver_due()
+    # The first went out and could not be recorded; the second was cut off before its final "."
+    # (the server never took it); the third was never tried.
+    assert smtp_server.message_id_counts() == {first.message_id: 1}
+    db.session.remove()
+
+    monkeypatch.setattr(outbox_module._SentRecorder, "_write", real_write)
+    frozen_now(NOW + CLAIM_LEASE + timedelta(seconds=1))
+    assert deliver_due() == 3
+    # Only the one in flight went twice; every message arrived.
+    assert smtp_server.message_id_counts() == {
+        first.message_id: 2,
+        second.message_id: 1,
+        third.message_id: 1,
+    }
+    assert {row.status for row in outbox()} == {OutboxStatus.SENT}
 
 
 def test_a_claim_takes_abandoned_messages_first_then_the_longest_waiting_and_nothing_not_due(
