@@ -33,7 +33,7 @@ def _target(announcement_id: int) -> str:
 def _place_error(form, error: DomainError) -> None:
     """The service's message beside the field it names, or at the top of the form."""
     if error.field and error.field in form:
-        form[error.field].errors.append(error.message)
+        form[error.field].errors = [*form[error.field].errors, error.message]
     else:
         form.form_errors.append(error.message)
 
@@ -63,18 +63,12 @@ def announcements():
 @bp.route("/announcements/new", methods=["GET", "POST"])
 def announcement_new():
     form = AnnouncementForm(event_id=request.args.get("event_id", type=int))
-    if form.validate_on_submit():
+    data = form.validated_input() if form.is_submitted() else None
+    if data is not None:
         try:
-            announcement = services.create_announcement(
-                form.subject.data,
-                form.body.data,
-                form.audience(),
-                current_user.email,
-                send_at=form.send_at_utc(),
-                now=clock.now(),
-            )
+            announcement = services.create_announcement(data, current_user.email, clock.now())
         except DomainError as error:
-            _place_error(form, error)
+            form.show_error(error)
         else:
             record(
                 "announcement.create",
@@ -95,21 +89,15 @@ def announcement_edit(announcement_id):
         flash(str(services.AnnouncementAlreadyQueued.message), "error")
         return redirect(url_for("admin.announcement_progress", announcement_id=announcement_id))
     form = AnnouncementForm.editing(announcement)
-    if form.validate_on_submit():
+    data = form.validated_input() if form.is_submitted() else None
+    if data is not None:
         try:
-            announcement = services.update_announcement(
-                announcement_id,
-                form.subject.data,
-                form.body.data,
-                form.audience(),
-                form.send_at_utc(),
-                clock.now(),
-            )
+            announcement = services.update_announcement(announcement_id, data, clock.now())
         except services.AnnouncementNotFound:
             raise
         except DomainError as error:
             db.session.rollback()
-            _place_error(form, error)
+            form.show_error(error)
         else:
             record("announcement.update", _target(announcement_id), status=announcement.status)
             db.session.commit()

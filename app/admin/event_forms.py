@@ -1,11 +1,12 @@
-"""The event form of the console: shape only; app/events/services.py checks the rules.
+"""The event form of the console: how an event is typed and shown. It reads what was typed
+(dates, times, numbers) into the event's input model (app/events/inputs.py), which holds every
+rule, and shows the model's errors, and the service's, beside the fields they name.
 
 Parts, theme tables and questions are repeating rows (FieldList of FormField) with a few blank
 rows at the end; blank rows are ignored and a row is removed with its 削除 checkbox.
 """
 
-from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -25,22 +26,15 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields import URLField
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
-from app.errors import DomainError, InvalidSchedule
+from app.errors import DomainError
+from app.events.inputs import MAX_PARTS, MAX_QUESTIONS, MAX_TABLES, EventInput
 from app.events.models import Event, EventFormat, EventKind, QuestionType
-from app.events.services import (
-    CHOICE_TYPES,
-    SLUG_MAX,
-    SLUG_PATTERN,
-    EventInput,
-    PartInput,
-    QuestionInput,
-    TableInput,
-)
-from app.forms import max_length, nfkc, required, single_line, strip
-from app.reminders.rules import DEFAULT_RULES, ONLINE_RULE, is_valid, rules_for
+from app.inputs import InvalidInput, parse
+from app.reminders.rules import DEFAULT_RULES, ONLINE_RULE, rules_for
+from app.text import nfkc
 
 BLANK_ROWS = 3  # empty rows offered under the filled ones
 ROW_SECTIONS = ("parts", "tables", "questions")
@@ -63,11 +57,6 @@ QUESTION_TYPE_CHOICES = [
     SelectChoice(QuestionType.SINGLE_CHOICE.value, _l("選択（1つ）")),
     SelectChoice(QuestionType.MULTIPLE_CHOICE.value, _l("選択（複数可）")),
 ]
-MAX_SEATS = 100_000
-NON_NEGATIVE = NumberRange(
-    min=0, max=MAX_SEATS, message=_l("0〜%(max)dの整数で入力してください。", max=MAX_SEATS)
-)
-YEARS = (2000, 2100)  # beyond these a typo, and near year 1 the UTC conversion overflows
 
 
 class _ParseMessage:
@@ -94,46 +83,9 @@ class WholeNumberField(_ParseMessage, IntegerField):
     parse_message = _l("整数で入力してください（例: 30）。")
 
 
-def typed(label):
-    """Like required(), but keeps the "cannot read this" message of a date typed wrongly."""
-    return InputRequired(message=_l("%(label)sを入力してください。", label=label))
-
-
-def plausible_year(form, field):
-    if field.data and not YEARS[0] <= field.data.year <= YEARS[1]:
-        raise ValidationError(
-            _l("%(first)d年〜%(last)d年の日時を入力してください。", first=YEARS[0], last=YEARS[1])
-        )
-
-
-def storable(form, field):
-    """PostgreSQL cannot store NUL; nobody types one."""
-    if field.data and "\x00" in field.data:
-        raise ValidationError(_l("使えない文字が含まれています。"))
-
-
 def lines(value: str | None) -> list[str]:
     """Non-empty lines, each normalised (full-width ７ｄ＠１０：００ becomes 7d@10:00)."""
     return [line for line in (nfkc(raw) for raw in (value or "").splitlines()) if line]
-
-
-def https_url(form, field):
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme != "https" or not parts.netloc or any(ch.isspace() for ch in field.data):
-        raise ValidationError(_l("https:// で始まるURLを入力してください。"))
-
-
-def reminder_rules(form, field):
-    bad = [rule for rule in lines(field.data) if not is_valid(rule)]
-    if bad:
-        raise ValidationError(
-            _l(
-                "「%(rules)s」は読み取れません。「7d@10:00」（7日前の10:00）や「60m」（60分前）の形で、1行に1つ入力してください。",
-                rules="」「".join(bad),
-            )
-        )
 
 
 class _RowForm(FlaskForm):
@@ -161,127 +113,62 @@ class _RowForm(FlaskForm):
 
 
 class PartForm(_RowForm):
-    title = StringField(
-        _l("部の名前"),
-        filters=[strip],
-        validators=[required(_l("部の名前")), max_length(200), single_line],
-    )
+    title = StringField(_l("部の名前"))
     starts_at = ClockTimeField(_l("開始時刻"), validators=[Optional()])
     ends_at = ClockTimeField(_l("終了時刻"), validators=[Optional()])
-    capacity = WholeNumberField(
-        _l("定員（空欄なら制限なし）"), validators=[Optional(), NON_NEGATIVE]
-    )
+    capacity = WholeNumberField(_l("定員（空欄なら制限なし）"), validators=[Optional()])
     uses_tables = BooleanField(_l("この部でテーマ別テーブルに分かれる"))
     typed_fields = ("title", "starts_at", "ends_at", "capacity")
 
 
 class TableForm(_RowForm):
-    title = StringField(
-        _l("テーブルの名前"),
-        filters=[strip],
-        validators=[required(_l("テーブルの名前")), max_length(200), single_line],
-    )
-    description = StringField(
-        _l("説明"), filters=[strip], validators=[max_length(500), single_line]
-    )
-    capacity = WholeNumberField(
-        _l("定員（空欄なら制限なし）"), validators=[Optional(), NON_NEGATIVE]
-    )
+    title = StringField(_l("テーブルの名前"))
+    description = StringField(_l("説明"))
+    capacity = WholeNumberField(_l("定員（空欄なら制限なし）"), validators=[Optional()])
     typed_fields = ("title", "description", "capacity")
 
 
 class QuestionForm(_RowForm):
-    label = StringField(
-        _l("質問文"),
-        filters=[strip],
-        validators=[required(_l("質問文")), max_length(200), single_line],
-    )
+    label = StringField(_l("質問文"))
     type = SelectField(
         _l("回答の形式"), choices=QUESTION_TYPE_CHOICES, default=QuestionType.SHORT_TEXT.value
     )
     required = BooleanField(_l("回答必須"))
-    choices = TextAreaField(
-        _l("選択肢（選択式のとき、1行に1つ）"), validators=[max_length(2000), storable]
-    )
+    choices = TextAreaField(_l("選択肢（選択式のとき、1行に1つ）"))
     typed_fields = ("label", "choices")
-
-    def validate_choices(self, field):
-        if self.type.data in CHOICE_TYPES and not lines(field.data):
-            raise ValidationError(_l("選択式の質問には選択肢を1行に1つずつ入力してください。"))
 
 
 class EventForm(FlaskForm):
-    title = StringField(
-        _l("タイトル"),
-        filters=[strip],
-        validators=[required(_l("タイトル")), max_length(200), single_line],
-    )
+    title = StringField(_l("タイトル"))
     kind = SelectField(_l("種類"), choices=KIND_CHOICES, default=EventKind.SEMINAR.value)
-    description = TextAreaField(_l("説明"), validators=[max_length(10_000), storable])
-    starts_at = LocalDateTimeField(
-        _l("開始日時"), format=DATETIME_FORMATS, validators=[typed(_l("開始日時")), plausible_year]
-    )
-    ends_at = LocalDateTimeField(
-        _l("終了日時"), format=DATETIME_FORMATS, validators=[typed(_l("終了日時")), plausible_year]
-    )
+    description = TextAreaField(_l("説明"))
+    starts_at = LocalDateTimeField(_l("開始日時"), format=DATETIME_FORMATS, validators=[Optional()])
+    ends_at = LocalDateTimeField(_l("終了日時"), format=DATETIME_FORMATS, validators=[Optional()])
     all_day = BooleanField(_l("終日の行事（カレンダーには日付だけで登録）"))
     format = RadioField(_l("開催形式"), choices=FORMAT_CHOICES, default=EventFormat.ONLINE.value)
-    venue = StringField(
-        _l("会場（会場開催・併用のとき）"),
-        filters=[strip],
-        validators=[max_length(300), single_line],
-    )
-    meeting_url = URLField(
-        _l("オンライン会議のURL"),
-        filters=[strip],
-        validators=[Optional(), max_length(500), single_line, https_url],
-    )
-    capacity = WholeNumberField(
-        _l("定員（空欄なら制限なし）"), validators=[Optional(), NON_NEGATIVE]
-    )
+    venue = StringField(_l("会場（会場開催・併用のとき）"))
+    meeting_url = URLField(_l("オンライン会議のURL"))
+    capacity = WholeNumberField(_l("定員（空欄なら制限なし）"), validators=[Optional()])
     registration_opens_at = LocalDateTimeField(
-        _l("受付開始日時（空欄なら公開と同時）"),
-        format=DATETIME_FORMATS,
-        validators=[Optional(), plausible_year],
+        _l("受付開始日時（空欄なら公開と同時）"), format=DATETIME_FORMATS, validators=[Optional()]
     )
     registration_closes_at = LocalDateTimeField(
-        _l("受付終了日時（空欄なら開始まで）"),
-        format=DATETIME_FORMATS,
-        validators=[Optional(), plausible_year],
+        _l("受付終了日時（空欄なら開始まで）"), format=DATETIME_FORMATS, validators=[Optional()]
     )
-    reminder_rules = TextAreaField(_l("リマインダー"), validators=[reminder_rules])
+    reminder_rules = TextAreaField(_l("リマインダー"))
     requires_approval = BooleanField(_l("承認制（お申し込みは事務局が承認するまで保留）"))
-    slug = StringField(
-        _l("URL名（空欄なら日付と種類から作成）"),
-        filters=[nfkc, lambda value: value.lower() if isinstance(value, str) else value],
-        validators=[
-            Optional(),
-            max_length(SLUG_MAX),
-            Regexp(
-                SLUG_PATTERN,
-                message=_l("英小文字・数字・ハイフンで入力してください（例: seminar-20260915）。"),
-            ),
-        ],
+    slug = StringField(_l("URL名（空欄なら日付と種類から作成）"))
+    parts = FieldList(FormField(PartForm), label=_l("部"), max_entries=MAX_PARTS)
+    tables = FieldList(FormField(TableForm), label=_l("テーマ別テーブル"), max_entries=MAX_TABLES)
+    questions = FieldList(
+        FormField(QuestionForm), label=_l("追加の質問"), max_entries=MAX_QUESTIONS
     )
-    parts = FieldList(FormField(PartForm), label=_l("部"), max_entries=10)
-    tables = FieldList(FormField(TableForm), label=_l("テーマ別テーブル"), max_entries=20)
-    questions = FieldList(FormField(QuestionForm), label=_l("追加の質問"), max_entries=30)
-
-    def validate_ends_at(self, field):
-        # Also a rule of the service; checked here too so it shows with the other mistakes.
-        if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValidationError(InvalidSchedule.message)
-
-    def validate_registration_closes_at(self, field):
-        opens = self.registration_opens_at.data
-        if field.data and opens and field.data <= opens:
-            raise ValidationError(_l("受付終了日時は受付開始日時より後にしてください。"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Errors the service gives about a whole row section ("parts can't be removed").
+        # Errors about a whole row section ("parts can't be removed").
         self.section_errors: dict[str, list[str]] = {name: [] for name in ROW_SECTIONS}
-        # Which FieldList entry each row given to the service came from, to place its errors.
+        # Which FieldList entry each row given to the model came from, to place its errors.
         self._rows: dict[str, list[int]] = {name: [] for name in ROW_SECTIONS}
 
     def add_blank_rows(self) -> None:
@@ -297,78 +184,98 @@ class EventForm(FlaskForm):
                 self._rows[name].append(index)
                 yield entry.form
 
-    def to_input(self) -> EventInput:
-        """The typed event for the service, times read in the app's zone (JST) and kept in UTC."""
+    def validated_input(self) -> EventInput | None:
+        """The event as typed, checked by its input model; None when anything is wrong, with
+        every message (what could not be read, and every rule broken) beside its field."""
+        readable = self.validate()
+        try:
+            data = parse(EventInput, self._typed())
+        except InvalidInput as invalid:
+            for error in invalid.errors:
+                self._place(_form_name(error.loc), error.message, skip_if_unreadable=True)
+            return None
+        return data if readable else None
+
+    def _typed(self) -> dict:
+        """What was typed, as the input model reads it: times in the app's zone (JST); a field
+        that could not be read is left out, its own message already beside it."""
         zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
 
-        def utc(moment: datetime | None) -> datetime | None:
-            return None if moment is None else moment.replace(tzinfo=zone).astimezone(UTC)
+        def moment(field):
+            value = None if field.errors else field.data
+            return None if value is None else value.replace(tzinfo=zone)
 
-        day = self.starts_at.data.date()
+        starts_at = moment(self.starts_at)
 
-        def on_day(clock_time):
-            return None if clock_time is None else utc(datetime.combine(day, clock_time))
+        def on_day(field):
+            if starts_at is None or field.errors or field.data is None:
+                return None
+            return datetime.combine(starts_at.date(), field.data, tzinfo=zone)
 
-        parts = tuple(
-            PartInput(
-                title=row.title.data,
-                starts_at=on_day(row.starts_at.data),
-                ends_at=on_day(row.ends_at.data),
-                capacity=row.capacity.data,
-                uses_tables=row.uses_tables.data,
-                id=row.row_id.data,
-            )
-            for row in self._kept("parts")
-        )
-        tables = tuple(
-            TableInput(
-                title=row.title.data,
-                description=row.description.data,
-                capacity=row.capacity.data,
-                id=row.row_id.data,
-            )
-            for row in self._kept("tables")
-        )
-        questions = tuple(
-            QuestionInput(
-                label=row.label.data,
-                type=row.type.data,
-                required=row.required.data,
-                choices=tuple(lines(row.choices.data)),
-                id=row.row_id.data,
-            )
-            for row in self._kept("questions")
-        )
-        return EventInput(
-            title=self.title.data,
-            kind=self.kind.data,
-            description=(self.description.data or "").strip(),
-            starts_at=utc(self.starts_at.data),
-            ends_at=utc(self.ends_at.data),
-            all_day=self.all_day.data,
-            format=self.format.data,
-            venue=self.venue.data or "",
-            meeting_url=self.meeting_url.data or "",
-            capacity=self.capacity.data,
-            registration_opens_at=utc(self.registration_opens_at.data),
-            registration_closes_at=utc(self.registration_closes_at.data),
-            reminder_rules=tuple(lines(self.reminder_rules.data)),
-            requires_approval=self.requires_approval.data,
-            slug=self.slug.data or "",
-            parts=parts,
-            tables=tables,
-            questions=questions,
-        )
+        def number(field):
+            return None if field.errors else field.data
+
+        data = {
+            "title": self.title.data or "",
+            "kind": self.kind.data,
+            "description": self.description.data or "",
+            "all_day": self.all_day.data,
+            "format": self.format.data,
+            "venue": self.venue.data or "",
+            "meeting_url": self.meeting_url.data or "",
+            "capacity": number(self.capacity),
+            "registration_opens_at": moment(self.registration_opens_at),
+            "registration_closes_at": moment(self.registration_closes_at),
+            "reminder_rules": tuple(lines(self.reminder_rules.data)),
+            "requires_approval": self.requires_approval.data,
+            "slug": self.slug.data or "",
+            "parts": [
+                {
+                    "title": row.title.data or "",
+                    "starts_at": on_day(row.starts_at),
+                    "ends_at": on_day(row.ends_at),
+                    "capacity": number(row.capacity),
+                    "uses_tables": row.uses_tables.data,
+                    "id": number(row.row_id),
+                }
+                for row in self._kept("parts")
+            ],
+            "tables": [
+                {
+                    "title": row.title.data or "",
+                    "description": row.description.data or "",
+                    "capacity": number(row.capacity),
+                    "id": number(row.row_id),
+                }
+                for row in self._kept("tables")
+            ],
+            "questions": [
+                {
+                    "label": row.label.data or "",
+                    "type": row.type.data,
+                    "required": row.required.data,
+                    "choices": tuple(lines(row.choices.data)),
+                    "id": number(row.row_id),
+                }
+                for row in self._kept("questions")
+            ],
+        }
+        for name in ("starts_at", "ends_at"):
+            if moment(self[name]) is not None:
+                data[name] = moment(self[name])  # left out, the model says it is needed
+        return data
 
     def show_error(self, error: DomainError) -> None:
         """Put a service's message beside the field it names ("ends_at", "parts-0-title")."""
-        name = error.field or ""
+        self._place(error.field or "", error.message)
+
+    def _place(self, name: str, message, skip_if_unreadable: bool = False) -> None:
         section, _, rest = name.partition("-")
         target = None
         if section in ROW_SECTIONS:
             index, _, field = rest.partition("-")
             if not rest:
-                self.section_errors[section].append(error.message)
+                self.section_errors[section].append(message)
                 return
             rows = self._rows[section]
             if index.isdigit() and int(index) < len(rows):
@@ -377,9 +284,11 @@ class EventForm(FlaskForm):
         elif name in self:
             target = self[name]
         if target is None:
-            self.form_errors.append(error.message)
+            self.form_errors.append(message)
             return
-        target.errors = [*target.errors, error.message]
+        if skip_if_unreadable and target.errors:
+            return  # "cannot read this" says more than "this is missing"
+        target.errors = [*target.errors, message]
 
     @property
     def has_errors(self) -> bool:
@@ -402,6 +311,15 @@ class EventForm(FlaskForm):
                 continue
             items += [(field.id, f"{field.label.text}: {m}") for m in field.errors]
         return items
+
+
+def _form_name(loc: tuple) -> str:
+    """The form's name for a place in the input model: ("parts", 0, "title") -> "parts-0-title";
+    a reminder rule's place is the reminders box; a row's id its hidden field."""
+    if loc and loc[0] == "reminder_rules":
+        return "reminder_rules"
+    names = ["row_id" if part == "id" else str(part) for part in loc]
+    return "-".join(names)
 
 
 def default_reminder_text() -> str:

@@ -49,9 +49,10 @@ def event_new():
         form.reminder_rules.data = default_reminder_text()
         form.add_blank_rows()
         return _form_page(form)
-    if form.validate():
+    data = form.validated_input()
+    if data is not None:
         try:
-            event = services.create_event(form.to_input())
+            event = services.create_event(data, clock.now())
         except DomainError as error:
             db.session.rollback()
             form.show_error(error)
@@ -90,9 +91,9 @@ def event_edit(event_id):
     form = EventForm()
     if request.form.get("back") == "1":  # from the confirmation page, typed values kept
         return _form_page(form, event)
-    if not form.validate():
+    data = form.validated_input()
+    if data is None:
         return _form_page(form, event, 422)
-    data = form.to_input()
     counts = sign_ups(event.id)
     try:
         changes = services.review_event_update(event, data, counts.active)

@@ -1,4 +1,6 @@
-"""The announcement form of the organizer console: shape only; the service checks the rules."""
+"""The announcement form of the organizer console: how an announcement is typed and shown. The
+typed values are read into the input model (app/announcements/inputs.py), whose errors, and the
+service's, are shown beside the fields they name."""
 
 from datetime import UTC
 from zoneinfo import ZoneInfo
@@ -14,14 +16,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional
 
-from app.announcements.services import EVENT_REGISTRANTS, MEMBERS, MEMBERS_BY_THEME
-from app.forms import MultiCheckboxField, max_length, required, single_line, strip
+from app.announcements.inputs import (
+    EVENT_REGISTRANTS,
+    MEMBERS,
+    MEMBERS_BY_THEME,
+    AnnouncementInput,
+)
+from app.errors import DomainError
+from app.forms import MultiCheckboxField
+from app.inputs import InvalidInput, parse
 from app.members.forms import THEME_CHOICES
 from app.registrations.models import RegistrationStatus
-
-BODY_MAX = 20_000
 
 KIND_CHOICES = [
     SelectChoice(EVENT_REGISTRANTS, _l("イベントのお申し込み者")),
@@ -58,84 +65,42 @@ def _as_local(moment):
     return moment.astimezone(zone).replace(tzinfo=None)
 
 
-def _known(choices):
-    values = {choice.value for choice in choices}
-
-    def check(form, field):
-        if any(value not in values for value in field.data or []):
-            raise ValidationError(_l("選択肢の中から選んでください。"))
-
-    return check
-
-
 class AnnouncementForm(FlaskForm):
-    subject = StringField(
-        _l("件名"),
-        filters=[strip],
-        validators=[required(_l("件名")), max_length(200), single_line],
-    )
+    subject = StringField(_l("件名"))
     body = TextAreaField(
         _l("本文"),
         description=_l(
             "{name}（お名前）{organization}（所属）{event_title}（イベント名）{event_date}（日時）"
             "{manage_url}（申込内容の確認URL）{join_url}（参加用URL）を差し込めます。"
         ),
-        validators=[required(_l("本文")), max_length(BODY_MAX)],
         render_kw={"rows": 14},
     )
     kind = RadioField(
-        _l("配信先"),
-        choices=KIND_CHOICES,
-        default=EVENT_REGISTRANTS,
-        validators=[required(_l("配信先"))],
+        _l("配信先"), choices=KIND_CHOICES, default=EVENT_REGISTRANTS, validate_choice=False
     )
-    event_id = IntegerField(
-        _l("イベント"),
-        validators=[Optional(), NumberRange(min=1, message=_l("選択肢の中から選んでください。"))],
-    )
+    event_id = IntegerField(_l("イベント"), validators=[Optional()])
     statuses = MultiCheckboxField(
         _l("お申し込みの状態"),
         choices=STATUS_CHOICES,
         default=[RegistrationStatus.CONFIRMED.value],
         validate_choice=False,
-        validators=[_known(STATUS_CHOICES)],
     )
-    table_id = IntegerField(
-        _l("テーブル（指定しない場合は全員）"),
-        validators=[Optional(), NumberRange(min=1, message=_l("選択肢の中から選んでください。"))],
-    )
-    themes = MultiCheckboxField(
-        _l("関心のあるテーマ"),
-        choices=THEME_CHOICES,
-        validate_choice=False,
-        validators=[_known(THEME_CHOICES)],
-    )
+    table_id = IntegerField(_l("テーブル（指定しない場合は全員）"), validators=[Optional()])
+    themes = MultiCheckboxField(_l("関心のあるテーマ"), choices=THEME_CHOICES, validate_choice=False)
     send_at = DateTimeLocalField(
         _l("送信日時（日本時間・空欄なら下書き）"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
     )
 
-    def validate_event_id(self, field):
-        if self.kind.data == EVENT_REGISTRANTS and field.data is None:
-            raise ValidationError(_l("イベントを選んでください。"))
-
-    def validate_statuses(self, field):
-        if self.kind.data == EVENT_REGISTRANTS and not field.data:
-            raise ValidationError(_l("お申し込みの状態を選んでください。"))
-
-    def validate_themes(self, field):
-        if self.kind.data == MEMBERS_BY_THEME and not field.data:
-            raise ValidationError(_l("テーマを選んでください。"))
-
     def audience(self) -> dict:
-        """The audience as create_announcement() takes it."""
+        """The audience as typed; only what its kind uses."""
         kind = self.kind.data
         if kind == EVENT_REGISTRANTS:
             return {
                 "kind": kind,
                 "event_id": self.event_id.data,
-                "statuses": list(self.statuses.data or [RegistrationStatus.CONFIRMED.value]),
+                "statuses": list(self.statuses.data or []),
                 "table_id": self.table_id.data,
             }
         audience = {"kind": kind}
@@ -145,6 +110,37 @@ class AnnouncementForm(FlaskForm):
         if kind == MEMBERS_BY_THEME:
             audience["themes"] = list(self.themes.data or [])
         return audience
+
+    def validated_input(self) -> AnnouncementInput | None:
+        """The announcement as typed, checked by its input model; None (and every message
+        beside its field) when something is wrong."""
+        if not self.validate():
+            return None
+        try:
+            return parse(
+                AnnouncementInput,
+                {
+                    "subject": self.subject.data or "",
+                    "body": self.body.data or "",
+                    "audience": self.audience(),
+                    "send_at": self.send_at_utc(),
+                },
+            )
+        except InvalidInput as invalid:
+            for error in invalid.errors:
+                named = [part for part in error.loc if isinstance(part, str)]
+                self.show(named[-1] if named else "", error.message)
+            return None
+
+    def show_error(self, error: DomainError) -> None:
+        """A service's message beside the field it names, or at the top of the form."""
+        self.show(error.field or "", error.message)
+
+    def show(self, name, message) -> None:
+        if isinstance(name, str) and name in self and name != "csrf_token":
+            self[name].errors = [*self[name].errors, message]
+        else:
+            self.form_errors.append(message)
 
     def send_at_utc(self):
         """The typed time, read in the app's time zone (JST), as an aware UTC datetime; or None."""

@@ -18,11 +18,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app import clock
+from app.announcements.inputs import (
+    AUDIENCE_KINDS,
+    EVENT_REGISTRANTS,
+    MEMBERS,
+    MEMBERS_BY_THEME,
+    AnnouncementInput,
+)
 from app.announcements.models import Announcement, AnnouncementStatus
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.formatting import format_items, format_span
+from app.formatting import format_span
 from app.mail.compose import public_url, queue_mail, render_mail
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import suppressed
@@ -35,44 +42,13 @@ from app.text import breaks_header
 
 log = logging.getLogger(__name__)
 
-EVENT_REGISTRANTS = "event_registrants"
-MEMBERS = "members"
-MEMBERS_BY_THEME = "members_by_theme"
-AUDIENCE_KINDS = (EVENT_REGISTRANTS, MEMBERS, MEMBERS_BY_THEME)
-
-SUBJECT_MAX = 200
 OFFICE_OPENS = time(8, 30)
 OFFICE_CLOSES = time(17, 15)
 # OutboxMessage.subject is String(300): a subject that grows past it with long values is cut.
 RENDERED_SUBJECT_MAX = 300
 TEST_PREFIX = "【テスト送信】"
-
-PERSON_PLACEHOLDERS = ("name", "organization")
-EVENT_PLACEHOLDERS = ("event_title", "event_date")
-REGISTRATION_PLACEHOLDERS = ("manage_url", "join_url")
-ALL_PLACEHOLDERS = PERSON_PLACEHOLDERS + EVENT_PLACEHOLDERS + REGISTRATION_PLACEHOLDERS
-
-# What counts as a placeholder when checking: any {...} on one line without nested braces, so a
-# typo ({nmae}), attribute access ({name.__class__}) or an index ({name[0]}) is refused, not sent.
-_CANDIDATE = re.compile(r"\{([^{}\r\n]*)\}")
 # What gets replaced when rendering: exactly {word}. Nothing else is touched.
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-
-
-class InvalidPlaceholder(DomainError):
-    """A {placeholder} in the subject or body that this announcement's audience cannot fill."""
-
-    def __init__(self, placeholder: str, field: str, allowed: tuple[str, ...]):
-        names = format_items("{" + name + "}" for name in allowed)
-        super().__init__(
-            _l(
-                "「%(placeholder)s」は使えない差し込み項目です。使えるのは %(names)s です。",
-                placeholder="{" + placeholder + "}",
-                names=names,
-            ),
-            field=field,
-        )
-        self.placeholder = placeholder
 
 
 class InvalidAnnouncement(DomainError):
@@ -221,24 +197,6 @@ def _is_bulk(audience: dict) -> bool:
 # --- placeholders ----------------------------------------------------------------------------
 
 
-def allowed_placeholders(audience: dict) -> tuple[str, ...]:
-    """The placeholders this audience can fill: the person always, the event when there is one,
-    the personal links only for registrants."""
-    names = PERSON_PLACEHOLDERS
-    if audience.get("event_id") is not None:
-        names += EVENT_PLACEHOLDERS
-    if audience.get("kind") == EVENT_REGISTRANTS:
-        names += REGISTRATION_PLACEHOLDERS
-    return names
-
-
-def check_placeholders(text: str, field: str, allowed: tuple[str, ...]) -> None:
-    """Refuse any {...} in `text` that is not one of `allowed`, naming the field."""
-    for match in _CANDIDATE.finditer(text):
-        if match.group(1) not in allowed:
-            raise InvalidPlaceholder(match.group(1), field, allowed)
-
-
 def render_placeholders(text: str, values: dict[str, str]) -> str:
     """Fill {name}-style placeholders from `values`; anything else stays exactly as written.
 
@@ -305,30 +263,11 @@ def _audience_event(audience: dict) -> Event | None:
 # --- creating, previewing, testing -----------------------------------------------------------
 
 
-def _checked(
-    subject: str, body: str, audience: dict, send_at: datetime | None, now: datetime
-) -> tuple[str, str, dict]:
-    """(subject, body, audience) cleaned and checked against every rule; raises with the field."""
-    subject = (subject or "").strip()
-    if not subject:
-        raise InvalidAnnouncement(_l("件名を入力してください。"), field="subject")
-    if len(subject) > SUBJECT_MAX:
-        raise InvalidAnnouncement(
-            _l("%(max)d文字以内で入力してください。", max=SUBJECT_MAX), field="subject"
-        )
-    if breaks_header(subject):
-        raise InvalidAnnouncement(_l("改行を含めずに入力してください。"), field="subject")
-    # Browsers send a textarea with CRLF; stored with LF, the text and HTML parts split alike.
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n")
-    if not body.strip():
-        raise InvalidAnnouncement(_l("本文を入力してください。"), field="body")
-    if send_at is not None:
-        _check_send_at(send_at, now)
-    audience = normalize_audience(audience)
-    allowed = allowed_placeholders(audience)
-    check_placeholders(subject, "subject", allowed)
-    check_placeholders(body, "body", allowed)
-    return subject, body, audience
+def _checked(data: AnnouncementInput, now: datetime) -> dict:
+    """The stored audience, after the rules that need the clock and the database."""
+    if data.send_at is not None:
+        _check_send_at(data.send_at, now)
+    return normalize_audience(data.audience.stored())
 
 
 def _check_send_at(send_at: datetime, now: datetime) -> None:
@@ -342,23 +281,17 @@ def _check_send_at(send_at: datetime, now: datetime) -> None:
 
 
 def create_announcement(
-    subject: str,
-    body: str,
-    audience: dict,
-    created_by: str,
-    send_at: datetime | None = None,
-    now: datetime | None = None,
+    data: AnnouncementInput, created_by: str, now: datetime | None = None
 ) -> Announcement:
-    """A draft, or a scheduled announcement when `send_at` (after `now`) is given; checks every
-    rule first."""
-    subject, body, audience = _checked(subject, body, audience, send_at, now or clock.now())
+    """A draft, or a scheduled announcement when `send_at` (after `now`) is given."""
+    audience = _checked(data, now or clock.now())
     announcement = Announcement(
-        subject=subject,
-        body=body,
+        subject=data.subject,
+        body=data.body,
         audience=audience,
         created_by=(created_by or "")[:254],
-        send_at=send_at,
-        status=AnnouncementStatus.SCHEDULED if send_at else AnnouncementStatus.DRAFT,
+        send_at=data.send_at,
+        status=AnnouncementStatus.SCHEDULED if data.send_at else AnnouncementStatus.DRAFT,
         recipients=0,
     )
     db.session.add(announcement)
@@ -367,21 +300,15 @@ def create_announcement(
 
 
 def update_announcement(
-    announcement_id: int,
-    subject: str,
-    body: str,
-    audience: dict,
-    send_at: datetime | None,
-    now: datetime,
+    announcement_id: int, data: AnnouncementInput, now: datetime
 ) -> Announcement:
     """Change a draft or scheduled announcement; without `send_at` it becomes a draft again."""
     announcement = _lock_unsent(announcement_id)
-    subject, body, audience = _checked(subject, body, audience, send_at, now)
-    announcement.subject = subject
-    announcement.body = body
-    announcement.audience = audience
-    announcement.send_at = send_at
-    announcement.status = AnnouncementStatus.SCHEDULED if send_at else AnnouncementStatus.DRAFT
+    announcement.audience = _checked(data, now)
+    announcement.subject = data.subject
+    announcement.body = data.body
+    announcement.send_at = data.send_at
+    announcement.status = AnnouncementStatus.SCHEDULED if data.send_at else AnnouncementStatus.DRAFT
     db.session.flush()
     return announcement
 

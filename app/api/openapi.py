@@ -1,34 +1,46 @@
-"""The OpenAPI 3.1 document of /api/v1, built as a dict. tests/api/test_openapi.py keeps it true
-to the app's routes, and schemathesis checks the live API against it."""
+"""The OpenAPI 3.1 document of /api/v1. The schemas of resources and request bodies are generated
+from the models that validate and serialise them (app/api/resources.py and the domain's input
+models); this module adds what no model knows: the operations, their descriptions, security.
+tests/api/test_api_openapi.py keeps it true to the app's routes, and schemathesis checks the
+live API against it."""
+
+import copy
 
 from flask import current_app, has_request_context, request
+from pydantic.json_schema import models_json_schema
 
-from app.api.schemas import (
-    EARLIEST_YEAR,
-    LATEST_YEAR,
-    MAX_CAPACITY,
-    MAX_ID,
-    MAX_PARTS,
-    MAX_QUESTIONS,
-    MAX_REMINDER_MINUTES,
-    MAX_TABLES,
-    STATUSES,
-    THEMES,
+from app.api.resources import (
+    AnnouncementBody,
+    AnnouncementResource,
+    EventBody,
+    EventResource,
+    MemberResource,
+    RegistrationResource,
 )
-from app.events.models import EventFormat, EventKind, EventStatus, QuestionType
+from app.api.schemas import STATUSES, THEMES
+from app.events.inputs import MAX_PARTS
+from app.events.models import EventStatus
+from app.inputs import MAX_ID
 from app.members.models import MemberStatus
 from app.webhooks.models import EVENT_TYPES
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 PROBLEM = "application/problem+json"
+REF = "#/components/schemas/{model}"
+
+# Each component: (model, its name in the document, validation or serialisation).
+MODELS = (
+    (EventResource, "Event", "serialization"),
+    (EventBody, "EventInput", "validation"),
+    (RegistrationResource, "Registration", "serialization"),
+    (MemberResource, "Member", "serialization"),
+    (AnnouncementResource, "Announcement", "serialization"),
+    (AnnouncementBody, "AnnouncementInput", "validation"),
+)
 
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _nullable(schema: dict) -> dict:
-    return {**schema, "type": [schema["type"], "null"]}
 
 
 STRING = {"type": "string"}
@@ -36,7 +48,6 @@ INTEGER = {"type": "integer"}
 BOOLEAN = {"type": "boolean"}
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 TIME = {"type": "string", "format": "date-time"}
-CAPACITY = {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_CAPACITY}
 
 
 def _enum(values) -> dict:
@@ -70,200 +81,46 @@ def _page(item: str) -> dict:
     )
 
 
+def _model_schemas() -> dict:
+    """The components generated from the models, under the names the operations use."""
+    keys, document = models_json_schema(
+        [(model, mode) for model, _, mode in MODELS], ref_template=REF
+    )
+    schemas = document.get("$defs", {})
+    renamed = {}
+    for model, name, mode in MODELS:
+        generated = keys[(model, mode)]["$ref"].rsplit("/", 1)[1]
+        renamed[generated] = name
+    text = _rename(schemas, renamed)
+    patch = copy.deepcopy(text["EventInput"])
+    patch.pop("required", None)
+    patch["description"] = "変更する項目だけ。省略した項目はそのまま。"
+    text["EventPatch"] = patch
+    return text
+
+
+def _rename(schemas: dict, renamed: dict) -> dict:
+    """The generated components with the document's names, and every $ref to them."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            return {
+                key: (_renamed_ref(value, renamed) if key == "$ref" else walk(value))
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        return node
+
+    return {renamed.get(name, name): walk(schema) for name, schema in schemas.items()}
+
+
+def _renamed_ref(ref: str, renamed: dict) -> str:
+    name = ref.rsplit("/", 1)[1]
+    return REF.format(model=renamed.get(name, name))
+
+
 def _schemas() -> dict:
-    part = _object(
-        {
-            "id": INTEGER,
-            "title": STRING,
-            "starts_at": _nullable(TIME),
-            "ends_at": _nullable(TIME),
-            "capacity": {"type": ["integer", "null"]},
-            "uses_tables": BOOLEAN,
-        },
-        required=("id", "title", "starts_at", "ends_at", "capacity"),
-    )
-    table = _object(
-        {
-            "id": INTEGER,
-            "title": STRING,
-            "description": STRING,
-            "capacity": {"type": ["integer", "null"]},
-        },
-        required=("id", "title", "capacity"),
-    )
-    question = _object(
-        {
-            "id": INTEGER,
-            "label": STRING,
-            "type": _enum(QuestionType),
-            "required": BOOLEAN,
-            "choices": {"type": "array", "items": STRING},
-        },
-        required=("id", "label", "type", "required", "choices"),
-    )
-    event = _object(
-        {
-            "id": INTEGER,
-            "slug": STRING,
-            "title": STRING,
-            "kind": _enum(EventKind),
-            "description": STRING,
-            "starts_at": TIME,
-            "ends_at": TIME,
-            "all_day": BOOLEAN,
-            "format": _enum(EventFormat),
-            "venue": STRING,
-            "meeting_url": {
-                "type": "string",
-                "description": "オンライン会議のURL。事務局（APIトークン付き）の応答にだけ含まれます。",
-            },
-            "capacity": {"type": ["integer", "null"], "description": "null は定員なし"},
-            "registration_opens_at": _nullable(TIME),
-            "registration_closes_at": _nullable(TIME),
-            "requires_approval": BOOLEAN,
-            "status": _enum(EventStatus),
-            "parts": {"type": "array", "items": _ref("EventPart")},
-            "tables": {"type": "array", "items": _ref("ThemeTable")},
-            "questions": {"type": "array", "items": _ref("Question")},
-            "reminder_offsets_minutes": {
-                "type": "array",
-                "items": INTEGER,
-                "description": "リマインダーを送る時刻（開始の何分前か）",
-            },
-        },
-        required=(
-            "id",
-            "slug",
-            "title",
-            "kind",
-            "description",
-            "starts_at",
-            "ends_at",
-            "format",
-            "venue",
-            "capacity",
-            "registration_opens_at",
-            "registration_closes_at",
-            "status",
-            "parts",
-            "tables",
-            "questions",
-            "reminder_offsets_minutes",
-        ),
-    )
-    event_time = {
-        **TIME,
-        "description": f"時差付きのISO 8601（{EARLIEST_YEAR}〜{LATEST_YEAR}年）",
-    }
-    part_input = _object(
-        {
-            "id": {**ID, "description": "残す既存の部のID。省略すると新しい部"},
-            "title": {"type": "string", "minLength": 1, "maxLength": 200},
-            "starts_at": _nullable(event_time),
-            "ends_at": _nullable(event_time),
-            "capacity": CAPACITY,
-            "uses_tables": BOOLEAN,
-        },
-        required=("title",),
-        closed=True,
-    )
-    table_input = _object(
-        {
-            "id": {**ID, "description": "残す既存のテーブルのID"},
-            "title": {"type": "string", "minLength": 1, "maxLength": 200},
-            "description": {"type": "string", "maxLength": 500},
-            "capacity": CAPACITY,
-        },
-        required=("title",),
-        closed=True,
-    )
-    question_input = _object(
-        {
-            "id": {**ID, "description": "残す既存の質問のID"},
-            "label": {"type": "string", "minLength": 1, "maxLength": 200},
-            "type": _enum(QuestionType),
-            "required": BOOLEAN,
-            "choices": {
-                "type": "array",
-                "maxItems": 100,
-                "items": {"type": "string", "minLength": 1, "maxLength": 200},
-            },
-        },
-        required=("label", "type"),
-        closed=True,
-    )
-    event_fields = {
-        "slug": {
-            "type": "string",
-            "maxLength": 80,
-            "description": "英小文字・数字・ハイフン。空なら日付と種類から作ります",
-        },
-        "title": {"type": "string", "minLength": 1, "maxLength": 200},
-        "kind": _enum(EventKind),
-        "description": {"type": "string", "maxLength": 10_000},
-        "starts_at": event_time,
-        "ends_at": event_time,
-        "all_day": BOOLEAN,
-        "format": _enum(EventFormat),
-        "venue": {"type": "string", "maxLength": 300},
-        "meeting_url": {"type": "string", "maxLength": 500, "description": "https:// のURL"},
-        "capacity": {**CAPACITY, "description": "null は定員なし"},
-        "registration_opens_at": _nullable(event_time),
-        "registration_closes_at": _nullable(event_time),
-        "requires_approval": BOOLEAN,
-        "parts": {"type": "array", "maxItems": MAX_PARTS, "items": _ref("PartInput")},
-        "tables": {"type": "array", "maxItems": MAX_TABLES, "items": _ref("TableInput")},
-        "questions": {"type": "array", "maxItems": MAX_QUESTIONS, "items": _ref("QuestionInput")},
-        "reminder_offsets_minutes": {
-            "type": ["array", "null"],
-            "maxItems": 20,
-            "items": {"type": "integer", "minimum": 0, "maximum": MAX_REMINDER_MINUTES},
-            "description": "開始の何分前に送るか。null または省略で既定のリマインダー",
-        },
-    }
-    registration = _object(
-        {
-            "id": INTEGER,
-            "event_id": INTEGER,
-            "name": STRING,
-            "furigana": STRING,
-            "email": STRING,
-            "organization": STRING,
-            "organization_code": {
-                "type": ["string", "null"],
-                "description": "全国地方公共団体コード（自治体以外は null）",
-            },
-            "department": STRING,
-            "position": STRING,
-            "parts": {"type": "array", "items": INTEGER, "description": "参加する部のID"},
-            "table": {"type": ["integer", "null"], "description": "テーブルのID"},
-            "answers": {
-                "type": "object",
-                "description": "質問IDごとの回答（選択式（複数可）は配列）",
-                "additionalProperties": {"anyOf": [STRING, {"type": "array", "items": STRING}]},
-            },
-            "status": _enum(STATUSES),
-            "checked_in": BOOLEAN,
-            "checked_in_at": _nullable(TIME),
-            "created_at": TIME,
-        },
-        required=(
-            "id",
-            "event_id",
-            "name",
-            "furigana",
-            "email",
-            "organization",
-            "department",
-            "position",
-            "parts",
-            "table",
-            "answers",
-            "status",
-            "checked_in",
-            "created_at",
-        ),
-    )
     registration_input = _object(
         {
             "name": {"type": "string", "minLength": 1, "maxLength": 100},
@@ -297,24 +154,6 @@ def _schemas() -> dict:
         required=("name", "email", "organization", "privacy"),
         closed=True,
     )
-    member = _object(
-        {
-            "id": INTEGER,
-            "name": STRING,
-            "email": STRING,
-            "organization": STRING,
-            "organization_code": {"type": ["string", "null"]},
-            "department": STRING,
-            "theme_interests": {"type": "array", "items": _enum(THEMES)},
-            "listed_publicly": BOOLEAN,
-            "status": _enum(MemberStatus),
-            "consent_at": TIME,
-            "consent_version": STRING,
-            "confirmed_at": _nullable(TIME),
-            "created_at": TIME,
-        },
-        required=("id", "name", "email", "organization", "status", "created_at"),
-    )
     member_input = _object(
         {
             "name": {"type": "string", "minLength": 1, "maxLength": 100},
@@ -337,61 +176,6 @@ def _schemas() -> dict:
         required=("name", "email", "organization", "consent", "privacy"),
         closed=True,
     )
-    audience = _object(
-        {
-            "kind": _enum(("event_registrants", "members", "members_by_theme")),
-            "event_id": _nullable(ID),
-            "statuses": {"type": "array", "maxItems": len(STATUSES), "items": _enum(STATUSES)},
-            "table_id": _nullable(ID),
-            "themes": {"type": "array", "maxItems": len(THEMES), "items": _enum(THEMES)},
-        },
-        required=("kind",),
-        closed=True,
-        description="event_registrants はイベントの申込者（event_id 必須）、members は有効な会員全員、"
-        "members_by_theme は themes に関心のある会員",
-    )
-    announcement = _object(
-        {
-            "id": INTEGER,
-            "subject": STRING,
-            "body": STRING,
-            "audience": {"type": "object"},
-            "status": _enum(("draft", "scheduled", "queued")),
-            "send_at": _nullable(TIME),
-            "queued_at": _nullable(TIME),
-            "created_at": TIME,
-            "progress": _object(
-                {
-                    "recipients": INTEGER,
-                    "queued": INTEGER,
-                    "sent": INTEGER,
-                    "failed": INTEGER,
-                    "total": INTEGER,
-                    "failures": {
-                        "type": "array",
-                        "items": _object(
-                            {"email": STRING, "error": STRING}, required=("email", "error")
-                        ),
-                    },
-                },
-                required=("recipients", "queued", "sent", "failed", "total", "failures"),
-            ),
-        },
-        required=("id", "subject", "body", "audience", "status", "send_at", "progress"),
-    )
-    announcement_input = _object(
-        {
-            "subject": {"type": "string", "minLength": 1, "maxLength": 200},
-            "body": {"type": "string", "minLength": 1, "maxLength": 100_000},
-            "audience": _ref("Audience"),
-            "send_at": {
-                **_nullable(TIME),
-                "description": "送信日時（現在より後）。null または省略で下書き",
-            },
-        },
-        required=("subject", "body", "audience"),
-        closed=True,
-    )
     problem = _object(
         {
             "type": {"type": "string"},
@@ -410,31 +194,16 @@ def _schemas() -> dict:
         required=("type", "title", "status"),
     )
     return {
-        "Event": event,
-        "EventPart": part,
-        "ThemeTable": table,
-        "Question": question,
-        "EventInput": _object(
-            event_fields, required=("title", "kind", "starts_at", "ends_at"), closed=True
-        ),
-        "EventPatch": _object(event_fields, closed=True),
-        "PartInput": part_input,
-        "TableInput": table_input,
-        "QuestionInput": question_input,
+        **_model_schemas(),
         "EventPage": _page("Event"),
-        "Registration": registration,
         "RegistrationInput": registration_input,
         "RegistrationPage": _page("Registration"),
-        "Member": member,
         "MemberApplication": member_input,
         "MemberPage": _page("Member"),
         "Accepted": _object(
             {"status": {"type": "string", "const": "accepted"}, "detail": STRING},
             required=("status", "detail"),
         ),
-        "Audience": audience,
-        "Announcement": announcement,
-        "AnnouncementInput": announcement_input,
         "Problem": problem,
     }
 
@@ -569,9 +338,10 @@ MEMBER_EXAMPLE = {
 }
 ANNOUNCEMENT_EXAMPLE = {
     "subject": "{event_title} のご案内",
-    "body": "{name} 様\n\n{event_date} に開催します。",
+    "body": "{event_date} に開催します。",
     "audience": {"kind": "event_registrants", "event_id": 1},
     "send_at": "2026-09-01T10:00:00+09:00",
+    "status": "scheduled",
 }
 
 
@@ -596,12 +366,13 @@ def _paths() -> dict:
                 operation_id="listEvents",
             ),
             "post": _operation(
-                "イベントを作成（下書き）",
+                "イベントを作成",
                 "events",
-                ("201", _json("Event", "作成したイベント（下書き）")),
+                ("201", _json("Event", "作成したイベント")),
                 ("409",),
                 organizer=True,
-                description="コンソールのイベント作成と同じ項目とルール。部・テーブル・質問・リマインダーも指定できます。公開は /publish で。",
+                description="コンソールのイベント作成と同じ項目とルール。部・テーブル・質問・リマインダーも指定できます。"
+                '"status": "published" で作成と同時に公開（省略すると下書き）。GET の応答をそのまま送れます（id・slug など読み取り専用の項目は無視）。',
                 body="EventInput",
                 example=EVENT_EXAMPLE,
                 operation_id="createEvent",
@@ -616,6 +387,23 @@ def _paths() -> dict:
                 organizer=False,
                 parameters=[event_id],
                 operation_id="getEvent",
+            ),
+            "put": _operation(
+                "イベントを置き換え",
+                "events",
+                ("200", _json("Event", "変更後のイベント")),
+                ("404", "409"),
+                organizer=True,
+                description="本文で丸ごと置き換えます（省略した任意項目は既定値）。GET の応答を編集して送れます。"
+                "日時・場所の変更は PATCH と同じく参加確定者へ更新された招待を送ります（notify=false で送らない）。"
+                "status を指定すると公開・非公開も切り替えます。",
+                parameters=[
+                    event_id,
+                    _query("notify", BOOLEAN, "日時・場所の変更を参加者にメールする（既定 true）"),
+                ],
+                body="EventInput",
+                example=EVENT_EXAMPLE,
+                operation_id="replaceEvent",
             ),
             "patch": _operation(
                 "イベントを変更",
@@ -773,18 +561,31 @@ def _paths() -> dict:
         },
         "/api/v1/announcements": {
             "post": _operation(
-                "一斉配信を作成・予約",
+                "一斉配信を作成・予約・送信",
                 "announcements",
                 ("201", _json("Announcement", "作成したお知らせ")),
                 ("409",),
                 organizer=True,
-                description="send_at があれば予約（scheduled）、なければ下書き。差し込み項目 {name} {organization} {event_title} {event_date} {manage_url} {join_url} は配信先に応じて使えます。",
+                description="status が draft なら下書き、scheduled なら send_at に予約、queued なら今すぐ送信"
+                "（省略時は send_at があれば予約、なければ下書き）。差し込み項目 {name} {organization} {event_title} {event_date} {manage_url} {join_url} は配信先に応じて使えます。",
                 body="AnnouncementInput",
                 example=ANNOUNCEMENT_EXAMPLE,
                 operation_id="createAnnouncement",
             ),
         },
         "/api/v1/announcements/{announcement_id}": {
+            "put": _operation(
+                "一斉配信を置き換え",
+                "announcements",
+                ("200", _json("Announcement", "変更後のお知らせ")),
+                ("404", "409"),
+                organizer=True,
+                description="下書き・予約中のお知らせだけ（送信後は 409）。status は作成と同じ。",
+                parameters=[_id("announcement_id", "お知らせのID")],
+                body="AnnouncementInput",
+                example=ANNOUNCEMENT_EXAMPLE,
+                operation_id="replaceAnnouncement",
+            ),
             "get": _operation(
                 "一斉配信と送信の進み具合",
                 "announcements",

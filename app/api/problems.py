@@ -11,7 +11,6 @@ from app.announcements.services import (
     AnnouncementNotFound,
     InvalidAnnouncement,
     InvalidAudience,
-    InvalidPlaceholder,
     NoRecipients,
 )
 from app.errors import (
@@ -27,6 +26,7 @@ from app.errors import (
     RegistrationNotOpen,
 )
 from app.events.services import EventInUse, EventStatusError, InvalidEvent, SlugTaken
+from app.inputs import InvalidInput
 from app.registrations.services import InvalidAnswer, NoSeatFree, WrongStatus
 
 PROBLEM_JSON = "application/problem+json"
@@ -54,14 +54,12 @@ UNPROCESSABLE = (
     InvalidEvent,
     InvalidAnswer,
     InvalidAnnouncement,
-    InvalidPlaceholder,
     InvalidAudience,
     NoRecipients,
 )
 
 # The services name fields as the console's forms do; the API names them as its JSON does.
 _ROW_FIELD = re.compile(r"^(parts|tables|questions)-(\d+)-(\w+)$")
-_RENAMED = {"reminder_rules": "reminder_offsets_minutes"}
 _AUDIENCE_FIELDS = {"event_id", "statuses", "table_id", "themes"}
 
 
@@ -76,7 +74,7 @@ def api_field(name: str | None, resource: str = "") -> str | None:
         return "answers." + name.removeprefix("question_")
     if resource == "announcement" and (name in _AUDIENCE_FIELDS or name == "kind"):
         return "audience." + name
-    return _RENAMED.get(name, name)
+    return name
 
 
 def _type_uri(slug: str) -> str:
@@ -126,6 +124,10 @@ def problem_types() -> list[tuple[str, int, str]]:
 def domain_problem(error: DomainError, resource: str = "") -> Response:
     """A service's refusal: 404 for what does not exist, 409 for the state things are in,
     422 for input that breaks a rule; the message names its field."""
+    if isinstance(error, InvalidInput):
+        return validation_problem(
+            [{"field": item.api_field, "message": item.message} for item in error.errors]
+        )
     if isinstance(error, NOT_FOUND):
         return problem(404, _("見つかりません。"), error.message, slug="not-found")
     status = 409 if isinstance(error, CONFLICTS) else 422

@@ -17,6 +17,14 @@ from app.announcements import services as announcements
 from app.api import queries
 from app.api.blueprint import bp, organizer, organizer_required
 from app.api.openapi import build_document
+from app.api.resources import (
+    AnnouncementBody,
+    EventBody,
+    announcement_json,
+    event_json,
+    member_json,
+    registration_json,
+)
 from app.api.schemas import (
     EVENT_STATUSES,
     MEMBER_FIELDS,
@@ -25,22 +33,17 @@ from app.api.schemas import (
     STATUSES,
     Invalid,
     Reader,
-    announcement_json,
     check_text,
-    event_json,
     form_data,
     form_errors,
-    member_json,
-    read_announcement,
     read_answers,
-    read_event,
     read_ids,
-    registration_json,
 )
 from app.audit.services import record
 from app.events import services as events
 from app.events.models import EventStatus
 from app.extensions import db, limiter, public_form_limit
+from app.inputs import parse
 from app.members import services as members
 from app.members.forms import MembershipForm
 from app.members.models import Member, MemberStatus
@@ -176,9 +179,11 @@ def list_events():
 @bp.post("/events")
 @organizer_required
 def create_event():
-    data = read_event(json_body())
-    event = events.create_event(data)
-    record("event.create", f"event:{event.id}", via="api")
+    """A new event: a draft, or published at once with "status": "published". The
+    representation GET returns can be sent as it is (its read-only fields are ignored)."""
+    data = parse(EventBody, json_body()).to_input()
+    event = events.create_event(data, clock.now())
+    record("event.create", f"event:{event.id}", via="api", status=event.status)
     db.session.commit()
     return _created(event_json(event, organizer=True), url_for(".get_event", event_id=event.id))
 
@@ -189,25 +194,51 @@ def get_event(event_id):
     return jsonify(event_json(event, organizer=organizer() is not None))
 
 
+@bp.put("/events/<int:event_id>")
+@organizer_required
+def replace_event(event_id):
+    """Replace an event with the body (omitted optional fields take their defaults)."""
+    event = events.get_event(event_id)
+    body = json_body()
+    return _save_event(event, parse(EventBody, body).to_input(event), "status" in body)
+
+
 @bp.patch("/events/<int:event_id>")
 @organizer_required
 def update_event(event_id):
-    """Change an event; moving its time or place mails confirmed attendees an updated invite
-    (unless ?notify=false) and moves their reminders, and new seats go to the waitlist, as in
-    the console."""
-    notify = _flag("notify", True)
+    """Change the fields given; the others stay."""
     event = events.get_event(event_id)
-    data = read_event(json_body(), current=event)
-    mailed, promoted = registrations.edit_event(event_id, data, notify=notify)
+    patch = json_body()
+    if not isinstance(patch, dict):
+        raise Invalid([{"field": "body", "message": _("JSONオブジェクトで指定してください。")}])
+    current = event_json(event, organizer=True)
+    current.pop("status")  # changed only when asked for
+    data = parse(EventBody, {**current, **patch}).to_input(event)
+    return _save_event(event, data, "status" in patch)
+
+
+def _save_event(event, data, status_given: bool):
+    """Apply an edit as the console does: moving the time or place mails confirmed attendees
+    an updated invite (unless ?notify=false) and moves their reminders, new seats go to the
+    waitlist; a status given publishes the draft or takes it back."""
+    notify = _flag("notify", True)
+    mailed, promoted = registrations.edit_event(event.id, data, notify=notify)
     record(
         "event.update",
-        f"event:{event_id}",
+        f"event:{event.id}",
         via="api",
         mailed=mailed,
         promoted=[r.id for r in promoted],
     )
+    if status_given and data.status != event.status:
+        if data.status == EventStatus.PUBLISHED:
+            events.publish_event(event.id, clock.now())
+            record("event.publish", f"event:{event.id}", via="api")
+        else:
+            events.unpublish_event(event.id, registrations.sign_ups(event.id).active)
+            record("event.unpublish", f"event:{event.id}", via="api")
     db.session.commit()
-    return jsonify(event_json(events.get_event(event_id), organizer=True))
+    return jsonify(event_json(events.get_event(event.id), organizer=True))
 
 
 @bp.post("/events/<int:event_id>/publish")
@@ -378,11 +409,12 @@ def create_member():
 @bp.post("/announcements")
 @organizer_required
 def create_announcement():
-    """A draft, or with send_at a scheduled announcement, checked as the console checks it."""
+    """An announcement kept as a draft, scheduled (send_at), or sent now ("status": "queued"),
+    the three choices of the console; checked as the console checks it."""
     g.resource = "announcement"
-    subject, body, audience, send_at = read_announcement(json_body())
+    body = parse(AnnouncementBody, json_body())
     announcement = announcements.create_announcement(
-        subject, body, audience, organizer().email, send_at=send_at, now=clock.now()
+        body.to_input(), organizer().email, clock.now()
     )
     record(
         "announcement.create",
@@ -391,11 +423,31 @@ def create_announcement():
         status=announcement.status,
         audience=announcement.audience["kind"],
     )
+    _send_if_asked(announcement.id, body)
     db.session.commit()
     return _created(
         announcement_json(announcement, announcements.progress(announcement.id)),
         url_for(".get_announcement", announcement_id=announcement.id),
     )
+
+
+@bp.put("/announcements/<int:announcement_id>")
+@organizer_required
+def replace_announcement(announcement_id):
+    """Replace a draft or scheduled announcement (409 once it is sent)."""
+    g.resource = "announcement"
+    body = parse(AnnouncementBody, json_body())
+    announcement = announcements.update_announcement(announcement_id, body.to_input(), clock.now())
+    record("announcement.update", f"announcement:{announcement_id}", via="api")
+    _send_if_asked(announcement_id, body)
+    db.session.commit()
+    return jsonify(announcement_json(announcement, announcements.progress(announcement_id)))
+
+
+def _send_if_asked(announcement_id: int, body: AnnouncementBody) -> None:
+    if body.send_now:
+        count = announcements.send_now(announcement_id, clock.now())
+        record("announcement.send", f"announcement:{announcement_id}", via="api", recipients=count)
 
 
 @bp.get("/announcements/<int:announcement_id>")

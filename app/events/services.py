@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import clock
 from app.errors import (
     DomainError,
     EventCancelled,
@@ -20,18 +21,17 @@ from app.errors import (
     RegistrationClosed,
     RegistrationNotOpen,
 )
+from app.events.inputs import EventInput
 from app.events.models import (
     Event,
-    EventFormat,
     EventKind,
     EventPart,
     EventStatus,
     Question,
-    QuestionType,
     ThemeTable,
 )
 from app.extensions import db
-from app.reminders.rules import is_valid, rules_for
+from app.reminders.rules import rules_for
 
 
 class RegistrationWindow(StrEnum):
@@ -169,15 +169,12 @@ def mark_event_cancelled(event: Event) -> bool:
 
 # --- the console: creating, editing, publishing and duplicating events ----------------------
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_MAX = 80
 KIND_SLUGS = {
     EventKind.SEMINAR: "seminar",
     EventKind.SHARING_SESSION: "sharing",
     EventKind.EXCHANGE_SESSION: "exchange",
     EventKind.JOINT_DECLARATION: "declaration",
 }
-CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
 # 2026年度上期 / 令和8年度下期 in the title of a 定期共有会; a copy gets the next half-year's name.
 HALF_YEAR = re.compile(
     r"(?:(?P<western>\d{4})|令和(?P<reiwa>\d{1,2}|元))年度(?P<half>上半期|下半期|上期|下期)"
@@ -204,59 +201,6 @@ class EventInUse(DomainError):
 
 class EventStatusError(DomainError):
     """The event's state does not allow this step (publishing a cancelled event, ...)."""
-
-
-@dataclass(frozen=True)
-class PartInput:
-    """A part as typed; `id` names the existing part it edits, None adds one."""
-
-    title: str
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    capacity: int | None = None
-    uses_tables: bool = False
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class TableInput:
-    title: str
-    description: str = ""
-    capacity: int | None = None
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class QuestionInput:
-    label: str
-    type: str = QuestionType.SHORT_TEXT
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    id: int | None = None
-
-
-@dataclass(frozen=True)
-class EventInput:
-    """Everything an organizer types for an event. Rows are in display order."""
-
-    title: str
-    kind: str
-    starts_at: datetime
-    ends_at: datetime
-    description: str = ""
-    all_day: bool = False
-    format: str = EventFormat.ONLINE
-    venue: str = ""
-    meeting_url: str = ""
-    capacity: int | None = None
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
-    reminder_rules: tuple[str, ...] | None = None  # None: the defaults of app/reminders/rules.py
-    requires_approval: bool = False
-    slug: str = ""  # blank: made from the date and kind (and kept as it is on an edit)
-    parts: tuple[PartInput, ...] = ()
-    tables: tuple[TableInput, ...] = ()
-    questions: tuple[QuestionInput, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -343,11 +287,6 @@ def _stored_rules(rules: tuple[str, ...] | None, format: str, event: Event) -> l
     return rules
 
 
-def _check_capacity(value: int | None, field: str) -> None:
-    if value is not None and value < 0:
-        raise InvalidEvent(_l("0以上の整数で入力してください。"), field=field)
-
-
 def _check_rows(rows, existing, name: str) -> None:
     known = {row.id for row in existing}
     for i, row in enumerate(rows):
@@ -358,55 +297,11 @@ def _check_rows(rows, existing, name: str) -> None:
             )
 
 
-def _check_parts(data: EventInput) -> None:
-    for i, part in enumerate(data.parts):
-        if not part.title.strip():
-            raise InvalidEvent(_l("部の名前を入力してください。"), field=f"parts-{i}-title")
-        _check_capacity(part.capacity, f"parts-{i}-capacity")
-        if (part.starts_at is None) != (part.ends_at is None):
-            raise InvalidEvent(
-                _l("開始と終了の両方を入力するか、両方とも空欄にしてください。"),
-                field=f"parts-{i}-starts_at",
-            )
-        if part.starts_at is None:
-            continue
-        if part.ends_at <= part.starts_at:
-            raise InvalidEvent(
-                _l("終了時刻は開始時刻より後にしてください。"), field=f"parts-{i}-ends_at"
-            )
-        if part.starts_at < data.starts_at or part.ends_at > data.ends_at:
-            raise InvalidEvent(
-                _l("部の時間はイベントの開始から終了までの間にしてください。"),
-                field=f"parts-{i}-starts_at",
-            )
-
-
-def _check_tables(data: EventInput) -> None:
-    for i, table in enumerate(data.tables):
-        if not table.title.strip():
-            raise InvalidEvent(_l("テーブルの名前を入力してください。"), field=f"tables-{i}-title")
-        _check_capacity(table.capacity, f"tables-{i}-capacity")
-
-
-def _check_questions(data: EventInput, event: Event | None, signed_up: int) -> None:
-    old_types = {q.id: q.type for q in event.questions} if event else {}
+def _check_question_types(data: EventInput, event: Event, signed_up: int) -> None:
+    """Answers already given are text or a list depending on the type: it stays."""
+    old_types = {q.id: q.type for q in event.questions}
     for i, question in enumerate(data.questions):
-        if not question.label.strip():
-            raise InvalidEvent(_l("質問文を入力してください。"), field=f"questions-{i}-label")
-        if question.type not in set(QuestionType):
-            raise InvalidEvent(_l("選択肢の中から選んでください。"), field=f"questions-{i}-type")
-        if question.type in CHOICE_TYPES:
-            if not question.choices:
-                raise InvalidEvent(
-                    _l("選択式の質問には選択肢を1行に1つずつ入力してください。"),
-                    field=f"questions-{i}-choices",
-                )
-            if len(set(question.choices)) != len(question.choices):
-                raise InvalidEvent(
-                    _l("同じ選択肢が2回入力されています。"), field=f"questions-{i}-choices"
-                )
         if signed_up and question.id in old_types and old_types[question.id] != question.type:
-            # Answers already given are text or a list depending on the type.
             raise EventInUse(
                 _l("お申し込みがあるため、回答の形式は変更できません。"),
                 field=f"questions-{i}-type",
@@ -414,48 +309,21 @@ def _check_questions(data: EventInput, event: Event | None, signed_up: int) -> N
 
 
 def _check_input(data: EventInput, event: Event | None = None, signed_up: int = 0) -> None:
-    """Every rule an event must meet; raises InvalidEvent (or a sibling) naming the field."""
-    if not data.title.strip():
-        raise InvalidEvent(_l("タイトルを入力してください。"), field="title")
-    if data.kind not in set(EventKind):
-        raise InvalidEvent(_l("選択肢の中から選んでください。"), field="kind")
-    if data.format not in set(EventFormat):
-        raise InvalidEvent(_l("選択肢の中から選んでください。"), field="format")
-    if data.ends_at <= data.starts_at:
-        raise InvalidSchedule()
-    opens, closes = data.registration_opens_at, data.registration_closes_at
-    if opens and closes and closes <= opens:
-        raise InvalidEvent(
-            _l("受付終了日時は受付開始日時より後にしてください。"),
-            field="registration_closes_at",
-        )
-    _check_capacity(data.capacity, "capacity")
-    for rule in data.reminder_rules or ():
-        if not is_valid(rule):
-            raise InvalidEvent(
-                _l("「%(rule)s」はリマインダーの指定として読み取れません。", rule=rule),
-                field="reminder_rules",
-            )
-    if data.slug:
-        if len(data.slug) > SLUG_MAX or not SLUG_PATTERN.match(data.slug):
-            raise InvalidEvent(
-                _l("英小文字・数字・ハイフンで入力してください（例: seminar-20260915）。"),
+    """The rules of an event that need the database (the input model checked the rest): a
+    free slug, rows that exist, nothing taken away that people signed up for."""
+    if data.slug and (event is None or data.slug != event.slug):
+        if event is not None and event.status != EventStatus.DRAFT:
+            raise EventStatusError(
+                _l("公開後はURL名を変更できません（お送りしたメールのリンクが切れるため）。"),
                 field="slug",
             )
-        if event is None or data.slug != event.slug:
-            if event is not None and event.status != EventStatus.DRAFT:
-                raise EventStatusError(
-                    _l("公開後はURL名を変更できません（お送りしたメールのリンクが切れるため）。"),
-                    field="slug",
-                )
-            if db.session.scalar(select(Event.id).where(Event.slug == data.slug)) is not None:
-                raise SlugTaken()
+        if db.session.scalar(select(Event.id).where(Event.slug == data.slug)) is not None:
+            raise SlugTaken()
     _check_rows(data.parts, event.parts if event else [], "parts")
     _check_rows(data.tables, event.tables if event else [], "tables")
     _check_rows(data.questions, event.questions if event else [], "questions")
-    _check_parts(data)
-    _check_tables(data)
-    _check_questions(data, event, signed_up)
+    if event is not None:
+        _check_question_types(data, event, signed_up)
     if event is not None and signed_up:
         for name in ("parts", "tables"):
             kept = {row.id for row in getattr(data, name)}
@@ -478,14 +346,6 @@ def _synced_rows(existing: list, inputs: tuple, model, names: tuple[str, ...]) -
     return rows
 
 
-def _question_inputs(data: EventInput) -> tuple[QuestionInput, ...]:
-    """Choices only belong to choice questions."""
-    return tuple(
-        q if q.type in CHOICE_TYPES else QuestionInput(q.label, q.type, q.required, (), q.id)
-        for q in data.questions
-    )
-
-
 def _apply_details(event: Event, data: EventInput) -> None:
     """Set what an edit changes without touching calendars (see EventChanges for the rest)."""
     event.kind = data.kind
@@ -498,14 +358,14 @@ def _apply_details(event: Event, data: EventInput) -> None:
         event.slug = data.slug
     event.parts = _synced_rows(event.parts, data.parts, EventPart, PART_FIELDS)
     event.tables = _synced_rows(event.tables, data.tables, ThemeTable, TABLE_FIELDS)
-    questions = _question_inputs(data)
-    event.questions = _synced_rows(event.questions, questions, Question, QUESTION_FIELDS)
+    event.questions = _synced_rows(event.questions, data.questions, Question, QUESTION_FIELDS)
     for question in event.questions:
         question.choices = list(question.choices)
 
 
-def create_event(data: EventInput) -> Event:
-    """A new draft event with its parts, tables and questions."""
+def create_event(data: EventInput, now: datetime | None = None) -> Event:
+    """A new event with its parts, tables and questions: a draft, or published at once when the
+    input says so (checked as publish_event checks it)."""
     _check_input(data)
     event = Event(status=EventStatus.DRAFT)
     for name in CHANGE_FIELDS:
@@ -514,6 +374,8 @@ def create_event(data: EventInput) -> Event:
     event.slug = data.slug or _generated_slug(data.kind, data.starts_at)
     db.session.add(event)
     db.session.flush()
+    if data.status == EventStatus.PUBLISHED:
+        _publish(event, now or clock.now())
     return event
 
 
@@ -548,7 +410,7 @@ def review_event_update(event: Event, data: EventInput, signed_up: int) -> list[
     for name, inputs, names in (
         ("parts", data.parts, PART_FIELDS),
         ("tables", data.tables, TABLE_FIELDS),
-        ("questions", _question_inputs(data), QUESTION_FIELDS),
+        ("questions", data.questions, QUESTION_FIELDS),
     ):
         if _rows_changed(getattr(event, name), inputs, names):
             changes.append(FieldChange(name))
@@ -572,7 +434,10 @@ def update_event(event_id: int, data: EventInput, signed_up: int) -> EventChange
 
 def publish_event(event_id: int, now: datetime) -> Event:
     """Open a draft to the public (its page, the feeds, sign-up within the window)."""
-    event = get_event(event_id)
+    return _publish(get_event(event_id), now)
+
+
+def _publish(event: Event, now: datetime) -> Event:
     if event.status == EventStatus.PUBLISHED:
         raise EventStatusError(_l("このイベントは既に公開されています。"))
     if event.status == EventStatus.CANCELLED:

@@ -12,7 +12,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.api.schemas import event_json, iso, registration_json
+from app.api.resources import event_json, iso, registration_json
 from app.events.models import Event, EventStatus
 from app.registrations.models import Registration, RegistrationStatus
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint

@@ -8,16 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import InvalidSchedule
+from app.events.inputs import EventInput, PartInput, QuestionInput, TableInput
 from app.events.models import Event, EventKind, EventStatus, Question, QuestionType
 from app.events.services import (
-    EventInput,
     EventInUse,
     EventStatusError,
     InvalidEvent,
-    PartInput,
-    QuestionInput,
     SlugTaken,
-    TableInput,
     console_events,
     create_event,
     duplicate_event,
@@ -28,6 +25,7 @@ from app.events.services import (
     update_event,
 )
 from app.extensions import db
+from app.inputs import InvalidInput, parse
 from tests.conftest import NOW
 
 
@@ -65,12 +63,24 @@ def as_input(event: Event, **fields) -> EventInput:
         "reminder_rules": None,
         "requires_approval": event.requires_approval,
         "parts": tuple(
-            PartInput(p.title, p.starts_at, p.ends_at, p.capacity, p.uses_tables, p.id)
+            PartInput(
+                title=p.title,
+                starts_at=p.starts_at,
+                ends_at=p.ends_at,
+                capacity=p.capacity,
+                uses_tables=p.uses_tables,
+                id=p.id,
+            )
             for p in event.parts
         ),
-        "tables": tuple(TableInput(t.title, t.description, t.capacity, t.id) for t in event.tables),
+        "tables": tuple(
+            TableInput(title=t.title, description=t.description, capacity=t.capacity, id=t.id)
+            for t in event.tables
+        ),
         "questions": tuple(
-            QuestionInput(q.label, q.type, q.required, tuple(q.choices), q.id)
+            QuestionInput(
+                label=q.label, type=q.type, required=q.required, choices=tuple(q.choices), id=q.id
+            )
             for q in event.questions
         ),
     }
@@ -93,39 +103,74 @@ def test_a_new_event_is_a_draft_with_a_slug_from_its_japan_date_and_kind(app):
 
 
 @pytest.mark.parametrize(
-    ("fields", "error", "field"),
+    ("fields", "loc", "message"),
     [
-        ({"ends_at": jst("2026-09-15T14:00")}, InvalidSchedule, "ends_at"),
-        ({"capacity": -1}, InvalidEvent, "capacity"),
-        ({"kind": "party"}, InvalidEvent, "kind"),
-        ({"reminder_rules": ("tomorrow",)}, InvalidEvent, "reminder_rules"),
-        ({"slug": "Bad Slug"}, InvalidEvent, "slug"),
-        ({"slug": "taken"}, SlugTaken, "slug"),
+        ({"ends_at": jst("2026-09-15T14:00")}, ("ends_at",), InvalidSchedule.message),
+        ({"capacity": -1}, ("capacity",), "0以上の整数で指定してください。"),
+        ({"kind": "party"}, ("kind",), None),
+        ({"reminder_rules": ("tomorrow",)}, ("reminder_rules", 0), None),
+        ({"slug": "Bad Slug"}, ("slug",), None),
         (
             {"registration_opens_at": NOW, "registration_closes_at": NOW},
-            InvalidEvent,
-            "registration_closes_at",
-        ),
-        ({"parts": (PartInput("第一部"), PartInput(" "))}, InvalidEvent, "parts-1-title"),
-        (
-            {"parts": (PartInput("早すぎる", jst("2026-09-15T13:00"), jst("2026-09-15T14:30")),)},
-            InvalidEvent,
-            "parts-0-starts_at",
+            ("registration_closes_at",),
+            "受付終了日時は受付開始日時より後にしてください。",
         ),
         (
-            {"tables": (TableInput("庁内職員向け事業", capacity=-2),)},
-            InvalidEvent,
-            "tables-0-capacity",
+            {"parts": ({"title": "第一部"}, {"title": " "})},
+            ("parts", 1, "title"),
+            "部の名前を入力してください。",
         ),
         (
-            {"questions": (QuestionInput("参加形態", QuestionType.MULTIPLE_CHOICE),)},
-            InvalidEvent,
-            "questions-0-choices",
+            {
+                "parts": (
+                    {
+                        "title": "早すぎる",
+                        "starts_at": jst("2026-09-15T13:00"),
+                        "ends_at": jst("2026-09-15T14:30"),
+                    },
+                )
+            },
+            ("parts", 0, "starts_at"),
+            "部の時間はイベントの開始から終了までの間にしてください。",
         ),
-        ({"parts": (PartInput("第一部", id=12345),)}, InvalidEvent, "parts-0-title"),
+        (
+            {"tables": ({"title": "庁内職員向け事業", "capacity": -2},)},
+            ("tables", 0, "capacity"),
+            None,
+        ),
+        (
+            {"questions": ({"label": "参加形態", "type": "multiple_choice"},)},
+            ("questions", 0, "choices"),
+            "選択式の質問には選択肢を1行に1つずつ入力してください。",
+        ),
     ],
 )
-def test_an_event_that_breaks_a_rule_is_refused_naming_the_field(
+def test_an_event_that_breaks_a_rule_is_refused_by_its_input_model_naming_the_field(
+    app, fields, loc, message
+):
+    values = {
+        "title": "自治体DXセミナー",
+        "starts_at": jst("2026-09-15T14:00"),
+        "ends_at": jst("2026-09-15T16:30"),
+        **fields,
+    }
+
+    with pytest.raises(InvalidInput) as raised:
+        parse(EventInput, values)
+
+    assert [error.loc for error in raised.value.errors] == [loc]
+    if message is not None:
+        assert raised.value.errors[0].message == str(message)
+
+
+@pytest.mark.parametrize(
+    ("fields", "error", "field"),
+    [
+        ({"slug": "taken"}, SlugTaken, "slug"),
+        ({"parts": (PartInput(title="第一部", id=12345),)}, InvalidEvent, "parts-0-title"),
+    ],
+)
+def test_an_event_that_breaks_a_rule_of_the_database_is_refused_naming_the_field(
     app, make_event, fields, error, field
 ):
     make_event(slug="taken")
@@ -165,7 +210,7 @@ def test_switching_to_in_person_with_the_shown_defaults_untouched_keeps_the_defa
 
 def test_text_questions_keep_no_choices(app):
     event = create_event(
-        seminar_input(questions=(QuestionInput("ご意見", QuestionType.SHORT_TEXT, choices=("x",)),))
+        seminar_input(questions=(QuestionInput(label="ご意見", type=QuestionType.SHORT_TEXT, choices=("x",)),))
     )
 
     assert event.questions[0].choices == []
@@ -183,9 +228,9 @@ def test_rows_are_edited_in_place_so_registrations_keep_pointing_at_them(app, ma
         as_input(
             event,
             parts=(
-                PartInput("第二部 情報交換会", id=second.id),
-                PartInput("第一部 基調講演", id=first.id),
-                PartInput("第三部 懇親会"),
+                PartInput(title="第二部 情報交換会", id=second.id),
+                PartInput(title="第一部 基調講演", id=first.id),
+                PartInput(title="第三部 懇親会"),
             ),
         ),
         signed_up=0,
@@ -229,7 +274,12 @@ def test_with_sign_ups_parts_and_tables_stay_and_answer_types_stay(app, make_eve
     retyped = as_input(
         event,
         questions=(
-            QuestionInput("ご意見", QuestionType.SINGLE_CHOICE, False, ("a", "b"), question.id),
+            QuestionInput(
+                label="ご意見",
+                type=QuestionType.SINGLE_CHOICE,
+                choices=("a", "b"),
+                id=question.id,
+            ),
         ),
     )
     with pytest.raises(EventInUse) as changed_type:
