@@ -143,7 +143,7 @@ def _plausible(moment: datetime) -> datetime:
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise rule(
             _(
-                "%(first)d年から%(last)d年までの日時を指定してください。",
+                "%(first)d年〜%(last)d年の日時を入力してください。",
                 first=EARLIEST_YEAR,
                 last=LATEST_YEAR,
             )
@@ -160,7 +160,14 @@ Flag = Annotated[bool, Strict()]
 
 def Count(maximum: int):  # noqa: N802
     """A whole number from 0 to `maximum` (seats, minutes)."""
-    return Annotated[int, Strict(), Field(ge=0, le=maximum)]
+
+    def within(value):
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= maximum:
+            raise rule(_("0〜%(max)dの整数で入力してください。", max=maximum))
+        return value
+
+    # The range is checked first for its message; Field keeps it in the JSON Schema.
+    return Annotated[int, BeforeValidator(within), Strict(), Field(ge=0, le=maximum)]
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -170,7 +177,7 @@ _INTEGER = _l("整数で指定してください。")
 _MESSAGES = {
     "missing": _l("この項目は必須です。"),
     "string_type": _l("文字列で指定してください。"),
-    "unusable_text": _l("使用できない文字（制御文字など）が含まれています。削除してください。"),
+    "unusable_text": _l("使えない文字（制御文字など）が含まれています。削除してください。"),
     "int_type": _INTEGER,
     "int_parsing": _INTEGER,
     "int_from_float": _INTEGER,

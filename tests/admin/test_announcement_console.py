@@ -182,7 +182,7 @@ def test_a_placeholder_error_shows_beside_the_body_and_keeps_what_was_typed(
     ("fields", "field_id", "message"),
     [
         ({"subject": ""}, "subject", "件名を入力してください。"),
-        ({"subject": "件名\r\nBcc: x@example.jp"}, "subject", "改行を含めずに入力してください。"),
+        ({"subject": "件名\x00Bcc"}, "subject", "使えない文字"),
         ({"body": ""}, "body", "本文を入力してください。"),
         ({"event_id": ""}, "event_id", "イベントを選んでください。"),
         ({"event_id": "99999"}, "event_id", "このイベントは見つかりません。"),

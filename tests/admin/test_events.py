@@ -338,7 +338,7 @@ BAD_INPUT = [
         "イベントの開始から終了までの間",
         id="part-outside-the-event",
     ),
-    pytest.param({"parts-1-ends_at": ""}, "parts-1-starts_at", "両方", id="part-with-start-only"),
+    pytest.param({"parts-1-ends_at": ""}, "parts-1-ends_at", "両方", id="part-with-start-only"),
 ]
 
 

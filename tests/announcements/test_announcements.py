@@ -16,12 +16,10 @@ from werkzeug.datastructures import MultiDict
 from app import clock
 from app.announcements.forms import AnnouncementForm
 from app.announcements.models import Announcement, AnnouncementStatus
+from app.announcements import services
+from app.announcements.inputs import AnnouncementInput
 from app.announcements.services import (
-    InvalidAnnouncement,
-    InvalidAudience,
-    InvalidPlaceholder,
     NoRecipients,
-    create_announcement,
     preview,
     progress,
     queue_announcement,
@@ -30,7 +28,9 @@ from app.announcements.services import (
     resolve_audience,
     send_test,
 )
+from app.errors import DomainError
 from app.extensions import db
+from app.inputs import InvalidInput, parse
 from app.formatting import format_span
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
 from app.mail.suppression import flag_address
@@ -100,6 +100,26 @@ def text_of(message) -> str:
 
 def html_of(message) -> str:
     return message.get_body(preferencelist=("html",)).get_content().replace("\r\n", "\n")
+
+
+def create_announcement(subject, body, audience, created_by, send_at=None, now=None):
+    """The console's and the API's path: the input model, then the service."""
+    data = parse(
+        AnnouncementInput,
+        {"subject": subject, "body": body, "audience": audience, "send_at": send_at},
+    )
+    return services.create_announcement(data, created_by, now)
+
+
+def refused(*args) -> tuple[str, str]:
+    """(field, message) of the refusal of create_announcement(*args)."""
+    with pytest.raises((InvalidInput, DomainError)) as caught:
+        create_announcement(*args)
+    error = caught.value
+    if isinstance(error, InvalidInput):
+        named = [part for part in error.errors[0].loc if isinstance(part, str)]
+        return named[-1], error.errors[0].message
+    return error.field, str(error.message)
 
 
 def announce(audience, subject="お知らせ", body="{name} 様へのお知らせです。", **kwargs):
@@ -225,9 +245,7 @@ def test_a_bad_audience_is_refused_with_the_field(make_event):
         ({"kind": "members", "event_id": 9999}, "event_id"),
     ]
     for audience, field in cases:
-        with pytest.raises(InvalidAudience) as caught:
-            create_announcement("件名", "本文", audience, ORGANIZER[0])
-        assert caught.value.field == field, audience
+        assert refused("件名", "本文", audience, ORGANIZER[0])[0] == field, audience
     assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
 
 
@@ -240,15 +258,15 @@ def test_create_checks_subject_and_body_and_stores_a_draft_or_a_scheduled_one(ma
         ("", "本文", "subject"),
         ("   ", "本文", "subject"),
         ("あ" * 201, "本文", "subject"),
-        ("件名\r\nBcc: victim@example.jp", "本文", "subject"),
-        ("件名\u2028続き", "本文", "subject"),
+        ("件名\x00", "本文", "subject"),
         ("件名", "", "body"),
         ("件名", " \n ", "body"),
     ]
     for subject, body, field in cases:
-        with pytest.raises(InvalidAnnouncement) as caught:
-            create_announcement(subject, body, registrants(event), ORGANIZER[0])
-        assert caught.value.field == field, (subject, body)
+        assert refused(subject, body, registrants(event), ORGANIZER[0])[0] == field, subject
+    # Line breaks pasted into a subject become spaces: no header can be smuggled in.
+    for subject in ("件名\r\nBcc: victim@example.jp", "件名\u2028続き"):
+        assert "\n" not in announce(registrants(event), subject=subject).subject
 
     draft = announce(registrants(event), subject="あ" * 200)
     assert draft.status == AnnouncementStatus.DRAFT and draft.send_at is None
@@ -303,28 +321,21 @@ def test_placeholders_are_filled_for_each_recipient(make_event, make_registratio
 
 def test_an_unknown_placeholder_is_refused_naming_the_field(make_event, make_member):
     event = make_event()
-    with pytest.raises(InvalidPlaceholder) as caught:
-        create_announcement("件名", "{nmae} 様", registrants(event), ORGANIZER[0])
-    assert caught.value.field == "body"
-    assert caught.value.placeholder == "nmae"
-    assert "{nmae}" in str(caught.value.message) and "{name}" in str(caught.value.message)
-    assert "}、{" in str(caught.value.message)  # listed the Japanese way
-    with force_locale("en"), pytest.raises(InvalidPlaceholder) as caught:
-        create_announcement("件名", "{nmae} 様", registrants(event), ORGANIZER[0])
-    assert re.search(r"\{name\}, .*, and \{\w+\}", str(caught.value.message))
+    field, message = refused("件名", "{nmae} 様", registrants(event), ORGANIZER[0])
+    assert field == "body"
+    assert "{nmae}" in message and "{name}" in message
+    assert "}、{" in message  # listed the Japanese way
+    with force_locale("en"):
+        _, message = refused("件名", "{nmae} 様", registrants(event), ORGANIZER[0])
+    assert re.search(r"\{name\}, .*, and \{\w+\}", message)
 
-    with pytest.raises(InvalidPlaceholder) as caught:
-        create_announcement("{titel} のご案内", "本文", registrants(event), ORGANIZER[0])
-    assert caught.value.field == "subject"
+    assert refused("{titel} のご案内", "本文", registrants(event), ORGANIZER[0])[0] == "subject"
 
     # Personal links exist only for registrants; the event only when the audience names one.
     members = {"kind": "members"}
     for body in ("{manage_url}", "{join_url}", "{event_title}", "{event_date}"):
-        with pytest.raises(InvalidPlaceholder) as caught:
-            create_announcement("件名", body, members, ORGANIZER[0])
-        assert caught.value.field == "body"
-    with pytest.raises(InvalidPlaceholder):
-        create_announcement("件名", "{manage_url}", {**members, "event_id": event.id}, "x")
+        assert refused("件名", body, members, ORGANIZER[0])[0] == "body"
+    assert refused("件名", "{manage_url}", {**members, "event_id": event.id}, "x")[0] == "body"
     announce({**members, "event_id": event.id}, body="{name} 様 {event_title} {event_date}")
     assert db.session.scalar(select(func.count()).select_from(Announcement)) == 1
 
@@ -344,9 +355,7 @@ def test_attribute_and_index_placeholders_are_refused_and_never_evaluated(
         "{}",
         "{ name }",
     ):
-        with pytest.raises(InvalidPlaceholder) as caught:
-            create_announcement("件名", f"こんにちは {body}", registrants(event), ORGANIZER[0])
-        assert caught.value.field == "body", body
+        assert refused("件名", f"こんにちは {body}", registrants(event), ORGANIZER[0])[0] == "body"
 
     # The renderer on its own never raises and leaves anything but {word} exactly as written.
     values = {"name": registration.name}
@@ -740,8 +749,9 @@ def test_the_form_builds_the_audience_and_reads_send_at_in_japan_time(app):
     )
     with app.test_request_context():
         form = AnnouncementForm(formdata=data, meta={"csrf": False})
-        assert form.validate(), form.errors
-        assert form.subject.data == "【ご案内】{event_title}"
+        data = form.validated_input()
+        assert data is not None, form.errors
+        assert data.subject == "【ご案内】{event_title}"
         assert form.audience() == {
             "kind": "event_registrants",
             "event_id": 3,

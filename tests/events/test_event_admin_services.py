@@ -106,7 +106,7 @@ def test_a_new_event_is_a_draft_with_a_slug_from_its_japan_date_and_kind(app):
     ("fields", "loc", "message"),
     [
         ({"ends_at": jst("2026-09-15T14:00")}, ("ends_at",), InvalidSchedule.message),
-        ({"capacity": -1}, ("capacity",), "0以上の整数で指定してください。"),
+        ({"capacity": -1}, ("capacity",), "0〜100000の整数で入力してください。"),
         ({"kind": "party"}, ("kind",), None),
         ({"reminder_rules": ("tomorrow",)}, ("reminder_rules", 0), None),
         ({"slug": "Bad Slug"}, ("slug",), None),
