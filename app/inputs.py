@@ -172,12 +172,13 @@ def Count(maximum: int):  # noqa: N802
 
 # --- errors ---------------------------------------------------------------------------------
 
+UNUSABLE_TEXT = _l("使えない文字（制御文字など）が含まれています。削除してください。")
 _TIME = _l("時差を含むISO 8601の日時で指定してください（例: 2026-09-15T14:00:00+09:00）。")
 _INTEGER = _l("整数で指定してください。")
 _MESSAGES = {
     "missing": _l("この項目は必須です。"),
     "string_type": _l("文字列で指定してください。"),
-    "unusable_text": _l("使えない文字（制御文字など）が含まれています。削除してください。"),
+    "unusable_text": UNUSABLE_TEXT,
     "int_type": _INTEGER,
     "int_parsing": _INTEGER,
     "int_from_float": _INTEGER,

@@ -86,7 +86,9 @@ class AnnouncementForm(FlaskForm):
         validate_choice=False,
     )
     table_id = IntegerField(_l("テーブル（指定しない場合は全員）"), validators=[Optional()])
-    themes = MultiCheckboxField(_l("関心のあるテーマ"), choices=THEME_CHOICES, validate_choice=False)
+    themes = MultiCheckboxField(
+        _l("関心のあるテーマ"), choices=THEME_CHOICES, validate_choice=False
+    )
     send_at = DateTimeLocalField(
         _l("送信日時（日本時間・空欄なら下書き）"),
         format="%Y-%m-%dT%H:%M",

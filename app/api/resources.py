@@ -192,6 +192,9 @@ class EventBody(EventDetails):
         """The service's input: the details as validated here, reminders as rules. On an edit,
         offsets that say what the event's rules already say keep those rules ("7d@10:00")."""
         details = {name: getattr(self, name) for name in EventDetails.model_fields}
+        if current is None:  # a copy's rows are new rows, whatever ids it was sent with
+            for name in ("parts", "tables", "questions"):
+                details[name] = tuple(row.model_copy(update={"id": None}) for row in details[name])
         rules = None
         if self.reminder_offsets_minutes is not None:
             rules = tuple(from_minutes(list(self.reminder_offsets_minutes)))

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.events.inputs import MAX_PARTS
 from app.events.models import EventStatus
-from app.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_ID
+from app.inputs import EARLIEST_YEAR, LATEST_YEAR, MAX_ID, UNUSABLE_TEXT
 from app.members.models import ThemeInterest
 from app.registrations.models import RegistrationStatus
 
@@ -38,9 +38,7 @@ def check_text(value, path: str = "") -> None:
         for index, item in enumerate(value):
             check_text(item, f"{path}[{index}]")
     elif isinstance(value, str) and _bad_text(value):
-        raise Invalid(
-            [{"field": path or "body", "message": _("使用できない文字が含まれています。")}]
-        )
+        raise Invalid([{"field": path or "body", "message": str(UNUSABLE_TEXT)}])
 
 
 def parse_time(text: str) -> datetime | None:

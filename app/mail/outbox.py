@@ -34,7 +34,7 @@ from app.extensions import db
 from app.mail.suppression import flag_address
 from app.mail.transport import PermanentFailure, TemporaryFailure, mime_bytes, open_transport
 from app.queueing import CLAIM_LEASE
-from app.text import breaks_header
+from app.text import breaks_header, header_safe
 
 log = logging.getLogger(__name__)
 
@@ -120,24 +120,36 @@ def enqueue(
     message = OutboxMessage(
         message_id=make_msgid(domain=domain),
         category=category,
-        to_addr=_check_address(to_addr),
-        to_name=_check_header("To", to_name),
-        subject=_check_header("Subject", subject),
+        to_addr=to_addr,
+        # Built from stored text: whatever a row holds (a title written before the input model
+        # cleaned titles), the header stays one line.
+        to_name=header_safe(to_name),
+        subject=header_safe(subject),
         text_body=text_body,
         html_body=html_body,
         calendar_method=calendar[0] if calendar else None,
         calendar_body=calendar[1] if calendar else None,
-        unsubscribe_url=_check_header("List-Unsubscribe", unsubscribe_url)
-        if unsubscribe_url
-        else None,
+        unsubscribe_url=unsubscribe_url,
         announcement_id=announcement_id,
-        reply_to_name=_check_header("Reply-To", reply_to[0]) if reply_to else None,
-        reply_to_addr=_check_address(reply_to[1]) if reply_to else None,
+        reply_to_name=header_safe(reply_to[0]) if reply_to else None,
+        reply_to_addr=reply_to[1] if reply_to else None,
         status=OutboxStatus.QUEUED,
         attempts=0,
         next_attempt_at=clock.now(),
     )
-    message.mime = mime_bytes(message)
+    try:
+        _check_address(message.to_addr)
+        if message.reply_to_addr:
+            _check_address(message.reply_to_addr)
+        _check_header("List-Unsubscribe", message.unsubscribe_url or "")
+        message.mime = mime_bytes(message)
+    except (ValueError, PermanentFailure) as error:
+        # A mail that cannot be built must not undo the change that causes it (a sign-up
+        # stays signed up): it is kept as failed, with the reason, in the console's history.
+        log.error("mail %s to %s could not be built: %s", category, to_addr, error)
+        message.status = OutboxStatus.FAILED
+        message.last_error = f"could not be built: {error}"[:1000]
+        message.mime = None
     db.session.add(message)
     return message
 

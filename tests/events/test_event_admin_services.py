@@ -210,7 +210,9 @@ def test_switching_to_in_person_with_the_shown_defaults_untouched_keeps_the_defa
 
 def test_text_questions_keep_no_choices(app):
     event = create_event(
-        seminar_input(questions=(QuestionInput(label="ご意見", type=QuestionType.SHORT_TEXT, choices=("x",)),))
+        seminar_input(
+            questions=(QuestionInput(label="ご意見", type=QuestionType.SHORT_TEXT, choices=("x",)),)
+        )
     )
 
     assert event.questions[0].choices == []
