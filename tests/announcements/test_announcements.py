@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from app import clock
-from app.announcements.forms import AnnouncementForm
-from app.announcements.models import Announcement, AnnouncementStatus
 from app.announcements import services
+from app.announcements.forms import AnnouncementForm
 from app.announcements.inputs import AnnouncementInput
+from app.announcements.models import Announcement, AnnouncementStatus
 from app.announcements.services import (
     NoRecipients,
     preview,
@@ -30,8 +30,8 @@ from app.announcements.services import (
 )
 from app.errors import DomainError
 from app.extensions import db
-from app.inputs import InvalidInput, parse
 from app.formatting import format_span
+from app.inputs import InvalidInput, parse
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
 from app.mail.suppression import flag_address
 from app.mail.transport import message_bytes
