@@ -766,7 +766,7 @@ def test_the_form_builds_the_audience_and_reads_send_at_in_japan_time(app):
             ),
             meta={"csrf": False},
         )
-        assert not themed.validate()
+        assert themed.validated_input() is None
         assert "themes" in themed.errors
         themed = AnnouncementForm(
             formdata=MultiDict(
@@ -785,9 +785,9 @@ def test_the_form_builds_the_audience_and_reads_send_at_in_japan_time(app):
 
         broken = AnnouncementForm(
             formdata=MultiDict(
-                [("subject", "件名\r\nBcc: x@example.jp"), ("body", ""), ("kind", "members")]
+                [("subject", "件名\x00Bcc: x@example.jp"), ("body", ""), ("kind", "members")]
             ),
             meta={"csrf": False},
         )
-        assert not broken.validate()
+        assert broken.validated_input() is None
         assert set(broken.errors) == {"subject", "body"}
