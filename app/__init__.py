@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 import config
-from app import cli, errors, formatting, models, security  # noqa: F401  (models: every table for Alembic)
+from app import cli, errors, formatting, models, routing, security  # noqa: F401  (models: every table for Alembic)
 from app.admin import bp as admin_bp
 from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
@@ -64,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     security.init_app(app)
     logs.init_app(app)
 
+    routing.init_app(app)  # before the blueprints: their rules use the `id` converter
     for blueprint in (
         public_bp,
         calendar_bp,
