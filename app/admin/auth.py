@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.organizers import services
 from app.organizers.notifications import notify_password_reset
+from app.redirects import safe_next
 
 
 def _login_email() -> str:
@@ -21,13 +22,6 @@ def _login_email() -> str:
 
 def _failed(response: Response) -> bool:
     return response.status_code != 302
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths inside the console: never an absolute URL another site could hand us.
-    if target and target.startswith("/admin") and not target.startswith("//"):
-        return target
-    return url_for("admin.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,11 +35,12 @@ def login():
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
+            target = safe_next(request.args.get("next"), url_for("admin.index"), within="/admin/")
             login_user(organizer)
             organizer.last_login_at = clock.now()
             record("organizer.login", f"organizer:{organizer.id}")
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(target)
     return render_template("admin/login.html", form=form), (200 if not form.errors else 422)
 
 
