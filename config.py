@@ -67,8 +67,10 @@ def load() -> dict:
         "SECRET_KEY": _secret_key(production),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         # Room for the largest material upload plus the form around it; larger requests get 413.
-        # Other forms stay small regardless: Flask caps each text field at MAX_FORM_MEMORY_SIZE.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", materials_max_bytes + 1024 * 1024),
+        # Every other form (sign-up, join, contact, login, the console's): a body larger than
+        # this is refused before it is read, so it cannot tie up a worker (app/body_limits.py).
+        "FORM_MAX_BYTES": _int("FORM_MAX_BYTES", 256 * 1024),
         # werkzeug's method for organizer passwords; the tests use a cheap one to stay fast.
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -20,9 +20,6 @@ from app.extensions import csrf, db, limiter, login
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-# JSON bodies are small; the app's own limit is sized for material uploads.
-MAX_BODY_BYTES = 256 * 1024
-
 
 def bearer_token() -> str | None:
     """The token of an `Authorization: Bearer ...` header; "" when the header is malformed."""
@@ -55,7 +52,6 @@ def _unauthorized(detail: str):
 @bp.before_request
 def authenticate():
     """Who is calling: an organizer by their token, or the public. Never the session cookie."""
-    request.max_content_length = MAX_BODY_BYTES
     # Flask-Login's current_user reads g._login_user first; setting it here keeps the console's
     # session out of the API and lets the audit log name the token's organizer.
     g._login_user = login.anonymous_user()
