@@ -11,13 +11,15 @@ from app.admin.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.forms import normalize_email
 from app.organizers import services
 from app.organizers.notifications import notify_password_reset
 from app.redirects import safe_next
 
 
 def _login_email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+    # Normalised as the sign-in form does, so ｏrg@example.jp and ORG@example.jp share the count.
+    return "login:" + normalize_email(request.form.get("email") or "")[:254]
 
 
 def _failed(response: Response) -> bool:
