@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 import config
 from app import body_limits, cli, errors, formatting, models, routing, security  # noqa: F401  (models: every table for Alembic)
 from app.admin import bp as admin_bp
+from app.admin import sessions
 from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
 from app.calendar.views import bp as calendar_bp
@@ -60,6 +61,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     login.login_message = _l("ログインしてください。")
     login.session_protection = "strong"
     login.user_loader(load_for_session)
+    sessions.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     security.init_app(app)

@@ -2,10 +2,11 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import clock
+from app.admin import sessions
 from app.admin.blueprint import bp
 from app.admin.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from app.audit.services import record
@@ -38,7 +39,7 @@ def login():
             form.form_errors.append(error.message)
         else:
             target = safe_next(request.args.get("next"), url_for("admin.index"), within="/admin/")
-            login_user(organizer)
+            sessions.begin(organizer)
             organizer.last_login_at = clock.now()
             record("organizer.login", f"organizer:{organizer.id}")
             db.session.commit()
@@ -48,7 +49,11 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    # A new nonce: a copy of this cookie, or any other session of the account, stops working.
+    services.sign_out_everywhere(current_user._get_current_object())
+    record("organizer.logout", f"organizer:{current_user.id}")
+    db.session.commit()
+    sessions.end()
     flash(_("ログアウトしました。"), "success")
     return redirect(url_for("admin.login"))
 
