@@ -62,18 +62,26 @@ def load() -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
     materials_max_bytes = _int("MATERIALS_MAX_BYTES", 20 * 1024 * 1024)
+    session_max_age = _int("SESSION_MAX_AGE_SECONDS", 12 * 3600)
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(production),
         "SQLALCHEMY_DATABASE_URI": _database_url(),
         # Room for the largest material upload plus the form around it; larger requests get 413.
-        # Other forms stay small regardless: Flask caps each text field at MAX_FORM_MEMORY_SIZE.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", materials_max_bytes + 1024 * 1024),
+        # Every other form (sign-up, join, contact, login, the console's): a body larger than
+        # this is refused before it is read, so it cannot tie up a worker (app/body_limits.py).
+        "FORM_MAX_BYTES": _int("FORM_MAX_BYTES", 256 * 1024),
         # werkzeug's method for organizer passwords; the tests use a cheap one to stay fast.
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        # A console session ends this long after sign-in, or after this long without a request.
+        "SESSION_MAX_AGE_SECONDS": session_max_age,
+        "SESSION_IDLE_SECONDS": _int("SESSION_IDLE_SECONDS", 2 * 3600),
+        # Flask refuses a session cookie signed longer ago than this, whoever holds it.
+        "PERMANENT_SESSION_LIFETIME": session_max_age,
         "WTF_CSRF_TIME_LIMIT": _int("WTF_CSRF_TIME_LIMIT", 3 * 3600),
         # Flask-Mail reads these names itself.
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),

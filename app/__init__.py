@@ -6,8 +6,9 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 import config
-from app import cli, errors, formatting, models, security  # noqa: F401  (models: every table for Alembic)
+from app import body_limits, cli, errors, formatting, models, routing, security  # noqa: F401  (models: every table for Alembic)
 from app.admin import bp as admin_bp
+from app.admin import sessions
 from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
 from app.calendar.views import bp as calendar_bp
@@ -44,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         "pool_pre_ping", not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     )
 
+    body_limits.init_app(app)  # ahead of every hook that reads the body (CSRF, the limiter)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
@@ -59,11 +61,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     login.login_message = _l("ログインしてください。")
     login.session_protection = "strong"
     login.user_loader(load_for_session)
+    sessions.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
     security.init_app(app)
     logs.init_app(app)
 
+    routing.init_app(app)  # before the blueprints: their rules use the `id` converter
     for blueprint in (
         public_bp,
         calendar_bp,

@@ -16,6 +16,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.mail.history import hide_personal_links
 from app.notices.services import preview_next_notice
+from app.routing import LARGEST_PAGE, query_int
 
 # How often the progress page reloads itself while messages are still waiting (seconds).
 PROGRESS_REFRESH = 5
@@ -49,7 +50,7 @@ def _compose_page(form, announcement=None):
 
 @bp.route("/announcements")
 def announcements():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1, maximum=LARGEST_PAGE)
     rows, has_next = services.list_announcements(page)
     return render_template(
         "admin/announcements/list.html",
@@ -62,7 +63,7 @@ def announcements():
 
 @bp.route("/announcements/new", methods=["GET", "POST"])
 def announcement_new():
-    form = AnnouncementForm(event_id=request.args.get("event_id", type=int))
+    form = AnnouncementForm(event_id=query_int("event_id", None))
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
         try:
@@ -82,7 +83,7 @@ def announcement_new():
     return _compose_page(form)
 
 
-@bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
+@bp.route("/announcements/<id:announcement_id>/edit", methods=["GET", "POST"])
 def announcement_edit(announcement_id):
     announcement = services.get_announcement(announcement_id)
     if announcement.status == AnnouncementStatus.QUEUED:
@@ -146,12 +147,12 @@ def _review_page(announcement_id: int, schedule_form=None, status: int = 200):
     ), status
 
 
-@bp.route("/announcements/<int:announcement_id>")
+@bp.route("/announcements/<id:announcement_id>")
 def announcement(announcement_id):
     return _review_page(announcement_id)
 
 
-@bp.route("/announcements/<int:announcement_id>/test", methods=["POST"])
+@bp.route("/announcements/<id:announcement_id>/test", methods=["POST"])
 def announcement_test(announcement_id):
     announcement = services.get_announcement(announcement_id)
     try:
@@ -171,7 +172,7 @@ def announcement_test(announcement_id):
     return redirect(url_for("admin.announcement", announcement_id=announcement_id))
 
 
-@bp.route("/announcements/<int:announcement_id>/send", methods=["POST"])
+@bp.route("/announcements/<id:announcement_id>/send", methods=["POST"])
 def announcement_send(announcement_id):
     try:
         count = services.send_now(announcement_id, clock.now())
@@ -194,7 +195,7 @@ def announcement_send(announcement_id):
     return redirect(url_for("admin.announcement_progress", announcement_id=announcement_id))
 
 
-@bp.route("/announcements/<int:announcement_id>/schedule", methods=["POST"])
+@bp.route("/announcements/<id:announcement_id>/schedule", methods=["POST"])
 def announcement_schedule(announcement_id):
     form = ScheduleForm()
     if form.validate_on_submit():
@@ -220,7 +221,7 @@ def announcement_schedule(announcement_id):
     return _review_page(announcement_id, schedule_form=form, status=422)
 
 
-@bp.route("/announcements/<int:announcement_id>/unschedule", methods=["POST"])
+@bp.route("/announcements/<id:announcement_id>/unschedule", methods=["POST"])
 def announcement_unschedule(announcement_id):
     try:
         services.unschedule_announcement(announcement_id)
@@ -236,7 +237,7 @@ def announcement_unschedule(announcement_id):
     return redirect(url_for("admin.announcement", announcement_id=announcement_id))
 
 
-@bp.route("/announcements/<int:announcement_id>/progress")
+@bp.route("/announcements/<id:announcement_id>/progress")
 def announcement_progress(announcement_id):
     report = services.delivery_report(announcement_id)
     response = render_template(
@@ -246,7 +247,7 @@ def announcement_progress(announcement_id):
     return response, 200, headers
 
 
-@bp.route("/announcements/<int:announcement_id>/progress.json")
+@bp.route("/announcements/<id:announcement_id>/progress.json")
 def announcement_progress_json(announcement_id):
     return jsonify(services.delivery_report(announcement_id).as_json())
 

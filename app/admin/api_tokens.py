@@ -79,7 +79,7 @@ def api_tokens():
     return _tokens_page(form, status=422 if form.errors else 200)
 
 
-@bp.route("/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@bp.route("/api-tokens/<id:token_id>/revoke", methods=["POST"])
 def api_token_revoke(token_id):
     if ConfirmForm().validate_on_submit():
         try:
@@ -122,7 +122,7 @@ def webhooks_page():
     return _webhooks_page(form, status=422 if form.errors else 200)
 
 
-@bp.route("/webhooks/<int:endpoint_id>/delete", methods=["POST"])
+@bp.route("/webhooks/<id:endpoint_id>/delete", methods=["POST"])
 @admin_required
 def webhook_delete(endpoint_id):
     if ConfirmForm().validate_on_submit():

@@ -2,32 +2,29 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import clock
+from app.admin import sessions
 from app.admin.blueprint import bp
 from app.admin.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.forms import normalize_email
 from app.organizers import services
 from app.organizers.notifications import notify_password_reset
+from app.redirects import safe_next
 
 
 def _login_email() -> str:
-    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+    # Normalised as the sign-in form does, so ｏrg@example.jp and ORG@example.jp share the count.
+    return "login:" + normalize_email(request.form.get("email") or "")[:254]
 
 
 def _failed(response: Response) -> bool:
     return response.status_code != 302
-
-
-def _safe_next(target: str | None) -> str:
-    # Only paths inside the console: never an absolute URL another site could hand us.
-    if target and target.startswith("/admin") and not target.startswith("//"):
-        return target
-    return url_for("admin.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,17 +38,22 @@ def login():
         except DomainError as error:
             form.form_errors.append(error.message)
         else:
-            login_user(organizer)
+            target = safe_next(request.args.get("next"), url_for("admin.index"), within="/admin/")
+            sessions.begin(organizer)
             organizer.last_login_at = clock.now()
             record("organizer.login", f"organizer:{organizer.id}")
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(target)
     return render_template("admin/login.html", form=form), (200 if not form.errors else 422)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    # A new nonce: a copy of this cookie, or any other session of the account, stops working.
+    services.sign_out_everywhere(current_user._get_current_object())
+    record("organizer.logout", f"organizer:{current_user.id}")
+    db.session.commit()
+    sessions.end()
     flash(_("ログアウトしました。"), "success")
     return redirect(url_for("admin.login"))
 

@@ -66,7 +66,7 @@ def event_new():
     return _form_page(form, status=422)
 
 
-@bp.route("/events/<int:event_id>", endpoint="event")
+@bp.route("/events/<id:event_id>", endpoint="event")
 def event_detail(event_id):
     event = services.get_event(event_id)
     return render_template(
@@ -78,7 +78,7 @@ def event_detail(event_id):
     )
 
 
-@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def event_edit(event_id):
     event = services.get_event(event_id)
     if event.status == EventStatus.CANCELLED:
@@ -142,7 +142,7 @@ def event_edit(event_id):
     return _to_detail(event)
 
 
-@bp.route("/events/<int:event_id>/publish", methods=["POST"])
+@bp.route("/events/<id:event_id>/publish", methods=["POST"])
 def event_publish(event_id):
     event = services.get_event(event_id)
     try:
@@ -156,7 +156,7 @@ def event_publish(event_id):
     return _to_detail(event)
 
 
-@bp.route("/events/<int:event_id>/unpublish", methods=["POST"])
+@bp.route("/events/<id:event_id>/unpublish", methods=["POST"])
 def event_unpublish(event_id):
     event = services.get_event(event_id)
     try:
@@ -170,7 +170,7 @@ def event_unpublish(event_id):
     return _to_detail(event)
 
 
-@bp.route("/events/<int:event_id>/cancel", methods=["POST"])
+@bp.route("/events/<id:event_id>/cancel", methods=["POST"])
 def event_cancel(event_id):
     event = services.get_event(event_id)
     if event.status == EventStatus.CANCELLED:
@@ -194,7 +194,7 @@ def event_cancel(event_id):
     return _to_detail(event)
 
 
-@bp.route("/events/<int:event_id>/duplicate", methods=["POST"])
+@bp.route("/events/<id:event_id>/duplicate", methods=["POST"])
 def event_duplicate(event_id):
     event = services.get_event(event_id)
     copy = services.duplicate_event(event.id, clock.now())

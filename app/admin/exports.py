@@ -51,7 +51,7 @@ def _event(event_id: int, fmt: str) -> Event:
     return db.get_or_404(Event, event_id)
 
 
-@bp.route("/events/<int:event_id>/registrants.<fmt>")
+@bp.route("/events/<id:event_id>/registrants.<fmt>")
 def export_registrants(event_id, fmt):
     event = _event(event_id, fmt)
     return _download(
@@ -63,7 +63,7 @@ def export_registrants(event_id, fmt):
     )
 
 
-@bp.route("/events/<int:event_id>/attendance.<fmt>")
+@bp.route("/events/<id:event_id>/attendance.<fmt>")
 def export_attendance(event_id, fmt):
     event = _event(event_id, fmt)
     return _download(

@@ -10,6 +10,7 @@ from app.admin.blueprint import bp
 from app.audit.services import record
 from app.extensions import db
 from app.inquiries import services
+from app.routing import LARGEST_PAGE, query_int
 
 PAGE_SIZE = 50
 
@@ -19,7 +20,7 @@ def inquiries():
     state = request.args.get("state", services.OPEN)
     if state not in services.STATES:
         state = services.OPEN
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1, maximum=LARGEST_PAGE)
     rows = services.list_inquiries(state, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "admin/inquiries/list.html",
@@ -31,7 +32,7 @@ def inquiries():
     )
 
 
-@bp.route("/inquiries/<int:inquiry_id>", methods=["GET", "POST"])
+@bp.route("/inquiries/<id:inquiry_id>", methods=["GET", "POST"])
 def inquiry(inquiry_id):
     """GET shows the inquiry; POST with handled=1 or 0 marks it handled or open again."""
     if request.method == "POST":

@@ -7,10 +7,11 @@ from app.admin.blueprint import bp
 from app.extensions import db
 from app.mail import history
 from app.mail.outbox import OutboxMessage
+from app.routing import LARGEST_PAGE, query_int
 
 
 def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return query_int("page", 1, maximum=LARGEST_PAGE)
 
 
 @bp.route("/mail-history")
@@ -20,7 +21,7 @@ def mail_history():
     return render_template("admin/mailbox/history.html", email=email, messages=messages)
 
 
-@bp.route("/mail/<int:message_id>")
+@bp.route("/mail/<id:message_id>")
 def mail_message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template(

@@ -52,7 +52,7 @@ def _add_link(event: Event, form: LinkForm):
     return material
 
 
-@bp.route("/events/<int:event_id>/materials", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/materials", methods=["GET", "POST"])
 def materials(event_id):
     event = db.get_or_404(Event, event_id)
     kind = request.form.get("kind") if request.method == "POST" else None
@@ -78,7 +78,7 @@ def materials(event_id):
     ), (422 if kind else 200)
 
 
-@bp.route("/events/<int:event_id>/materials/<int:material_id>/delete", methods=["POST"])
+@bp.route("/events/<id:event_id>/materials/<id:material_id>/delete", methods=["POST"])
 def material_delete(event_id, material_id):
     event = db.get_or_404(Event, event_id)
     try:
@@ -92,7 +92,7 @@ def material_delete(event_id, material_id):
     return redirect(url_for("admin.materials", event_id=event.id))
 
 
-@bp.route("/events/<int:event_id>/materials/send", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/materials/send", methods=["GET", "POST"])
 def materials_send(event_id):
     """Choose who gets the materials (with how many each choice reaches), then queue the mail."""
     event = db.get_or_404(Event, event_id)

@@ -9,13 +9,14 @@ from app.extensions import db
 from app.members.models import Member
 from app.members.search import MemberSearch, consent_wording, find_members, member_registrations
 from app.members.services import AWAITING_CONSENT
+from app.routing import LARGEST_PAGE, query_int
 from app.statistics.services import prefecture_of
 
 
 @bp.route("/members")
 def members():
     search = MemberSearch.parse(request.args.get("q"), request.args.get("status"))
-    result = find_members(search, request.args.get("page", 1, type=int) or 1)
+    result = find_members(search, query_int("page", 1, maximum=LARGEST_PAGE))
     return render_template(
         "admin/members/list.html",
         search=search,
@@ -25,7 +26,7 @@ def members():
     )
 
 
-@bp.route("/members/<int:member_id>")
+@bp.route("/members/<id:member_id>")
 def member(member_id):
     member = db.get_or_404(Member, member_id)
     return render_template(

@@ -12,6 +12,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.organizers import services
 from app.organizers.models import Organizer
+from app.routing import LARGEST_PAGE, query_int
 from app.tokens import new_nonce
 
 AUDIT_PAGE_SIZE = 100
@@ -38,7 +39,7 @@ def organizers():
     return render_template("admin/organizers.html", form=form, organizers=accounts), status
 
 
-@bp.route("/organizers/<int:organizer_id>/active", methods=["POST"])
+@bp.route("/organizers/<id:organizer_id>/active", methods=["POST"])
 @admin_required
 def set_organizer_active(organizer_id):
     organizer = db.get_or_404(Organizer, organizer_id)
@@ -58,7 +59,7 @@ def set_organizer_active(organizer_id):
 @bp.route("/audit")
 @admin_required
 def audit_log():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = query_int("page", 1, maximum=LARGEST_PAGE)
     entries = recent_entries(limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE)
     has_next = len(entries) > AUDIT_PAGE_SIZE
     return render_template(

@@ -17,20 +17,14 @@ from app.registrations import services
 from app.registrations.attendance import import_attendance
 from app.registrations.forms import collect_answers
 from app.registrations.models import Registration, RegistrationStatus
-
-# Row ids beyond this are not ours; PostgreSQL would refuse them as integers.
-LARGEST_ID = 2**31 - 1
+from app.routing import LARGEST_PAGE, query_int
 
 
 def _event(event_id: int) -> Event:
-    if not 0 < event_id <= LARGEST_ID:
-        abort(404)
     return db.get_or_404(Event, event_id)
 
 
 def _registration(registration_id: int) -> Registration:
-    if not 0 < registration_id <= LARGEST_ID:
-        abort(404)
     return services.get_registration(registration_id)
 
 
@@ -47,25 +41,20 @@ def _show_error(form, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-def _id_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value is not None and 0 < value <= LARGEST_ID else None
-
-
 def _filter_args() -> dict:
     """The list's filters from the URL; a value that makes no sense is dropped, not an error."""
     values = {
         "q": request.args.get("q", "").strip()[:100],
         "status": request.args.get("status", ""),
-        "part": _id_arg("part"),
-        "table": _id_arg("table"),
+        "part": query_int("part", None),
+        "table": query_int("table", None),
         "prefecture": request.args.get("prefecture", "")[:2],
         "organization": request.args.get("organization", "")[:100],
     }
     return {name: value for name, value in values.items() if value not in (None, "")}
 
 
-@bp.route("/events/<int:event_id>/registrants")
+@bp.route("/events/<id:event_id>/registrants")
 def registrants(event_id):
     event = _event(event_id)
     args = _filter_args()
@@ -76,7 +65,7 @@ def registrants(event_id):
         table_id=args.get("table"),
         prefecture=args.get("prefecture", ""),
         organization=args.get("organization", ""),
-        page=min(max(request.args.get("page", 1, type=int) or 1, 1), LARGEST_ID),
+        page=query_int("page", 1, maximum=LARGEST_PAGE),
     )
     return render_template(
         "admin/registrants/list.html",
@@ -112,7 +101,7 @@ def _detail_page(registration, form, decline_form, status=200):
     ), status
 
 
-@bp.route("/registrations/<int:registration_id>", methods=["GET", "POST"])
+@bp.route("/registrations/<id:registration_id>", methods=["GET", "POST"])
 def registrant(registration_id):
     registration = _registration(registration_id)
     form = registrant_form(registration)
@@ -199,7 +188,7 @@ ACTIONS = {
 }
 
 
-@bp.route("/registrations/<int:registration_id>/<action>", methods=["POST"])
+@bp.route("/registrations/<id:registration_id>/<action>", methods=["POST"])
 def registrant_action(registration_id, action):
     """One button on a registration's page; declining also takes the reason from its form."""
     if action not in ACTIONS and action != "decline":
@@ -226,7 +215,7 @@ def registrant_action(registration_id, action):
     return redirect(url_for("admin.registrant", registration_id=registration_id))
 
 
-@bp.route("/events/<int:event_id>/checkin")
+@bp.route("/events/<id:event_id>/checkin")
 def checkin(event_id):
     """The reception list on the day: one large button per person, made for a phone."""
     event = _event(event_id)
@@ -240,7 +229,7 @@ def checkin(event_id):
     )
 
 
-@bp.route("/events/<int:event_id>/checkin/<int:registration_id>", methods=["POST"])
+@bp.route("/events/<id:event_id>/checkin/<id:registration_id>", methods=["POST"])
 def checkin_toggle(event_id, registration_id):
     """Check a person in, or undo it; back to the same place in the list."""
     registration = _registration(registration_id)
@@ -262,7 +251,7 @@ def checkin_toggle(event_id, registration_id):
     return redirect(url_for("admin.checkin", event_id=event_id, q=q, _anchor=f"r{registration.id}"))
 
 
-@bp.route("/events/<int:event_id>/attendance-import", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/attendance-import", methods=["GET", "POST"])
 def attendance_import(event_id):
     event = _event(event_id)
     form = AttendanceImportForm()

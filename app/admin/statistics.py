@@ -18,7 +18,7 @@ def statistics():
     )
 
 
-@bp.route("/events/<int:event_id>/statistics")
+@bp.route("/events/<id:event_id>/statistics")
 def event_statistics(event_id):
     event = db.get_or_404(Event, event_id)
     now = clock.now()

@@ -49,6 +49,7 @@ from app.members.forms import MembershipForm
 from app.members.models import Member, MemberStatus
 from app.registrations import services as registrations
 from app.registrations.forms import RegistrationForm
+from app.routing import LARGEST_PAGE, parse_int
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -104,11 +105,11 @@ def _paging() -> tuple[int, int]:
     errors = []
     values = {}
     for name, default, maximum in (
-        ("page", 1, 1_000_000),
+        ("page", 1, LARGEST_PAGE),
         ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE),
     ):
-        raw = request.args.get(name, str(default))
-        if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        value = parse_int(request.args.get(name, str(default)), 1, maximum)
+        if value is None:
             errors.append(
                 {
                     "field": name,
@@ -116,7 +117,7 @@ def _paging() -> tuple[int, int]:
                 }
             )
         else:
-            values[name] = int(raw)
+            values[name] = value
     if errors:
         raise Invalid(errors)
     return values["page"], values["per_page"]
@@ -188,13 +189,13 @@ def create_event():
     return _created(event_json(event, organizer=True), url_for(".get_event", event_id=event.id))
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 def get_event(event_id):
     event = _visible_event(event_id)
     return jsonify(event_json(event, organizer=organizer() is not None))
 
 
-@bp.put("/events/<int:event_id>")
+@bp.put("/events/<id:event_id>")
 @organizer_required
 def replace_event(event_id):
     """Replace an event with the body (omitted optional fields take their defaults)."""
@@ -203,7 +204,7 @@ def replace_event(event_id):
     return _save_event(event, parse(EventBody, body).to_input(event), "status" in body)
 
 
-@bp.patch("/events/<int:event_id>")
+@bp.patch("/events/<id:event_id>")
 @organizer_required
 def update_event(event_id):
     """Change the fields given; the others stay."""
@@ -241,7 +242,7 @@ def _save_event(event, data, status_given: bool):
     return jsonify(event_json(events.get_event(event.id), organizer=True))
 
 
-@bp.post("/events/<int:event_id>/publish")
+@bp.post("/events/<id:event_id>/publish")
 @organizer_required
 def publish_event(event_id):
     event = events.publish_event(event_id, clock.now())
@@ -250,7 +251,7 @@ def publish_event(event_id):
     return jsonify(event_json(event, organizer=True))
 
 
-@bp.post("/events/<int:event_id>/cancel")
+@bp.post("/events/<id:event_id>/cancel")
 @organizer_required
 def cancel_event(event_id):
     """Call the event off: attendees get a cancellation for their calendar, the waitlist a
@@ -265,7 +266,7 @@ def cancel_event(event_id):
 # --- registrations --------------------------------------------------------------------------
 
 
-@bp.get("/events/<int:event_id>/registrations")
+@bp.get("/events/<id:event_id>/registrations")
 @organizer_required
 def list_registrations(event_id):
     events.get_event(event_id)
@@ -275,7 +276,7 @@ def list_registrations(event_id):
     return _page(query, registration_json, page, per_page, event_id=event_id)
 
 
-@bp.post("/events/<int:event_id>/registrations")
+@bp.post("/events/<id:event_id>/registrations")
 @limiter.limit(public_form_limit)
 def create_registration(event_id):
     """Sign someone up, with the sign-up form's checks and rules: 201 with the status
@@ -313,13 +314,13 @@ def create_registration(event_id):
     )
 
 
-@bp.get("/registrations/<int:registration_id>")
+@bp.get("/registrations/<id:registration_id>")
 @organizer_required
 def get_registration(registration_id):
     return jsonify(registration_json(registrations.get_registration(registration_id)))
 
 
-@bp.post("/registrations/<int:registration_id>/cancel")
+@bp.post("/registrations/<id:registration_id>/cancel")
 @organizer_required
 def cancel_registration(registration_id):
     """Cancel someone's registration; they are mailed and a freed seat goes to the waitlist."""
@@ -334,7 +335,7 @@ def cancel_registration(registration_id):
     return jsonify(registration_json(registrations.get_registration(registration_id)))
 
 
-@bp.post("/registrations/<int:registration_id>/promote")
+@bp.post("/registrations/<id:registration_id>/promote")
 @organizer_required
 def promote_registration(registration_id):
     """Move a waitlisted person into a free seat ahead of the queue (409 when none is free)."""
@@ -344,7 +345,7 @@ def promote_registration(registration_id):
     return jsonify(registration_json(registration))
 
 
-@bp.post("/registrations/<int:registration_id>/check-in")
+@bp.post("/registrations/<id:registration_id>/check-in")
 @organizer_required
 def check_in(registration_id):
     """Record attendance on the day; checking in twice changes nothing."""
@@ -365,7 +366,7 @@ def list_members():
     return _page(queries.members(status), member_json, page, per_page)
 
 
-@bp.get("/members/<int:member_id>")
+@bp.get("/members/<id:member_id>")
 @organizer_required
 def get_member(member_id):
     member = db.session.get(Member, member_id)
@@ -431,7 +432,7 @@ def create_announcement():
     )
 
 
-@bp.put("/announcements/<int:announcement_id>")
+@bp.put("/announcements/<id:announcement_id>")
 @organizer_required
 def replace_announcement(announcement_id):
     """Replace a draft or scheduled announcement (409 once it is sent)."""
@@ -450,7 +451,7 @@ def _send_if_asked(announcement_id: int, body: AnnouncementBody) -> None:
         record("announcement.send", f"announcement:{announcement_id}", via="api", recipients=count)
 
 
-@bp.get("/announcements/<int:announcement_id>")
+@bp.get("/announcements/<id:announcement_id>")
 @organizer_required
 def get_announcement(announcement_id):
     g.resource = "announcement"

@@ -10,7 +10,7 @@ bp.add_app_template_filter(services.human_size, "filesize")
 bp.add_app_template_filter(services.kind_label, "material_kind")
 
 
-@bp.route("/materials/<int:material_id>/<kind>/<token>")
+@bp.route("/materials/<id:material_id>/<kind>/<token>")
 def download(material_id, kind, token):
     """Check the recipient's own link, log the download, then hand over the file or the link."""
     try:

@@ -84,6 +84,11 @@ def set_password(organizer: Organizer, password: str) -> None:
     organizer.session_nonce = new_nonce()
 
 
+def sign_out_everywhere(organizer: Organizer) -> None:
+    """Void every session of this organizer (and their reset links): each carries the old nonce."""
+    organizer.session_nonce = new_nonce()
+
+
 def load_for_session(session_id: str) -> Organizer | None:
     """Flask-Login's user loader: "<id>.<session nonce>", compared in constant time."""
     row_id, _, nonce = (session_id or "").partition(".")

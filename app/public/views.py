@@ -5,6 +5,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from app import clock
 from app.events.services import upcoming_events
 from app.members.services import listed_organizations
+from app.redirects import safe_next
 
 bp = Blueprint("public", __name__)
 
@@ -29,10 +30,7 @@ def municipalities():
 
 @bp.route("/lang/<code>")
 def set_language(code):
-    target = request.args.get("next", "")
-    # Only paths on this site: "//host" or "/\\host" would send the visitor elsewhere.
-    if not target.startswith("/") or target.startswith(("//", "/\\")):
-        target = url_for("public.index")
+    target = safe_next(request.args.get("next"), url_for("public.index"))
     response = make_response(redirect(target))
     if code in ("ja", "en"):
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
