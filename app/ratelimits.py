@@ -24,7 +24,10 @@ _MAX_ADDRESS = 320
 def submitted_email() -> str:
     """The normalised address in the form or JSON body, or "" when there is none."""
     if request.is_json:
-        data = request.get_json(silent=True)
+        try:
+            data = request.get_json(silent=True)
+        except RecursionError:  # nested too deep: the view answers 400 on its own
+            data = None
         value = data.get("email") if isinstance(data, dict) else None
     else:
         value = request.form.get("email")

@@ -148,9 +148,7 @@ def test_a_wrong_or_pending_members_link_shows_nothing(client, hanako):
     assert db.session.scalar(select(func.count()).select_from(Member)) == 2
 
 
-def test_the_unsubscribe_page_offers_the_record_only_by_mail_to_the_members_address(
-    client, hanako
-):
+def test_the_unsubscribe_page_offers_the_record_only_by_mail_to_the_members_address(client, hanako):
     # Whoever a notice was forwarded to holds its unsubscribe link: it must not open the record.
     page = text_of(client.get(f"/unsubscribe/{unsubscribe_token(hanako)}"))
     assert "/members/profile/" not in page
