@@ -215,3 +215,18 @@ def test_production_refuses_to_start_with_limits_counted_per_process(monkeypatch
 def test_readyz_says_where_limits_are_counted(client):
     check = client.get("/readyz").get_json()["checks"]["rate_limits"]
     assert check == {"ok": True, "storage": "memory", "shared": False}
+
+
+def test_the_contact_form_is_limited_per_address_not_per_office(client):
+    inquiry = {
+        "name": "山田 花子",
+        "email": "hanako@city.example.jp",
+        "organization": "鳥取県",
+        "subject": "資料について",
+        "body": "資料をお送りいただけますか。",
+        "privacy": "y",
+    }
+    statuses = [client.submit("/contact", inquiry).status_code for _ in range(11)]
+    assert statuses == [302] * 10 + [429]  # each inquiry mails an acknowledgement to the address
+    colleague = {**inquiry, "email": "colleague@city.example.jp"}
+    assert client.submit("/contact", colleague).status_code == 302
