@@ -58,6 +58,18 @@ def _required_in_production(name: str, default: str, production: bool) -> str:
     return default
 
 
+def _ratelimit_storage(production: bool) -> str:
+    """Where rate-limit counters live: Redis (REDIS_URL) shared by every web process. In memory
+    each gunicorn worker counts alone, so 4 workers allow 4x every limit (login lockout too)."""
+    url = os.environ.get("REDIS_URL") or os.environ.get("RATELIMIT_STORAGE_URI") or "memory://"
+    if production and url.startswith("memory://"):
+        raise RuntimeError(
+            "REDIS_URL must be set when APP_ENV=production: rate limits kept in memory are counted "
+            "per process, so every gunicorn worker would allow the whole limit again"
+        )
+    return url
+
+
 def load() -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
@@ -142,11 +154,22 @@ def load() -> dict:
         "MATERIALS_MAX_BYTES": materials_max_bytes,
         # Where inquiries (お問い合わせ) are mailed, comma-separated; empty: every active organizer.
         "INQUIRY_NOTIFY_ADDRESS": os.environ.get("INQUIRY_NOTIFY_ADDRESS", ""),
-        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "20 per minute"),
+        # Public forms are limited on what they protect (see app/ratelimits.py). The client IP is
+        # only a ceiling: a whole prefecture's offices can share one gateway address.
+        "PUBLIC_FORM_RATE_LIMIT": os.environ.get("PUBLIC_FORM_RATE_LIMIT", "300 per minute"),
+        "SIGNUP_RATE_LIMIT": os.environ.get("SIGNUP_RATE_LIMIT", "10 per minute"),
+        "SIGNUP_ADDRESS_RATE_LIMIT": os.environ.get("SIGNUP_ADDRESS_RATE_LIMIT", "20 per minute"),
+        "MAIL_REQUEST_RATE_LIMIT": os.environ.get("MAIL_REQUEST_RATE_LIMIT", "10 per hour"),
+        # Counted in the outbox, whichever door asked: sign-up confirmations to one address, and
+        # the mails anyone can ask for by typing an address (resend, membership, profile link).
+        "SIGNUP_MAIL_LIMIT": os.environ.get("SIGNUP_MAIL_LIMIT", "10 per hour"),
+        "REQUESTED_MAIL_LIMIT": os.environ.get("REQUESTED_MAIL_LIMIT", "3 per hour"),
         # JSON API: requests per minute for each organizer token.
         "API_TOKEN_RATE_LIMIT": os.environ.get("API_TOKEN_RATE_LIMIT", "300 per minute"),
         # Webhooks: tries before a delivery is marked failed, and seconds to wait for a receiver.
         "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", 12),
         "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 10),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "RATELIMIT_STORAGE_URI": _ratelimit_storage(production),
+        # Redis down: count in memory per process (logged) rather than answer every form with 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     }

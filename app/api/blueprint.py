@@ -16,6 +16,7 @@ from app.api.schemas import Invalid
 from app.api.tokens import find_active_token, hash_token, touch
 from app.errors import DomainError
 from app.extensions import csrf, db, limiter, login
+from app.mail.throttle import MailLimitReached
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -111,6 +112,15 @@ def invalid(error: Invalid):
 def refused(error: DomainError):
     db.session.rollback()
     return problems.domain_problem(error, g.get("resource", ""))
+
+
+@bp.errorhandler(MailLimitReached)
+def mail_limited(error: MailLimitReached):
+    """The address had its share of mail lately: 429, as for the door's own limits."""
+    db.session.rollback()
+    response = problems.problem(429, problems.HTTP_TITLES[429](), error.message)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def http_error(error: HTTPException):

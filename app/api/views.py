@@ -42,11 +42,12 @@ from app.api.schemas import (
 from app.audit.services import record
 from app.events import services as events
 from app.events.models import EventStatus
-from app.extensions import db, limiter, public_form_limit
+from app.extensions import db
 from app.inputs import parse
 from app.members import services as members
 from app.members.forms import MembershipForm
 from app.members.models import Member, MemberStatus
+from app.ratelimits import mail_request_limits, signup_limits
 from app.registrations import services as registrations
 from app.registrations.forms import RegistrationForm
 from app.routing import LARGEST_PAGE, parse_int
@@ -123,15 +124,27 @@ def _paging() -> tuple[int, int]:
     return values["page"], values["per_page"]
 
 
-def _page(query, serialize, page: int, per_page: int, **url_args):
-    """A page of a list: {items, page, per_page, total, next}."""
+def _audit_read(action: str, target: str, rows: int, **detail) -> None:
+    """Reading personal data is written to the audit log (who, what, how many rows), as console
+    exports are: the one write a GET makes, committed at once."""
+    token = g.get("api_token")
+    record(action, target, via="api", token_id=token.id if token else None, rows=rows, **detail)
+    db.session.commit()
+
+
+def _page(query, serialize, page: int, per_page: int, audit=None, **url_args):
+    """A page of a list: {items, page, per_page, total, next}; `audit` is (action, target) for
+    lists of personal data."""
     rows, total = queries.page_of(query, page, per_page)
+    items = [serialize(row) for row in rows]  # before the audit's commit expires the rows
+    if audit:
+        _audit_read(*audit, rows=len(items), page=page, status=request.args.get("status"))
     next_url = None
     if page * per_page < total:
         args = {**request.args.to_dict(), **url_args, "page": page + 1, "per_page": per_page}
         next_url = url_for(request.endpoint, _external=True, **args)
     return jsonify(
-        items=[serialize(row) for row in rows],
+        items=items,
         page=page,
         per_page=per_page,
         total=total,
@@ -273,11 +286,12 @@ def list_registrations(event_id):
     status = _choice("status", STATUSES)
     page, per_page = _paging()
     query = queries.registrations(event_id, status)
-    return _page(query, registration_json, page, per_page, event_id=event_id)
+    audit = ("registration.api_list", f"event:{event_id}")
+    return _page(query, registration_json, page, per_page, audit=audit, event_id=event_id)
 
 
 @bp.post("/events/<id:event_id>/registrations")
-@limiter.limit(public_form_limit)
+@signup_limits
 def create_registration(event_id):
     """Sign someone up, with the sign-up form's checks and rules: 201 with the status
     confirmed, waitlisted, or pending (events in approval mode)."""
@@ -317,7 +331,9 @@ def create_registration(event_id):
 @bp.get("/registrations/<id:registration_id>")
 @organizer_required
 def get_registration(registration_id):
-    return jsonify(registration_json(registrations.get_registration(registration_id)))
+    document = registration_json(registrations.get_registration(registration_id))
+    _audit_read("registration.api_read", f"registration:{registration_id}", rows=1)
+    return jsonify(document)
 
 
 @bp.post("/registrations/<id:registration_id>/cancel")
@@ -363,7 +379,8 @@ def check_in(registration_id):
 def list_members():
     status = _choice("status", tuple(s.value for s in MemberStatus))
     page, per_page = _paging()
-    return _page(queries.members(status), member_json, page, per_page)
+    audit = ("member.api_list", "members")
+    return _page(queries.members(status), member_json, page, per_page, audit=audit)
 
 
 @bp.get("/members/<id:member_id>")
@@ -372,11 +389,13 @@ def get_member(member_id):
     member = db.session.get(Member, member_id)
     if member is None:
         abort(404)
-    return jsonify(member_json(member))
+    document = member_json(member)
+    _audit_read("member.api_read", f"member:{member_id}", rows=1)
+    return jsonify(document)
 
 
 @bp.post("/members")
-@limiter.limit(public_form_limit)
+@mail_request_limits("join")
 def create_member():
     """参加のお申し込み with double opt-in: the applicant gets a mail with a confirmation link
     and becomes a member only by following it. The answer is the same whether or not the

@@ -4,15 +4,16 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
 
 from app import clock
-from app.extensions import db, limiter, public_form_limit
+from app.extensions import db
 from app.inquiries import services
 from app.inquiries.forms import InquiryForm
+from app.ratelimits import mail_request_limits
 
 bp = Blueprint("inquiries", __name__)
 
 
 @bp.route("/contact", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@mail_request_limits("contact")  # each inquiry mails an acknowledgement to the address typed
 def new():
     form = InquiryForm()
     if form.is_submitted() and form.is_spam():

@@ -59,3 +59,26 @@ class Member(db.Model):
     listed_publicly: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
+
+
+class MembershipApplication(db.Model):
+    """What someone typed on /join for an address that already has a record (pending, invited or
+    unsubscribed). It is held here, and the member left as it is, until the link mailed to that
+    address is confirmed: anyone can type anyone's address."""
+
+    __tablename__ = "membership_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    organization_code: Mapped[str | None] = mapped_column(String(6))
+    organization_name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str] = mapped_column(String(200), default="")
+    theme_interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    locale: Mapped[str] = mapped_column(String(5), default="ja")
+    listed_publicly: Mapped[bool] = mapped_column(default=False)
+    # The wording agreed to; the moment is created_at.
+    consent_version: Mapped[str] = mapped_column(String(20))
+    # The confirmation link is signed with this nonce (see app/tokens.py).
+    nonce: Mapped[str] = mapped_column(String(32), default=new_nonce)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)

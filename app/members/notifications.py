@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.mail.compose import public_url, queue_mail, webcal
-from app.members.models import Member
+from app.members.models import Member, MembershipApplication
 
 
 def _queue(name: str, member: Member, subject, **context) -> None:
@@ -18,8 +18,9 @@ def _queue(name: str, member: Member, subject, **context) -> None:
     )
 
 
-def notify_confirm_membership(member: Member, token: str) -> None:
-    """The double opt-in mail: the application counts only after its link is followed."""
+def notify_confirm_membership(member: Member | MembershipApplication, token: str) -> None:
+    """The double opt-in mail: the application counts only after its link is followed. For an
+    address that has a record, `member` is the held application (what was typed)."""
     subject = _l("【要確認】全国自治体リスキリングネットワーク 参加のお申し込み")
     _queue(
         "member_confirm", member, subject, confirm_url=public_url("members.confirm", token=token)
@@ -55,4 +56,15 @@ def notify_handover_invitation(member: Member, predecessor: Member, token: str) 
         subject,
         predecessor=predecessor,
         confirm_url=public_url("members.confirm", token=token),
+    )
+
+
+def notify_profile_link(member: Member, profile_token: str) -> None:
+    """The link to the member's own record, asked for on the unsubscribe page (or its own)."""
+    subject = _l("全国自治体リスキリングネットワーク 登録内容の確認・変更のご案内")
+    _queue(
+        "member_profile_link",
+        member,
+        subject,
+        profile_url=public_url("members.profile", token=profile_token),
     )

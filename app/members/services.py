@@ -8,10 +8,11 @@ from sqlalchemy import delete, or_, select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.mail import throttle
 from app.mail.outbox import OutboxMessage, withdraw_bulk_mail
-from app.members import notifications
+from app.members import applications, notifications
 from app.members.consent import CURRENT_VERSION
-from app.members.models import Member, MemberStatus
+from app.members.models import Member, MembershipApplication, MemberStatus
 from app.organizations.services import find_local_government, resolve_organization
 from app.tokens import find_signed, make_token, new_nonce, token_matches, token_row_id
 
@@ -40,19 +41,30 @@ class MembershipInput:
     listed_publicly: bool = False
 
 
-def apply_for_membership(data: MembershipInput, now: datetime) -> Member:
+def apply_for_membership(data: MembershipInput, now: datetime) -> Member | None:
     """Record an application and mail a confirmation link; the member is active only once clicked.
 
-    Someone already active gets a mail saying so instead, so the form never reveals who is a member.
+    Someone already active gets a mail saying so instead, so the form never reveals who is a
+    member. For an address that has a record (pending, invited, unsubscribed) the application is
+    held apart and the record changes only on confirmation. Past REQUESTED_MAIL_LIMIT mails to the
+    address nothing happens at all, with the same answer. Returns the address's member record
+    (new and pending, or as it was), if there is one.
     """
     member = db.session.scalar(select(Member).where(Member.email == data.email))
+    if not throttle.may_send(data.email, throttle.MEMBERSHIP_MAIL, "REQUESTED_MAIL_LIMIT", now):
+        return member
     if member is not None and member.status == MemberStatus.ACTIVE:
         notifications.notify_already_member(member)
         return member
-    if member is None:
-        member = Member(email=data.email)
-        db.session.add(member)
     organization = resolve_organization(data.organization)
+    if member is not None:
+        application = applications.hold_application(data, organization, now)
+        notifications.notify_confirm_membership(
+            application, applications.application_token(application)
+        )
+        return member
+    member = Member(email=data.email)
+    db.session.add(member)
     member.name = data.name
     member.organization_code = organization.code
     member.organization_name = organization.name
@@ -93,6 +105,52 @@ def confirm_membership(token: str, now: datetime, listed_publicly: bool | None =
     member = find_pending_by_token(token, lock=True)
     if member.consent_version == AWAITING_CONSENT and listed_publicly is not None:
         member.listed_publicly = listed_publicly
+    return _activate(member, now)
+
+
+def find_application_by_token(token: str, now: datetime) -> MembershipApplication:
+    """The held application a confirmation link was sent for, while its address is not active."""
+    application = applications.find_application(token, now)
+    if application is None or _is_active(application.email):
+        raise MembershipLinkInvalid()
+    return application
+
+
+def _is_active(email: str) -> bool:
+    status = db.session.scalar(select(Member.status).where(Member.email == email))
+    return status == MemberStatus.ACTIVE
+
+
+def confirm_application(token: str, now: datetime) -> Member:
+    """The address's owner confirmed a held application: its details go on the member (made anew
+    if the record went meanwhile), who becomes active; the link works once."""
+    application = applications.find_application(token, now, lock=True)
+    if application is None:
+        raise MembershipLinkInvalid()
+    member = db.session.scalar(
+        select(Member).where(Member.email == application.email).with_for_update()
+    )
+    if member is not None and member.status == MemberStatus.ACTIVE:
+        raise MembershipLinkInvalid()
+    if member is None:
+        member = Member(email=application.email)
+        db.session.add(member)
+    for name in (
+        "name",
+        "organization_code",
+        "organization_name",
+        "department",
+        "locale",
+        "listed_publicly",
+        "consent_version",
+    ):
+        setattr(member, name, getattr(application, name))
+    member.theme_interests = list(application.theme_interests)
+    member.consent_at = application.created_at
+    return _activate(member, now)
+
+
+def _activate(member: Member, now: datetime) -> Member:
     member.status = MemberStatus.ACTIVE
     member.confirmed_at = now
     member.unsubscribed_at = None
@@ -108,6 +166,7 @@ def confirm_membership(token: str, now: datetime, listed_publicly: bool | None =
         predecessor.status = MemberStatus.UNSUBSCRIBED
         predecessor.unsubscribed_at = now
     db.session.flush()
+    applications.discard_applications(member.email)
     notifications.notify_welcome(member, feed_token(member), profile_token(member))
     return member
 

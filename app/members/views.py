@@ -1,6 +1,6 @@
 """参加のお申し込み: apply, then confirm by the link in the mail."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -18,13 +18,15 @@ from app.members.forms import (
     MembershipForm,
     ProfileForm,
 )
+from app.members.profile_link import ProfileLinkForm, send_profile_link
 from app.organizations.services import datalist_html
+from app.ratelimits import mail_request_limits, retry_after_seconds, wait_message
 
 bp = Blueprint("members", __name__)
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@mail_request_limits("join")
 def join():
     form = MembershipForm()
     if form.is_submitted() and form.is_spam():
@@ -41,12 +43,33 @@ def join():
             services.apply_for_membership(application, clock.now())
             db.session.commit()
         return redirect(url_for("members.sent"))
+    return _join_page(form, 422 if form.is_submitted() else 200)
+
+
+def _join_page(form, status):
     return render_template(
         "members/join.html",
         form=form,
         consent_wording=WORDING[CURRENT_VERSION],
         local_government_datalist=datalist_html(),
-    ), (422 if form.is_submitted() else 200)
+    ), status
+
+
+@bp.errorhandler(429)
+def limited(error):
+    """A limited applicant sees the form again, as typed, with how long to wait."""
+    seconds = retry_after_seconds()
+    if request.endpoint == "members.join":
+        form = MembershipForm()
+        form.form_errors.append(wait_message(seconds))
+        body, status = _join_page(form, 429)
+    elif request.endpoint == "members.profile_link":
+        form = ProfileLinkForm()
+        form.form_errors.append(wait_message(seconds))
+        body, status = render_template("members/profile_link.html", form=form), 429
+    else:
+        body, status = render_template("errors/429.html"), 429
+    return body, status, {"Retry-After": str(seconds)}
 
 
 @bp.route("/join/sent")
@@ -59,7 +82,7 @@ def confirm(token):
     try:
         member = services.find_pending_by_token(token)
     except services.MembershipLinkInvalid:
-        return render_template("members/confirm_invalid.html"), 404
+        return _confirm_application(token)
     # A successor finds the box as their predecessor left it (hand_over copies the answer).
     form = MembershipConfirmForm(data={"listed_publicly": member.listed_publicly})
     if form.validate_on_submit():
@@ -78,6 +101,29 @@ def confirm(token):
     )
 
 
+def _confirm_application(token):
+    """The link of an application held for an address that has a record (see applications.py)."""
+    try:
+        application = services.find_application_by_token(token, clock.now())
+    except services.MembershipLinkInvalid:
+        return render_template("members/confirm_invalid.html"), 404
+    form = MembershipConfirmForm()
+    if form.validate_on_submit():
+        try:
+            member = services.confirm_application(token, clock.now())
+        except services.MembershipLinkInvalid:
+            db.session.rollback()
+            return render_template("members/confirm_invalid.html"), 404
+        db.session.commit()
+        return render_template("members/confirmed.html", member=member)
+    return render_template(
+        "members/confirm.html",
+        form=form,
+        member=application,
+        consent_wording=WORDING[CURRENT_VERSION],
+    )
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token):
     """配信停止: GET shows the button (mail scanners open links), POST stops the mail."""
@@ -86,15 +132,32 @@ def unsubscribe(token):
         member = services.find_by_unsubscribe_token(token)
     except services.MembershipLinkInvalid:
         return render_template("members/confirm_invalid.html"), 404
+    # Only the result, and a way to have the profile link mailed: whoever holds a forwarded
+    # notice holds this link, and must not reach the record (view, edit, delete) through it.
+    link_form = ProfileLinkForm(formdata=None)
     if form.validate_on_submit():
         services.unsubscribe(member, clock.now())
         db.session.commit()
-        return render_template("members/unsubscribed.html", member=member)
+        return render_template("members/unsubscribed.html", member=member, link_form=link_form)
     return render_template(
-        "members/unsubscribe.html",
-        form=form,
-        member=member,
-        profile_token=services.profile_token(member),
+        "members/unsubscribe.html", form=form, member=member, link_form=link_form
+    )
+
+
+@bp.route("/members/profile-link", methods=["GET", "POST"])
+@mail_request_limits("profile-link")
+def profile_link():
+    """Ask for the link to one's own record; it is mailed to the address typed, if a member's."""
+    form = ProfileLinkForm()
+    if form.is_submitted() and form.is_spam():
+        return render_template("members/profile_link_sent.html")
+    if form.validate_on_submit():
+        send_profile_link(form.email.data, clock.now(), services.profile_token)
+        db.session.commit()
+        # The same page whether or not the address is a member's: it reveals no one.
+        return render_template("members/profile_link_sent.html")
+    return render_template("members/profile_link.html", form=form), (
+        422 if form.is_submitted() else 200
     )
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select, text
 
 from app import clock
-from app.extensions import db
+from app.extensions import db, limiter
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.ops.models import WorkerHeartbeat
 
@@ -26,6 +26,13 @@ def _head_revision() -> str:
         heads = ScriptDirectory(str(MIGRATIONS)).get_heads()
         current_app.extensions["ops_migration_heads"] = heads
     return ",".join(sorted(heads))
+
+
+def _limiter_storage_answers() -> bool:
+    try:
+        return bool(limiter.storage.check())
+    except Exception:
+        return False
 
 
 @bp.route("/healthz")
@@ -75,6 +82,13 @@ def readyz():
         and oldest_age <= config["READY_OUTBOX_MAX_AGE_SECONDS"],
         "backlog": backlog,
         "oldest_age_seconds": round(oldest_age),
+    }
+    storage = current_app.config["RATELIMIT_STORAGE_URI"].split(":", 1)[0]
+    checks["rate_limits"] = {
+        "ok": _limiter_storage_answers(),
+        "storage": storage,
+        # In memory, each process counts alone (development; production refuses to start so).
+        "shared": storage != "memory",
     }
     ready = all(check["ok"] for check in checks.values())
     return jsonify(status="ok" if ready else "unavailable", checks=checks), (200 if ready else 503)

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.inquiries.models import Inquiry
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.materials.services import delete_abandoned_uploads
+from app.members.applications import delete_expired_applications
 from app.registrations.models import Registration
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
@@ -59,12 +60,14 @@ def apply_retention(now: datetime) -> None:
 
 
 def delete_expired_records(now: datetime) -> None:
-    """Delete old inquiries with their mail, and finished webhook deliveries. Commits.
+    """Delete old inquiries with their mail, finished webhook deliveries and membership
+    applications whose link expired. Commits.
 
     The queues are searched through their (status, next_attempt_at) index: a row is never due
     before it was written, so one last tried before the cutoff was written before it too."""
     cutoff = retention_cutoff(now)
     db.session.execute(delete(Inquiry).where(Inquiry.created_at < cutoff))
+    delete_expired_applications(now)  # what /join typed, never confirmed
     db.session.execute(
         delete(OutboxMessage).where(
             OutboxMessage.status.in_(list(OutboxStatus)),

@@ -34,6 +34,7 @@ from app.events.services import (
     update_event,
 )
 from app.extensions import db
+from app.mail import throttle
 from app.mail.compose import public_url
 from app.members.models import Member
 from app.organizations.services import local_governments, resolve_organization
@@ -265,6 +266,8 @@ def register_attendee(event_id: int, data: RegistrationInput, now: datetime) -> 
     )
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
         raise AlreadyRegistered()
+    # However many doors and processes the sign-ups came through, one address gets so many mails.
+    throttle.ensure_may_send(data.email, throttle.REGISTRATION_MAIL, "SIGNUP_MAIL_LIMIT", now)
     if registration is None:
         registration = Registration(event=event, email=data.email)
         db.session.add(registration)
@@ -336,10 +339,12 @@ def promote_waitlisted(event: Event) -> list[Registration]:
     return promoted
 
 
-def resend_confirmation(event_id: int, email: str) -> bool:
+def resend_confirmation(event_id: int, email: str, throttle_at: datetime | None = None) -> bool:
     """Mail the registration's details and management link again.
 
-    Returns False when there is nothing to resend; the caller shows the same message either way.
+    With `throttle_at` (a visitor asked, not an organizer), nothing is sent when the address had
+    its share of sign-up mail (REQUESTED_MAIL_LIMIT) in the window before that moment. Returns
+    False when nothing was sent; the public caller shows the same message either way.
     """
     registration = db.session.scalar(
         select(Registration).where(Registration.event_id == event_id, Registration.email == email)
@@ -348,6 +353,10 @@ def resend_confirmation(event_id: int, email: str) -> bool:
         return False
     if registration.event.status == EventStatus.CANCELLED:
         return False  # its last mail was the cancellation; a "confirmed" copy would mislead
+    if throttle_at is not None and not throttle.may_send(
+        email, throttle.REGISTRATION_MAIL, "REQUESTED_MAIL_LIMIT", throttle_at
+    ):
+        return False
     notifications.notify_registration_received(registration, resent=True)
     return True
 

@@ -1,6 +1,16 @@
 """Sign-up, the confirmation page and the attendee's own management page."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -9,9 +19,11 @@ from app.calendar.http import calendar_response
 from app.calendar.links import add_to_calendar_links
 from app.errors import AlreadyCancelled, AlreadyRegistered, DomainError, RegistrationNotFound
 from app.events.services import get_public_event, registration_window
-from app.extensions import db, limiter, public_form_limit
+from app.extensions import db
+from app.mail.throttle import MailLimitReached
 from app.members.services import MembershipLinkInvalid, find_by_feed_token
 from app.organizations.services import datalist_html
+from app.ratelimits import mail_request_limits, retry_after_seconds, signup_limits, wait_message
 from app.registrations import invites, services
 from app.registrations.forms import (
     CancelForm,
@@ -50,7 +62,7 @@ def _show_error(form, error: DomainError) -> None:
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@signup_limits
 def create(slug):
     event = get_public_event(slug)
     form = registration_form(event)
@@ -67,31 +79,61 @@ def create(slug):
             db.session.rollback()
             _show_error(form, error)
             already_registered = True
+        except MailLimitReached as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            return _form_page(event, form, status=429, retry_after=error.retry_after)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
+            token = registration.manage_token
             db.session.commit()
-            session["last_registration"] = registration.manage_token
+            session["last_registration"] = token  # until the result page shows it, once
             return redirect(url_for("registrations.complete", slug=event.slug))
-    status = 422 if form.is_submitted() else 200
-    return render_template(
-        "registrations/form.html",
-        event=event,
-        form=form,
-        window=registration_window(event, clock.now()),
-        seats=services.seat_summary(event),
-        already_registered=already_registered,
-        resend_form=ResendForm(formdata=None, email=form.email.data),
-        local_government_datalist=datalist_html(),
-    ), status
+    return _form_page(event, form, already_registered, 422 if form.is_submitted() else 200)
+
+
+def _form_page(event, form, already_registered=False, status=200, retry_after=None):
+    response = current_app.make_response(
+        (
+            render_template(
+                "registrations/form.html",
+                event=event,
+                form=form,
+                window=registration_window(event, clock.now()),
+                seats=services.seat_summary(event),
+                already_registered=already_registered,
+                resend_form=ResendForm(formdata=None, email=form.email.data),
+                local_government_datalist=datalist_html(),
+            ),
+            status,
+        )
+    )
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+@bp.errorhandler(429)
+def limited(error):
+    """A limited sign-up or resend sees the form again, as typed, with how long to wait."""
+    if request.endpoint not in ("registrations.create", "registrations.resend"):
+        return render_template("errors/429.html"), 429
+    event = get_public_event(request.view_args["slug"])
+    form = registration_form(event)
+    seconds = retry_after_seconds()
+    form.form_errors.append(wait_message(seconds))
+    resend = request.endpoint == "registrations.resend"
+    return _form_page(event, form, already_registered=resend, status=429, retry_after=seconds)
 
 
 @bp.route("/events/<slug>/register/complete")
 def complete(slug):
     event = get_public_event(slug)
     try:
-        registration = services.find_by_token(session.get("last_registration", ""))
+        # Shown once: the cookie is signed, not encrypted, and a shared PC keeps it.
+        registration = services.find_by_token(session.pop("last_registration", ""))
     except RegistrationNotFound:
         return redirect(url_for("events.detail", slug=event.slug))
     if registration.event_id != event.id:
@@ -107,14 +149,14 @@ def complete(slug):
 
 
 @bp.route("/events/<slug>/resend", methods=["POST"])
-@limiter.limit(public_form_limit)
+@mail_request_limits("resend")
 def resend(slug):
     event = get_public_event(slug)
     form = ResendForm()
     if not form.validate_on_submit():
         flash(_l("メールアドレスを確認してください。"), "error")
         return redirect(url_for("registrations.create", slug=event.slug))
-    services.resend_confirmation(event.id, form.email.data)
+    services.resend_confirmation(event.id, form.email.data, throttle_at=clock.now())
     db.session.commit()
     # The same answer whether or not the address is registered: the page reveals no one.
     flash(

@@ -114,12 +114,12 @@ def test_feed_of_an_unsubscribed_or_pending_member_is_not_found(client, make_eve
     db.session.commit()
     assert feed(client, token).status_code == 404
 
-    # Applying again makes them pending until they confirm: the old feed URL stays dead.
+    # Applying again changes nothing until the new link is confirmed: the old feed URL stays dead.
     apply_for_membership(
         MembershipInput(name="会員 花子", email=EMAIL, organization="鳥取県"), clock.now()
     )
     db.session.commit()
-    assert member.status == MemberStatus.PENDING
+    assert member.status == MemberStatus.UNSUBSCRIBED
     assert feed(client, token).status_code == 404
 
     never_confirmed = apply_for_membership(

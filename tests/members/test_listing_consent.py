@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.members import services
-from app.members.models import Member
+from app.members.applications import application_token
+from app.members.models import Member, MembershipApplication
 from app.members.services import MembershipInput, apply_for_membership, listed_organizations
 
 JOIN = "/join"
@@ -72,9 +73,13 @@ def test_the_service_stores_the_answer_and_the_member_is_listed_once_confirmed(a
     assert [(p.name, p.organizations) for p in listed_organizations()] == [("鳥取県", ["鳥取市"])]
 
 
-def test_applying_again_replaces_the_earlier_answer(app):
+def test_applying_again_replaces_the_earlier_answer_only_once_its_link_is_confirmed(app):
     data = {"name": "山田 花子", "email": "hanako@city.example.jp", "organization": "鳥取県"}
     apply_for_membership(MembershipInput(**data, listed_publicly=True), clock.now())
     member = apply_for_membership(MembershipInput(**data), clock.now())
     db.session.commit()
-    assert member.listed_publicly is False
+    assert member.listed_publicly is True  # anyone can type the address: nothing changes yet
+    [application] = db.session.scalars(select(MembershipApplication))
+    services.confirm_application(application_token(application), clock.now())
+    db.session.commit()
+    assert member_by_email(data["email"]).listed_publicly is False

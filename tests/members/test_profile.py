@@ -1,5 +1,5 @@
 """登録内容の確認・変更・退会: a member sees what is held about them, corrects it and can leave,
-through the link in their welcome mail (and on the unsubscribe page). 個人情報保護法 asks for all
+through the link in their welcome mail (or mailed to them on request). 個人情報保護法 asks for all
 three; the link is the only key, so a wrong or spent one shows nothing."""
 
 import html
@@ -148,7 +148,20 @@ def test_a_wrong_or_pending_members_link_shows_nothing(client, hanako):
     assert db.session.scalar(select(func.count()).select_from(Member)) == 2
 
 
-def test_the_unsubscribe_page_leads_to_the_record(client, hanako):
+def test_the_unsubscribe_page_offers_the_record_only_by_mail_to_the_members_address(client, hanako):
+    # Whoever a notice was forwarded to holds its unsubscribe link: it must not open the record.
     page = text_of(client.get(f"/unsubscribe/{unsubscribe_token(hanako)}"))
-    assert path(hanako) in page
-    assert "登録内容の確認・変更・退会はこちら" in page
+    assert "/members/profile/" not in page
+    assert hanako.name not in page and hanako.department not in page
+    assert "URLをメールで受け取る" in page
+    response = client.submit(
+        f"/unsubscribe/{unsubscribe_token(hanako)}",
+        {"email": "ＨＡＮＡＫＯ@city.example.jp"},
+        action="/members/profile-link",
+    )
+    assert response.status_code == 200
+    [mail] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.category == "member_profile_link")
+    )
+    assert mail.to_addr == hanako.email
+    assert PROFILE_URL.search(mail.text_body).group(1) == path(hanako)
