@@ -58,6 +58,14 @@ def _required_in_production(name: str, default: str, production: bool) -> str:
     return default
 
 
+def _webhook_allow_insecure(production: bool) -> bool:
+    allow = _bool("WEBHOOK_ALLOW_INSECURE")
+    if allow and production:
+        # It would let an organizer's URL reach this server's own ports.
+        raise RuntimeError("WEBHOOK_ALLOW_INSECURE must not be set when APP_ENV=production")
+    return allow
+
+
 def load() -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
@@ -140,5 +148,7 @@ def load() -> dict:
         # Webhooks: tries before a delivery is marked failed, and seconds to wait for a receiver.
         "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", 12),
         "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 10),
+        # Development only: also allow http:// and this machine's own (loopback) addresses.
+        "WEBHOOK_ALLOW_INSECURE": _webhook_allow_insecure(production),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
     }
