@@ -70,6 +70,14 @@ def _ratelimit_storage(production: bool) -> str:
     return url
 
 
+def _webhook_allow_insecure(production: bool) -> bool:
+    allow = _bool("WEBHOOK_ALLOW_INSECURE")
+    if allow and production:
+        # It would let an organizer's URL reach this server's own ports.
+        raise RuntimeError("WEBHOOK_ALLOW_INSECURE must not be set when APP_ENV=production")
+    return allow
+
+
 def load() -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
@@ -172,4 +180,6 @@ def load() -> dict:
         "RATELIMIT_STORAGE_URI": _ratelimit_storage(production),
         # Redis down: count in memory per process (logged) rather than answer every form with 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Development only: also allow http:// and this machine's own (loopback) addresses.
+        "WEBHOOK_ALLOW_INSECURE": _webhook_allow_insecure(production),
     }

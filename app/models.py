@@ -13,5 +13,5 @@ from app.ops.models import WorkerHeartbeat  # noqa: F401
 from app.organizers.models import ApiToken, Organizer  # noqa: F401
 from app.registrations.models import Registration, registration_parts  # noqa: F401
 from app.reminders.models import ReminderDelivery  # noqa: F401
-from app.scheduling.models import apscheduler_jobs  # noqa: F401
+from app.scheduling.models import JobFailure, apscheduler_jobs  # noqa: F401
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

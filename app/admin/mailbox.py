@@ -1,13 +1,24 @@
 """Mail as it was sent: one address's history, one outbox message, and the development mailbox
-(the .eml files written when no SMTP server is configured)."""
+(the .eml files written when no SMTP server is configured). The history page also lists what the
+scheduled sweep could not prepare (a stuck reminder, say)."""
 
 from flask import abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from app.admin.blueprint import bp
 from app.extensions import db
 from app.mail import history
 from app.mail.outbox import OutboxMessage
 from app.routing import LARGEST_PAGE, query_int
+from app.scheduling import sweep
+from app.scheduling.failures import current_failures
+
+JOB_LABELS = {
+    sweep.REMINDERS: _l("リマインド"),
+    sweep.ANNOUNCEMENTS: _l("予約したお知らせ"),
+    sweep.NOTICES: _l("定期のご案内"),
+    sweep.RETENTION: _l("保存期間の処理"),
+}
 
 
 def _page_number() -> int:
@@ -18,7 +29,13 @@ def _page_number() -> int:
 def mail_history():
     email = (request.args.get("email") or "").strip()[:254]
     messages = history.messages_to(email, _page_number()) if email else None
-    return render_template("admin/mailbox/history.html", email=email, messages=messages)
+    return render_template(
+        "admin/mailbox/history.html",
+        email=email,
+        messages=messages,
+        failures=current_failures(),
+        job_labels=JOB_LABELS,
+    )
 
 
 @bp.route("/mail/<id:message_id>")

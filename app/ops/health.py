@@ -13,6 +13,7 @@ from app import clock
 from app.extensions import db, limiter
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.ops.models import WorkerHeartbeat
+from app.scheduling.failures import current_failures
 
 bp = Blueprint("ops", __name__)
 
@@ -91,4 +92,27 @@ def readyz():
         "shared": storage != "memory",
     }
     ready = all(check["ok"] for check in checks.values())
-    return jsonify(status="ok" if ready else "unavailable", checks=checks), (200 if ready else 503)
+    # A failing job item is an alert, not unreadiness: taking the web servers out of rotation for
+    # one event's stuck reminder would stop every sign-up. It is reported here and in /metrics.
+    failures = current_failures()
+    checks["jobs"] = {
+        "ok": True,
+        "alert": bool(failures),
+        "failing_items": len(failures),
+        "items": [
+            {
+                "job": failure.job,
+                "item": failure.item_key,
+                "error": failure.error,
+                "attempts": failure.attempts,
+                "first_failed_at": failure.first_failed_at.isoformat(),
+                "last_failed_at": failure.last_failed_at.isoformat(),
+                "next_retry_at": failure.next_retry_at.isoformat(),
+            }
+            for failure in failures
+        ],
+    }
+    alerts = [f"jobs: {len(failures)} failing item(s)"] if failures else []
+    return jsonify(status="ok" if ready else "unavailable", checks=checks, alerts=alerts), (
+        200 if ready else 503
+    )

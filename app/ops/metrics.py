@@ -18,6 +18,8 @@ from app.extensions import db
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.registrations.models import Registration
 from app.reminders.models import ReminderDelivery
+from app.scheduling.failures import failing_counts
+from app.scheduling.sweep import STEPS
 
 bp = Blueprint("metrics", __name__)
 
@@ -76,6 +78,11 @@ def _gauge(
     return lines
 
 
+def _failing_items() -> dict[str, int]:
+    """Every sweep step, 0 when nothing fails, so that an alert rule always has a series."""
+    return {job: 0 for job in STEPS} | failing_counts()
+
+
 @bp.route("/metrics")
 def metrics():
     if not _allowed():
@@ -113,6 +120,11 @@ def metrics():
             [("", round(lag, 1))],
         ),
         *_gauge("reminders_sent_total", "Reminders sent.", [("", reminders)], "counter"),
+        *_gauge(
+            "jobs_failing_items",
+            "Items of a scheduled job (an event's reminders, an announcement...) failing now.",
+            [(f'{{job="{job}"}}', count) for job, count in _failing_items().items()],
+        ),
         *latency.lines(),
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")

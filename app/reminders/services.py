@@ -25,17 +25,31 @@ def _due_rules(event: Event, now: datetime) -> list[tuple[str, datetime]]:
     return sorted(((rule, at) for rule, at in due if at <= now), key=lambda item: item[1])
 
 
-def send_due_reminders(now: datetime) -> int:
-    """Queue every reminder that is due and not yet recorded; returns how many were queued."""
+def events_with_due_reminders(now: datetime) -> list[int]:
+    """The ids of the upcoming published events that have a reminder due at `now`."""
     events = db.session.scalars(
         select(Event).where(Event.status == EventStatus.PUBLISHED, Event.starts_at > now)
     ).all()
+    return [event.id for event in events if _due_rules(event, now)]
+
+
+def remind_event(event_id: int, now: datetime) -> int:
+    """Queue the event's due reminders not yet recorded (the caller commits); returns how many."""
+    event = db.session.get(Event, event_id)
+    if event is None or event.status != EventStatus.PUBLISHED or event.starts_at <= now:
+        return 0
+    due = _due_rules(event, now)
+    return _remind_attendees(event, due) if due else 0
+
+
+def send_due_reminders(now: datetime) -> int:
+    """Queue every reminder that is due and not yet recorded, committing event by event;
+    returns how many were queued. The sweep runs the same two steps with an error boundary
+    per event (app/scheduling/sweep.py)."""
     queued = 0
-    for event in events:
-        due = _due_rules(event, now)
-        if due:
-            queued += _remind_attendees(event, due)
-            db.session.commit()  # one event at a time: a failure elsewhere loses nothing here
+    for event_id in events_with_due_reminders(now):
+        queued += remind_event(event_id, now)
+        db.session.commit()  # one event at a time: a failure elsewhere loses nothing here
     return queued
 
 

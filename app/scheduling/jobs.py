@@ -1,16 +1,13 @@
 """The jobs the scheduler runs. Each sweeps database rows, so a restart or reschedule is only a
-matter of what the rows say (Indico-style), and each commits its own work."""
+matter of what the rows say (Indico-style), and each commits its own work, item by item."""
 
 import logging
 
 from flask import Flask
 
 from app import clock
-from app.announcements.services import queue_due_announcements
 from app.extensions import db
-from app.notices.services import send_half_year_notice
-from app.ops.retention import apply_retention
-from app.reminders.services import send_due_reminders
+from app.scheduling.sweep import ANNOUNCEMENTS, NOTICES, REMINDERS, run_sweep
 from app.webhooks.delivery import deliver_due_webhooks
 
 log = logging.getLogger(__name__)
@@ -21,24 +18,21 @@ app: Flask | None = None
 
 
 def sweep() -> None:
-    """Every minute: due reminders, scheduled announcements, the half-yearly notice, retention."""
+    """Every minute: due reminders, scheduled announcements, the half-yearly notice, retention,
+    each step and each item behind its own error boundary (app/scheduling/sweep.py)."""
     assert app is not None, "jobs.app is set by the worker before the scheduler starts"
     with app.app_context():
         try:
-            now = clock.now()
-            reminders = send_due_reminders(now)
-            announcements = queue_due_announcements(now)
-            db.session.commit()
-            notices = send_half_year_notice(now)
-            apply_retention(now)
-            if reminders or announcements or notices:
+            counts = run_sweep(clock.now())
+            if any(counts.values()):
                 log.info(
                     "queued %d reminder(s), %d announcement(s), %d notice(s)",
-                    reminders,
-                    announcements,
-                    notices,
+                    counts[REMINDERS],
+                    counts[ANNOUNCEMENTS],
+                    counts[NOTICES],
                 )
         except Exception:
+            # Only the bookkeeping itself can get here (the database is gone, say).
             db.session.rollback()
             log.exception("sweep failed; the next one tries again")
         finally:

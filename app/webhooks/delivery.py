@@ -6,20 +6,22 @@ Each request carries
   X-Reskilling-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
 A 2xx answer marks the delivery delivered; anything else, or no answer, is retried after 30 s,
 1 min, 2 min ... (at most an hour apart) until WEBHOOK_MAX_ATTEMPTS, then it is marked failed.
+Before each attempt the URL is checked again (targets.py): a host that now resolves to an
+internal address fails with "blocked" and nothing is sent. A failure is stored as a category
+(transport.py), never as what the receiver answered.
 """
 
 import hashlib
 import hmac
 import json
 import logging
-import urllib.error
-import urllib.request
 from datetime import datetime
 
 from flask import current_app
 
 from app import clock, queueing
 from app.extensions import db
+from app.webhooks import targets, transport
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -59,28 +61,6 @@ def verify_signature(
     return hmac.compare_digest(expected, fields.get("v1", ""))
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer other than 2xx: retried, never followed with the body."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _post(url: str, body: bytes, headers: dict, timeout: float) -> None:
-    """POST the body; raises with the reason unless the receiver answered 2xx."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with _opener.open(request, timeout=timeout) as response:
-            response.read(1024)
-    except urllib.error.HTTPError as error:
-        raise RuntimeError(f"HTTP {error.code}") from None
-    except (OSError, ValueError) as error:
-        raise RuntimeError(str(error) or type(error).__name__) from None
-
-
 def claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
     """Lease up to `limit` due deliveries and commit the claim (app/queueing.py)."""
     max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
@@ -97,7 +77,7 @@ def send(delivery: WebhookDelivery, now: datetime) -> bool:
     endpoint = delivery.endpoint
     if endpoint is None or not endpoint.active:
         delivery.status = DeliveryStatus.FAILED
-        delivery.last_error = "endpoint removed or inactive"
+        delivery.last_error = "inactive"
         delivery.claimed_until = None
         return False
     body = body_bytes(delivery.payload)
@@ -110,10 +90,11 @@ def send(delivery: WebhookDelivery, now: datetime) -> bool:
     }
     timeout = current_app.config["WEBHOOK_TIMEOUT_SECONDS"]
     try:
-        _post(endpoint.url, body, headers, timeout)
-    except RuntimeError as error:
-        _failed_attempt(delivery, now, str(error))
-        log.warning("webhook %s to %s failed: %s", delivery.id, endpoint.url, error)
+        target = targets.check(endpoint.url)  # again at every attempt: DNS answers change
+        transport.post(target, body, headers, timeout)
+    except (targets.TargetRefused, transport.DeliveryFailed) as error:
+        _failed_attempt(delivery, now, error.category)
+        log.warning("webhook %s to %s failed: %s", delivery.id, endpoint.url, error.category)
         return False
     delivery.attempts += 1
     delivery.status = DeliveryStatus.DELIVERED
@@ -124,9 +105,18 @@ def send(delivery: WebhookDelivery, now: datetime) -> bool:
 
 
 def deliver_due_webhooks(now: datetime | None = None, limit: int = 50) -> int:
-    """Send what is due, each marked in its own commit; returns how many were delivered."""
+    """Send what is due, each marked in its own commit; returns how many were delivered.
+
+    A delivery that raises for another reason counts as a failed attempt ("error") and the
+    others are still sent."""
     delivered = 0
     for delivery in claim_due(now or clock.now(), limit):
-        delivered += send(delivery, clock.now())
-        db.session.commit()
+        try:
+            delivered += send(delivery, clock.now())
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("webhook %s: delivery failed unexpectedly", delivery.id)
+            _failed_attempt(delivery, clock.now(), "error")
+            db.session.commit()
     return delivered

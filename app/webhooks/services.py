@@ -1,17 +1,19 @@
 """Webhook endpoints as organizers configure them in the console."""
 
+import re
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.errors import DomainError
 from app.extensions import db
+from app.webhooks import targets
 from app.webhooks.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 SECRET_PREFIX = "whsec_"
+HTTP_STATUS = re.compile(r"HTTP [1-5][0-9][0-9]")
 
 
 class InvalidEndpoint(DomainError):
@@ -22,18 +24,61 @@ class EndpointNotFound(DomainError):
     message = _l("この送信先は見つかりません。")
 
 
+# What a delivery's stored failure category means, as the console shows it.
+FAILURE_LABELS = {
+    "blocked": _l("宛先が許可されていません"),
+    "dns": _l("宛先のホスト名が見つかりません"),
+    "scheme": _l("宛先が許可されていません"),
+    "connect": _l("接続できませんでした"),
+    "timeout": _l("タイムアウト"),
+    "tls": _l("TLS エラー"),
+    "redirect": _l("リダイレクト（転送先には送りません）"),
+    "protocol": _l("応答が HTTP ではありません"),
+    "inactive": _l("送信先が停止されています"),
+}
+
+
+def failure_label(category: str) -> str:
+    """The console's words for a stored failure; "HTTP 500" as it is; anything else (rows from
+    before categories) only as a failure, never its text."""
+    if not category:
+        return ""
+    if category in FAILURE_LABELS:
+        return FAILURE_LABELS[category]
+    if HTTP_STATUS.fullmatch(category):
+        return category
+    return _l("送信できませんでした")
+
+
 def _check_url(url: str) -> str:
     url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
-        raise InvalidEndpoint(_l("http:// または https:// で始まるURLを入力してください。"), "url")
     if len(url) > 500:
         raise InvalidEndpoint(_l("%(max)d文字以内で入力してください。", max=500), "url")
+    try:
+        targets.check(url)
+    except targets.TargetRefused as refused:
+        raise InvalidEndpoint(_REFUSALS[refused.category](), "url") from None
     return url
 
 
+def _scheme_message():
+    if "http" in targets.allowed_schemes():
+        return _l("http:// または https:// で始まるURLを入力してください。")
+    return _l("https:// で始まるURLを入力してください。")
+
+
+_REFUSALS = {
+    "scheme": _scheme_message,
+    "dns": lambda: _l("このホスト名の宛先が見つかりません。URLをご確認ください。"),
+    "blocked": lambda: _l(
+        "この宛先には送信できません。内部ネットワークやこのサーバー自身のアドレスは指定できません。"
+    ),
+}
+
+
 def create_endpoint(url: str, events: list[str], description: str = "") -> WebhookEndpoint:
-    """A new endpoint with a fresh signing secret (the receiver verifies with the same value)."""
+    """A new endpoint with a fresh signing secret (the receiver verifies with the same value).
+    Its host must resolve to public addresses only (targets.py)."""
     url = _check_url(url)
     chosen = [name for name in EVENT_TYPES if name in set(events or [])]
     if not chosen or set(events) - set(EVENT_TYPES):
@@ -64,7 +109,7 @@ def delete_endpoint(endpoint_id: int) -> WebhookEndpoint:
 class EndpointSummary:
     endpoint: WebhookEndpoint
     counts: dict[str, int]
-    last_error: str
+    last_error: str  # the category's label (failure_label), never the receiver's answer
 
 
 def endpoints() -> list[EndpointSummary]:
@@ -86,5 +131,5 @@ def endpoints() -> list[EndpointSummary]:
             .order_by(WebhookDelivery.id.desc())
             .limit(1)
         )
-        summaries.append(EndpointSummary(row, counts[row.id], last_error or ""))
+        summaries.append(EndpointSummary(row, counts[row.id], failure_label(last_error or "")))
     return summaries

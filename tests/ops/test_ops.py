@@ -19,6 +19,7 @@ from app.registrations.models import Registration
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.services import create_endpoint
 from tests.conftest import NOW
+from tests.webhooks.dns import stub_dns
 
 
 def test_healthz_answers_while_the_process_lives(client):
@@ -151,9 +152,10 @@ def test_retention_anonymises_registrations_of_long_past_events(
 
 
 def test_retention_deletes_old_inquiries_with_their_mail_and_finished_webhook_deliveries(
-    app, make_organizer, frozen_now
+    app, make_organizer, frozen_now, monkeypatch
 ):
     make_organizer()
+    stub_dns(monkeypatch)  # hooks.example.jp is checked to be public when saved
     endpoint = create_endpoint("https://hooks.example.jp/in", ["registration.created"])
     long_ago = NOW - timedelta(days=800)
 

@@ -36,7 +36,7 @@ def test_bad_input_is_shown_beside_the_field_and_nothing_is_stored(admin_client)
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "http:// または https:// で始まるURL" in page
+    assert "https:// で始まるURL" in page
     assert 'value="ftp://hooks.example.jp/"' in page
     response = admin_client.submit("/admin/webhooks", {"url": "https://hooks.example.jp/"})
     assert response.status_code == 422

@@ -5,8 +5,8 @@ existing event is left with a title that breaks its mail headers or calendar fil
 The cleaning is written out here rather than imported: a migration must keep doing what it did
 when it was written, whatever app/text.py becomes.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 """
 
 import re
@@ -14,8 +14,8 @@ import re
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

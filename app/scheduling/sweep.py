@@ -1,0 +1,118 @@
+"""The minute's sweep, step by step and item by item.
+
+Each step (reminders, scheduled announcements, the half-yearly notice, retention) runs behind its
+own error boundary, and within it each item (one event's reminders, one announcement, one
+period's notice, one part of retention) in its own transaction (app/scheduling/failures.py). So
+one event whose title its reminder mail cannot carry is recorded and retried, and every other
+event's reminders, every announcement and the notice still go out on time.
+"""
+
+import logging
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy import select
+
+from app.announcements.models import Announcement, AnnouncementStatus
+from app.announcements.services import InvalidAudience, queue_announcement
+from app.extensions import db
+from app.notices.services import due_period, send_half_year_notice
+from app.ops.retention import (
+    ABANDONED_UPLOAD_AGE,
+    anonymise_expired,
+    delete_abandoned_uploads,
+    delete_expired_records,
+)
+from app.reminders.services import events_with_due_reminders, remind_event
+from app.scheduling.failures import forget_stale, run_item, run_step
+
+log = logging.getLogger(__name__)
+
+REMINDERS = "reminders"
+ANNOUNCEMENTS = "announcements"
+NOTICES = "notices"
+RETENTION = "retention"
+# Each step's name, as failure rows, /readyz and /metrics give it.
+STEPS = (REMINDERS, ANNOUNCEMENTS, NOTICES, RETENTION)
+
+
+def _reminders(now: datetime) -> int:
+    queued = 0
+    for event_id in events_with_due_reminders(now):
+        db.session.rollback()  # the list was a read; each event then has a transaction of its own
+        work = partial(remind_event, event_id, now)
+        queued += run_item(REMINDERS, f"event:{event_id}", now, work) or 0
+    return queued
+
+
+def _due_announcements(now: datetime) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Announcement.id)
+            .where(
+                Announcement.status == AnnouncementStatus.SCHEDULED,
+                Announcement.send_at <= now,
+            )
+            .order_by(Announcement.send_at, Announcement.id)
+        )
+    )
+
+
+def _queue_announcement(announcement_id: int, now: datetime) -> int:
+    """queue_due_announcements() for one announcement: checked again once locked (another
+    worker may have queued it, or an organizer moved it back to draft or to later)."""
+    announcement = db.session.get(
+        Announcement, announcement_id, with_for_update=True, populate_existing=True
+    )
+    if (
+        announcement is None
+        or announcement.status != AnnouncementStatus.SCHEDULED
+        or announcement.send_at is None
+        or announcement.send_at > now
+    ):
+        return 0
+    try:
+        queue_announcement(announcement_id, now)
+    except InvalidAudience:
+        # Its event is gone: nothing was queued. Back to draft for the organizer to see.
+        log.error("announcement %s: audience no longer valid, moved back to draft", announcement_id)
+        announcement.status = AnnouncementStatus.DRAFT
+        return 0
+    return 1
+
+
+def _announcements(now: datetime) -> int:
+    queued = 0
+    for announcement_id in _due_announcements(now):
+        db.session.rollback()
+        work = partial(_queue_announcement, announcement_id, now)
+        queued += run_item(ANNOUNCEMENTS, f"announcement:{announcement_id}", now, work) or 0
+    return queued
+
+
+def _notices(now: datetime) -> int:
+    period = due_period(now)
+    db.session.rollback()
+    if period is None:
+        return 0
+    return run_item(NOTICES, f"notice:{period}", now, partial(send_half_year_notice, now)) or 0
+
+
+def _retention(now: datetime) -> None:
+    # Three independent clean-ups: stuck uploads must not keep registrations from being anonymised.
+    run_item(RETENTION, "anonymise", now, partial(anonymise_expired, now))
+    run_item(RETENTION, "expired_records", now, partial(delete_expired_records, now))
+    uploads = partial(delete_abandoned_uploads, now - ABANDONED_UPLOAD_AGE)
+    run_item(RETENTION, "abandoned_uploads", now, uploads)
+    run_item(RETENTION, "stale_failures", now, partial(forget_stale, now))
+
+
+def run_sweep(now: datetime) -> dict[str, int]:
+    """Every step at `now`; returns how many reminders, announcements and notices were queued."""
+    counts = {
+        REMINDERS: run_step(REMINDERS, now, _reminders) or 0,
+        ANNOUNCEMENTS: run_step(ANNOUNCEMENTS, now, _announcements) or 0,
+        NOTICES: run_step(NOTICES, now, _notices) or 0,
+    }
+    run_step(RETENTION, now, _retention)
+    return counts
