@@ -17,7 +17,9 @@ from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.registrations.models import Registration
 from app.registrations.services import RegistrationInput, register_attendee
 
-PASTED = "\u2028\u2029\x85\r\n\t\x0b\x0c\x00\x1b\x7f\u200b\ufeff\u202e\u3000ｶﾀｶﾅ㈱髙\U0001f600\ud800"
+PASTED = (
+    "\u2028\u2029\x85\r\n\t\x0b\x0c\x00\x1b\x7f\u200b\ufeff\u202e\u3000ｶﾀｶﾅ㈱髙\U0001f600\ud800"
+)
 TEXT = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(PASTED)), max_size=60)
 
 
@@ -70,11 +72,15 @@ def test_any_accepted_text_is_stored_shown_mailed_and_exported(
         assert calendar.status_code == 200
         icalendar.Calendar.from_ical(calendar.get_data())
         for fmt in ("csv", "xlsx"):
-            assert organizer_client.get(f"/admin/events/{event.id}/registrants.{fmt}").status_code == 200
+            assert (
+                organizer_client.get(f"/admin/events/{event.id}/registrants.{fmt}").status_code
+                == 200
+            )
         assert organizer_client.get(f"/admin/events/{event.id}").status_code == 200
-        mail = db.session.get(OutboxMessage, registration.id) or db.session.scalars(
-            db.select(OutboxMessage)
-        ).first()
+        mail = (
+            db.session.get(OutboxMessage, registration.id)
+            or db.session.scalars(db.select(OutboxMessage)).first()
+        )
         assert mail.status == OutboxStatus.QUEUED and mail.mime
     finally:
         db.session.rollback()

@@ -1,0 +1,58 @@
+"""The input model of a sign-up: who the person is, which parts and theme table, and their
+answers. The sign-up form and the JSON API read into it; the services check what needs the
+event (the window, the seats, that the parts, table and answers are the event's own)."""
+
+from typing import Annotated
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from pydantic import Field, field_validator
+
+from app.events.inputs import MAX_PARTS, MAX_QUESTIONS
+from app.inputs import EmailAddress, Flag, Id, InputModel, Line
+from app.members.inputs import PERSON_LABELS, Department, Locale, Name, Organization, must_agree
+
+FURIGANA_MAX = 100
+POSITION_MAX = 100
+Answer = str | Annotated[tuple[str, ...], Field(max_length=100)]
+
+
+class RegistrationInput(InputModel):
+    """A person's sign-up for an event, as typed (or as an organizer corrects it)."""
+
+    labels = {**PERSON_LABELS, "furigana": _l("ふりがな")}
+
+    name: Name
+    furigana: Line(FURIGANA_MAX) = ""
+    email: EmailAddress
+    organization: Organization
+    """The municipality as people write it (「江戸川区」「東京都江戸川区」) or another body."""
+    department: Department = ""
+    position: Line(POSITION_MAX) = ""
+    parts: Annotated[tuple[Id, ...], Field(max_length=MAX_PARTS)] = ()
+    """The ids of the parts (第一部・第二部) the person joins."""
+    table: Id | None = None
+    """The id of the theme table, when a chosen part sits at tables."""
+    answers: Annotated[dict[str, Answer], Field(max_length=MAX_QUESTIONS)] = {}
+    """Answers by question id: text, or a list of the options chosen."""
+    locale: Locale = "ja"
+
+    @property
+    def part_ids(self) -> list[int]:
+        return list(dict.fromkeys(self.parts))
+
+    @property
+    def table_id(self) -> int | None:
+        return self.table
+
+
+class SignUpInput(RegistrationInput):
+    """A sign-up from the person themselves, who agrees to the purpose of use."""
+
+    privacy: Flag = Field(False, validate_default=True)
+    """Agreed to the handling of personal data (個人情報の取り扱いについて)."""
+
+    @field_validator("privacy")
+    @classmethod
+    def _privacy(cls, value):
+        return must_agree(value, _("お申し込みには個人情報の取り扱いへの同意が必要です。"))
