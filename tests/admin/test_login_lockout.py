@@ -16,7 +16,8 @@ def attempt(client, email, password="wrong password"):
 
 
 @pytest.mark.parametrize(
-    "variant", ["ｏｒｇ@example.jp", "ＯＲＧ＠ＥＸＡＭＰＬＥ．ＪＰ", " Org@Example.JP ", "ｏrg@example.jp"]
+    "variant",
+    ["ｏｒｇ@example.jp", "ＯＲＧ＠ＥＸＡＭＰＬＥ．ＪＰ", " Org@Example.JP ", "ｏrg@example.jp"],
 )
 def test_typed_variants_of_an_address_share_one_lockout(client, make_organizer, variant):
     make_organizer(email="org@example.jp")

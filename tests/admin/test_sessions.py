@@ -31,9 +31,7 @@ def with_cookie(app, value: str) -> CsrfClient:
 
 
 def asks_to_sign_in(response) -> bool:
-    return response.status_code == 302 and response.headers["Location"].startswith(
-        "/admin/login"
-    )
+    return response.status_code == 302 and response.headers["Location"].startswith("/admin/login")
 
 
 def test_a_cookie_copied_before_logout_is_refused_after_it(app, organizer_client):
