@@ -1,5 +1,6 @@
-"""How large a request body may be, by endpoint: small for every form and the API, large only
-where files are uploaded. A larger body is answered 413 before any of it is read."""
+"""What request body an endpoint takes: how large (small for every form and the API, large only
+where files are uploaded; larger is answered 413 before any of it is read), and JSON only in the
+API (a page's form would hand it to WTForms, which cannot read it)."""
 
 from flask import Flask, abort, current_app, request
 
@@ -26,6 +27,8 @@ def cap_body() -> None:
     # ...and refuses a declared one at once, even where the view would never read it.
     if limit is not None and (request.content_length or 0) > limit:
         abort(413)
+    if request.is_json and request.blueprint != "api":
+        abort(415)
 
 
 def init_app(app: Flask) -> None:

@@ -72,5 +72,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(RegistrationNotFound, _page("errors/404.html", 404))
     app.register_error_handler(405, _page("errors/405.html", 405))
     app.register_error_handler(413, _page("errors/413.html", 413))
+    # A JSON body sent to a page's form: "could not read the request", as for 400.
+    app.register_error_handler(415, _page("errors/400.html", 415))
     app.register_error_handler(429, _page("errors/429.html", 429))
     app.register_error_handler(500, _page("errors/500.html", 500))

@@ -1,9 +1,10 @@
-"""Numbers read from URLs, bounded before they reach a query: row ids in paths (the `id`
-converter) and integers in query strings (`query_int`)."""
+"""What a URL may carry before it reaches a query: row ids in paths within the database's range
+(the `id` converter), integers in query strings bounded (`query_int`), and no NUL anywhere."""
 
 import re
+import unicodedata
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 # Row ids are 32-bit integers on PostgreSQL; a larger one is a DataError there and an
@@ -41,6 +42,16 @@ def query_int(name: str, default, minimum: int = 1, maximum: int = LARGEST_ID):
     return default if value is None else value
 
 
+def refuse_control_characters() -> None:
+    """PostgreSQL refuses NUL in text (a DataError, so a 500), and no URL of ours carries one:
+    a path with any control character names nothing here (404), a query value with NUL is 400."""
+    if any(unicodedata.category(char) == "Cc" for char in request.path):
+        abort(404)
+    if any("\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
     # Before any blueprint: a rule looks its converters up when it is added to the map.
     app.url_map.converters["id"] = IdConverter
+    app.before_request(refuse_control_characters)

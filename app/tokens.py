@@ -13,6 +13,7 @@ import secrets
 from flask import current_app
 
 from app.extensions import db
+from app.routing import LARGEST_ID, parse_int
 
 
 def new_nonce() -> str:
@@ -32,9 +33,10 @@ def make_token(purpose: str, row_id: int, nonce: str) -> str:
 def token_row_id(token: str) -> int | None:
     """The row id a token claims, or None when it is not even shaped like a token."""
     row_id, _, mac = (token or "").partition(".")
-    if not row_id.isascii() or not row_id.isdigit() or len(row_id) > 12 or not mac or len(mac) > 64:
+    if not mac or len(mac) > 64:
         return None
-    return int(row_id)
+    # Bounded like every id in a URL: a larger one is a DataError on PostgreSQL (a 500).
+    return parse_int(row_id, 1, LARGEST_ID)
 
 
 def token_matches(token: str, purpose: str, row_id: int, nonce: str | None) -> bool:

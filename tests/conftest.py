@@ -147,6 +147,10 @@ def app(databases, tmp_path, frozen_now, app_overrides):
             "PUBLIC_FORM_RATE_LIMIT": "1000 per minute",
             "RATELIMIT_STORAGE_URI": "memory://",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # scrypt costs ~0.2 s a hash
+            # Tests move the clock by days for the domain's sake; the console's session timeouts
+            # are tested with their real values in tests/admin/test_sessions.py.
+            "SESSION_IDLE_SECONDS": 400 * 24 * 3600,
+            "SESSION_MAX_AGE_SECONDS": 400 * 24 * 3600,
             **app_overrides,
         }
     )

@@ -122,3 +122,13 @@ def test_a_chunked_body_without_a_length_is_read_no_further_than_the_cap(app, ma
     # werkzeug stops at the cap and parses what it read (here: no CSRF token, so 400).
     assert status.startswith("4")
     assert stream.read_bytes <= limit
+
+
+def test_a_json_body_sent_to_a_page_form_is_415(client, make_event):
+    response = client.post(
+        f"/events/{make_event().slug}/register",
+        data="[" * 10_000 + "]" * 10_000,
+        content_type="application/json",
+        headers={"X-CSRFToken": client.token("/contact")},
+    )
+    assert response.status_code == 415

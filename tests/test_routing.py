@@ -4,6 +4,7 @@ strings. Anything out of range is a 404 (ids) or the default (query parameters),
 import pytest
 
 from app.routing import LARGEST_ID, parse_int, query_int
+from app.tokens import token_row_id
 
 
 def test_every_id_in_every_route_uses_the_bounded_converter(app):
@@ -76,3 +77,20 @@ def test_the_api_answers_a_page_number_it_cannot_use_with_a_field_error(client, 
         assert response.status_code == 422
         assert response.mimetype == "application/problem+json"
         assert [error["field"] for error in response.get_json()["errors"]] == [name]
+
+
+@pytest.mark.parametrize("url", ["/events/%00", "/r/1.%00", "/events/a%0Db/register"])
+def test_a_path_with_a_control_character_names_nothing(client, url):
+    assert client.get(url).status_code == 404
+
+
+def test_a_query_value_with_nul_is_refused_before_any_query(organizer_client, make_event):
+    event = make_event()
+    response = organizer_client.get(f"/admin/events/{event.id}/registrants?q=a%00b")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("row_id", [str(LARGEST_ID + 1), "999999999999", "0", "-1", "9" * 5000])
+def test_a_mail_link_claiming_an_id_beyond_the_database_range_claims_nothing(row_id):
+    assert token_row_id(f"{row_id}.abc") is None
+    assert token_row_id(f"{LARGEST_ID}.abc") == LARGEST_ID

@@ -4,11 +4,28 @@ organizer signs in again. Sign-in starts from an empty session."""
 
 from datetime import timedelta
 
+import pytest
+
+import config
 from app.extensions import db
 from app.organizers import services
 from tests.conftest import NOW, ORGANIZER_PASSWORD, CsrfClient, sign_in
 
 CONSOLE = "/admin/events"
+
+
+@pytest.fixture
+def app_overrides():
+    # The defaults, which the suite's conftest lengthens for tests that move the clock by days.
+    defaults = config.load()
+    return {key: defaults[key] for key in ("SESSION_IDLE_SECONDS", "SESSION_MAX_AGE_SECONDS")}
+
+
+def test_the_defaults_are_two_idle_hours_and_twelve_hours_in_all():
+    defaults = config.load()
+    assert defaults["SESSION_IDLE_SECONDS"] == 2 * 3600
+    assert defaults["SESSION_MAX_AGE_SECONDS"] == 12 * 3600
+    assert defaults["PERMANENT_SESSION_LIFETIME"] == 12 * 3600
 
 
 def session_cookie(client: CsrfClient) -> str:
