@@ -1,14 +1,18 @@
-"""Form pieces shared by every public form: input clean-up and single-line checks."""
+"""Form pieces shared by the HTML forms: the person fields as they are shown, reading a form into
+its input model with each error placed beside its field, and the clean-up and checks of the
+smaller forms that have no input model yet (sign-in, inquiries, materials)."""
 
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from pydantic_core import PydanticCustomError
 from wtforms import SelectMultipleField, StringField
 from wtforms.fields import EmailField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.inputs import InvalidInput, email_address, parse
 from app.text import breaks_header
 
 
@@ -43,49 +47,70 @@ def max_length(limit: int):
     return Length(max=limit, message=_l("%(max)d文字以内で入力してください。", max=limit))
 
 
-def email_field(label):
+def _valid_email(form, field):
+    if field.data:
+        try:
+            email_address(field.data)  # the input models' rule, for forms without a model
+        except PydanticCustomError as error:
+            raise ValidationError(error.message()) from None
+
+
+def email_field(label, checked: bool = True):
+    """An address field; `checked` for forms without an input model (sign-in, inquiries), which
+    then apply the model's address rule (app/inputs.py email_address) themselves."""
+    validators = [required(label), max_length(254), _valid_email] if checked else []
     return EmailField(
         label,
         filters=[normalize_email],
-        validators=[
-            required(label),
-            max_length(254),
-            Email(
-                message=_l(
-                    "メールアドレスの形式が正しくありません（例: taro@city.example.lg.jp）。"
-                ),
-                allow_smtputf8=False,
-            ),
-        ],
+        validators=validators,
         render_kw={"autocomplete": "email", "inputmode": "email"},
     )
 
 
-# A person's details read the same on every form that asks for them.
+# A person's details read the same on every form that asks for them; their rules live in the
+# input models (app/members/inputs.py).
 def name_field() -> StringField:
-    label = _l("お名前")
-    return StringField(
-        label,
-        filters=[strip],
-        validators=[required(label), max_length(100), single_line],
-        render_kw={"autocomplete": "name"},
-    )
+    return StringField(_l("お名前"), render_kw={"autocomplete": "name"})
 
 
 def organization_field() -> StringField:
     """Typed with the official list offered (<datalist id="local-governments">)."""
     return StringField(
         _l("所属団体（自治体名）"),
-        filters=[nfkc],
-        validators=[required(_l("所属団体")), max_length(100), single_line],
         render_kw={"list": "local-governments", "autocomplete": "organization"},
     )
 
 
 def department_field() -> StringField:
-    return StringField(
-        _l("部署名"), filters=[strip], validators=[Optional(), max_length(200), single_line]
-    )
+    return StringField(_l("部署名"))
+
+
+def place_error(form, name: str, message) -> None:
+    """A message beside the form's field `name`, or above the form when it has none."""
+    if name and name in form and name != "csrf_token":
+        form[name].errors = [*form[name].errors, message]
+    else:
+        form.form_errors.append(message)
+
+
+def _field_name(loc: tuple) -> str:
+    """The form's field for a place in an input model: answers.7 is question_7."""
+    if loc[:1] == ("answers",) and len(loc) > 1:
+        return f"question_{loc[1]}"
+    return next((str(part) for part in loc if isinstance(part, str)), "")
+
+
+def read_into(form, model, data: dict):
+    """What `form` read (`data`), checked by its input `model`: the input, or None with every
+    error beside its field (a field that could not even be read keeps its own message)."""
+    try:
+        return parse(model, data)
+    except InvalidInput as invalid:
+        for error in invalid.errors:
+            name = _field_name(error.loc)
+            if not (name in form and form[name].errors):
+                place_error(form, name, error.message)
+        return None
 
 
 class MultiCheckboxField(SelectMultipleField):

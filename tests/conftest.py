@@ -23,7 +23,8 @@ from app import clock, create_app  # noqa: E402
 from app.events.models import Event, EventPart, EventStatus, ThemeTable  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.organizers.services import create_organizer  # noqa: E402
-from app.registrations.services import RegistrationInput, register_attendee  # noqa: E402
+from app.registrations.inputs import RegistrationInput  # noqa: E402
+from app.registrations.services import register_attendee  # noqa: E402
 
 NOW = datetime(2026, 8, 1, 1, 0, tzinfo=UTC)  # 2026年8月1日 10:00 JST
 
@@ -276,6 +277,9 @@ def make_registration(app):
             "organization": "鳥取県",
         }
         values.update(fields)
+        # part_ids= and table_id= read as the model's parts and table.
+        values["parts"] = values.pop("part_ids", values.get("parts", ()))
+        values["table"] = values.pop("table_id", values.get("table"))
         registration = register_attendee(event.id, RegistrationInput(**values), clock.now())
         db.session.commit()
         return registration

@@ -7,8 +7,10 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import MultiCheckboxField, max_length
+from app.forms import MultiCheckboxField, max_length, place_error, read_into
 from app.registrations.forms import RegistrationForm, answer_fields, with_questions
+from app.registrations.inputs import RegistrantDetails
+from app.registrations.services import answer_problems
 
 
 class RegistrantForm(FlaskForm):
@@ -29,12 +31,25 @@ class RegistrantForm(FlaskForm):
         self.parts.choices = [SelectChoice(part.id, part.title) for part in event.parts]
         self.table.choices = [SelectChoice(table.id, table.title) for table in event.tables]
 
+    typed = RegistrationForm.typed
+
+    def validated_input(self, event) -> RegistrantDetails | None:
+        """The correction as typed, checked by the registration's input model and the event's
+        questions (organizers may leave a required question blank: they often do not know)."""
+        readable = self.validate()
+        typed = {key: value for key, value in self.typed(event.questions).items() if key != "email"}
+        data = read_into(self, RegistrantDetails, typed)
+        _, problems = answer_problems(event.questions, typed["answers"], require=False)
+        for problem in problems:
+            place_error(self, problem.field, problem.message)
+        return data if readable and not problems else None
+
 
 def registrant_form(registration) -> RegistrantForm:
     """The correction form of this registration, filled with what it holds now. Organizers may
     leave a required question blank: they often do not know the answer."""
     event = registration.event
-    form_class = with_questions(RegistrantForm, event.questions, enforce_required=False)
+    form_class = with_questions(RegistrantForm, event.questions)
     form = form_class(
         data={
             "name": registration.name,

@@ -15,7 +15,6 @@ from app.events.models import Event
 from app.extensions import db
 from app.registrations import services
 from app.registrations.attendance import import_attendance
-from app.registrations.forms import collect_answers
 from app.registrations.models import Registration, RegistrationStatus
 from app.routing import LARGEST_PAGE, query_int
 
@@ -78,19 +77,6 @@ def registrants(event_id):
     )
 
 
-def _changes(form, event) -> services.RegistrationChanges:
-    return services.RegistrationChanges(
-        name=form.name.data,
-        furigana=form.furigana.data or "",
-        organization=form.organization.data,
-        department=form.department.data or "",
-        position=form.position.data or "",
-        part_ids=list(form.parts.data or []),
-        table_id=form.table.data,
-        answers=collect_answers(form, event.questions),
-    )
-
-
 def _detail_page(registration, form, decline_form, status=200):
     return render_template(
         "admin/registrants/detail.html",
@@ -105,11 +91,10 @@ def _detail_page(registration, form, decline_form, status=200):
 def registrant(registration_id):
     registration = _registration(registration_id)
     form = registrant_form(registration)
-    if form.validate_on_submit():
+    data = form.validated_input(registration.event) if form.is_submitted() else None
+    if data is not None:
         try:
-            changed = services.update_registration(
-                registration.id, _changes(form, registration.event)
-            )
+            changed = services.update_registration(registration.id, data)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)

@@ -17,11 +17,12 @@ from app.api.resources import (
     MemberResource,
     RegistrationResource,
 )
-from app.api.schemas import STATUSES, THEMES
-from app.events.inputs import MAX_PARTS
+from app.api.schemas import STATUSES
 from app.events.models import EventStatus
 from app.inputs import MAX_ID
+from app.members.inputs import JoinInput
 from app.members.models import MemberStatus
+from app.registrations.inputs import SignUpInput
 from app.webhooks.models import EVENT_TYPES
 
 VERSION = "1.1.0"
@@ -36,6 +37,8 @@ MODELS = (
     (MemberResource, "Member", "serialization"),
     (AnnouncementResource, "Announcement", "serialization"),
     (AnnouncementBody, "AnnouncementInput", "validation"),
+    (SignUpInput, "RegistrationInput", "validation"),
+    (JoinInput, "MemberApplication", "validation"),
 )
 
 
@@ -121,61 +124,6 @@ def _renamed_ref(ref: str, renamed: dict) -> str:
 
 
 def _schemas() -> dict:
-    registration_input = _object(
-        {
-            "name": {"type": "string", "minLength": 1, "maxLength": 100},
-            "furigana": {"type": "string", "maxLength": 100},
-            "email": {"type": "string", "format": "email", "maxLength": 254},
-            "organization": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 100,
-                "description": "自治体名（「江戸川区」「東京都江戸川区」など）または団体名",
-            },
-            "department": {"type": "string", "maxLength": 200},
-            "position": {"type": "string", "maxLength": 100},
-            "parts": {"type": "array", "maxItems": MAX_PARTS, "items": ID},
-            "table": {**ID, "type": ["integer", "null"]},
-            "answers": {
-                "type": "object",
-                "additionalProperties": {
-                    "anyOf": [
-                        {"type": "string", "maxLength": 2000},
-                        {"type": "array", "items": STRING},
-                    ]
-                },
-            },
-            "privacy": {
-                "type": "boolean",
-                "const": True,
-                "description": "申込者が「個人情報の取り扱いについて」に同意したこと",
-            },
-        },
-        required=("name", "email", "organization", "privacy"),
-        closed=True,
-    )
-    member_input = _object(
-        {
-            "name": {"type": "string", "minLength": 1, "maxLength": 100},
-            "email": {"type": "string", "format": "email", "maxLength": 254},
-            "organization": {"type": "string", "minLength": 1, "maxLength": 100},
-            "department": {"type": "string", "maxLength": 200},
-            "theme_interests": {"type": "array", "maxItems": 2, "items": _enum(THEMES)},
-            "listed_publicly": BOOLEAN,
-            "consent": {
-                "type": "boolean",
-                "const": True,
-                "description": "お知らせメールの受信に同意したこと（特定電子メール法）",
-            },
-            "privacy": {
-                "type": "boolean",
-                "const": True,
-                "description": "「個人情報の取り扱いについて」に同意したこと",
-            },
-        },
-        required=("name", "email", "organization", "consent", "privacy"),
-        closed=True,
-    )
     problem = _object(
         {
             "type": {"type": "string"},
@@ -196,9 +144,7 @@ def _schemas() -> dict:
     return {
         **_model_schemas(),
         "EventPage": _page("Event"),
-        "RegistrationInput": registration_input,
         "RegistrationPage": _page("Registration"),
-        "MemberApplication": member_input,
         "MemberPage": _page("Member"),
         "Accepted": _object(
             {"status": {"type": "string", "const": "accepted"}, "detail": STRING},

@@ -3,22 +3,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms.validators import DataRequired
 
 from app.forms import (
     HoneypotForm,
     MultiCheckboxField,
     department_field,
     email_field,
-    max_length,
     name_field,
     organization_field,
-    required,
-    single_line,
-    strip,
+    read_into,
 )
+from app.members.inputs import JoinInput, ProfileInput, SuccessorInput
 from app.members.models import ThemeInterest
-from app.members.services import MembershipInput, ProfileInput
 
 THEME_CHOICES = [
     SelectChoice(ThemeInterest.STAFF.value, _l("庁内職員向け事業（職員のDX人材育成など）")),
@@ -29,53 +26,44 @@ THEME_CHOICES = [
 ]
 
 
-def known_themes(form, field):
-    if any(value not in {choice.value for choice in THEME_CHOICES} for value in field.data or []):
-        raise ValidationError(_l("選択肢の中から選んでください。"))
-
-
 LISTED_PUBLICLY_LABEL = _l("自治体名をご参加自治体一覧に掲載してよい")
 
 
 def themes_field() -> MultiCheckboxField:
-    return MultiCheckboxField(
-        _l("関心のあるテーマ"),
-        choices=THEME_CHOICES,
-        validate_choice=False,
-        validators=[known_themes],
-    )
+    return MultiCheckboxField(_l("関心のあるテーマ"), choices=THEME_CHOICES, validate_choice=False)
 
 
 class MembershipForm(HoneypotForm):
     name = name_field()
-    email = email_field(_l("メールアドレス"))
+    email = email_field(_l("メールアドレス"), checked=False)
     organization = organization_field()
     department = department_field()
     theme_interests = themes_field()
     # Unchecked unless the applicant ticks it: naming the organisation in public needs its own yes.
     listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL, default=False)
-    consent = BooleanField(
-        _l("お知らせメールの受信に同意します"),
-        validators=[DataRequired(message=_l("お知らせメールの受信への同意が必要です。"))],
-    )
-    privacy = BooleanField(
-        _l("「個人情報の取り扱いについて」に同意します"),
-        validators=[
-            DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))
-        ],
-    )
+    consent = BooleanField(_l("お知らせメールの受信に同意します"))
+    privacy = BooleanField(_l("「個人情報の取り扱いについて」に同意します"))
 
-    def to_input(self, locale: str) -> MembershipInput:
-        """The application as the service takes it (shared by /join and the JSON API)."""
-        return MembershipInput(
-            name=self.name.data,
-            email=self.email.data,
-            organization=self.organization.data,
-            department=self.department.data or "",
-            theme_interests=list(self.theme_interests.data or []),
-            listed_publicly=bool(self.listed_publicly.data),
-            locale=locale,
+    def validated_input(self, locale: str) -> JoinInput | None:
+        """The application as typed, checked by its input model (the JSON API reads into the
+        same model); None with every mistake beside its field."""
+        readable = self.validate()
+        data = read_into(
+            self,
+            JoinInput,
+            {
+                "name": self.name.data or "",
+                "email": self.email.data or "",
+                "organization": self.organization.data or "",
+                "department": self.department.data or "",
+                "theme_interests": list(self.theme_interests.data or []),
+                "listed_publicly": bool(self.listed_publicly.data),
+                "consent": bool(self.consent.data),
+                "privacy": bool(self.privacy.data),
+                "locale": locale,
+            },
         )
+        return data if readable else None
 
 
 class ConfirmForm(FlaskForm):
@@ -93,13 +81,22 @@ class HandoverForm(FlaskForm):
     """The successor's details, given by the member handing over."""
 
     # Not name_field(): the browser must not fill in the member's own name here.
-    name = StringField(
-        _l("後任の方のお名前"),
-        filters=[strip],
-        validators=[required(_l("後任の方のお名前")), max_length(100), single_line],
-    )
-    email = email_field(_l("後任の方のメールアドレス"))
+    name = StringField(_l("後任の方のお名前"))
+    email = email_field(_l("後任の方のメールアドレス"), checked=False)
     department = department_field()
+
+    def validated_input(self) -> SuccessorInput | None:
+        readable = self.validate()
+        data = read_into(
+            self,
+            SuccessorInput,
+            {
+                "name": self.name.data or "",
+                "email": self.email.data or "",
+                "department": self.department.data or "",
+            },
+        )
+        return data if readable else None
 
 
 class ProfileForm(FlaskForm):
@@ -110,13 +107,19 @@ class ProfileForm(FlaskForm):
     theme_interests = themes_field()
     listed_publicly = BooleanField(LISTED_PUBLICLY_LABEL)
 
-    def to_input(self) -> ProfileInput:
-        return ProfileInput(
-            name=self.name.data,
-            department=self.department.data or "",
-            theme_interests=list(self.theme_interests.data or []),
-            listed_publicly=bool(self.listed_publicly.data),
+    def validated_input(self) -> ProfileInput | None:
+        readable = self.validate()
+        data = read_into(
+            self,
+            ProfileInput,
+            {
+                "name": self.name.data or "",
+                "department": self.department.data or "",
+                "theme_interests": list(self.theme_interests.data or []),
+                "listed_publicly": bool(self.listed_publicly.data),
+            },
         )
+        return data if readable else None
 
 
 class LeaveForm(FlaskForm):

@@ -38,8 +38,7 @@ def must_agree(value, message):
 
 
 class MembershipInput(InputModel):
-    """An application to join the network, with the applicant's consent to notices
-    (特定電子メール法) and to the purpose of use (個人情報保護法)."""
+    """A membership as the services take it: who, which organisation, what interests them."""
 
     labels = PERSON_LABELS
 
@@ -51,16 +50,22 @@ class MembershipInput(InputModel):
     theme_interests: Themes = ()
     listed_publicly: Flag = False
     """The organisation may be named on /municipalities (its own yes, unticked by default)."""
-    consent: Flag = Field(False, validate_default=True)
-    """Agreed to receive the network's notices by mail."""
-    privacy: Flag = Field(False, validate_default=True)
-    """Agreed to the handling of personal data (個人情報の取り扱いについて)."""
     locale: Locale = "ja"
 
     @field_validator("theme_interests")
     @classmethod
     def _once_each(cls, themes):
         return tuple(theme for theme in ThemeInterest if theme in themes)
+
+
+class JoinInput(MembershipInput):
+    """An application to join the network (/join and the API), with the applicant's consent to
+    notices (特定電子メール法) and to the purpose of use (個人情報保護法)."""
+
+    consent: Flag = Field(False, validate_default=True)
+    """Agreed to receive the network's notices by mail."""
+    privacy: Flag = Field(False, validate_default=True)
+    """Agreed to the handling of personal data (個人情報の取り扱いについて)."""
 
     @field_validator("consent")
     @classmethod

@@ -12,6 +12,7 @@ from app.mail import throttle
 from app.mail.outbox import OutboxMessage, withdraw_bulk_mail
 from app.members import applications, notifications
 from app.members.consent import CURRENT_VERSION
+from app.members.inputs import MembershipInput, ProfileInput, SuccessorInput
 from app.members.models import Member, MembershipApplication, MemberStatus
 from app.organizations.services import find_local_government, resolve_organization
 from app.tokens import find_signed, make_token, new_nonce, token_matches, token_row_id
@@ -28,17 +29,6 @@ AWAITING_CONSENT = "invited"
 
 class MembershipLinkInvalid(DomainError):
     message = _l("このリンクは無効か、既に使用されています。")
-
-
-@dataclass
-class MembershipInput:
-    name: str
-    email: str
-    organization: str
-    department: str = ""
-    theme_interests: list[str] = field(default_factory=list)
-    locale: str = "ja"
-    listed_publicly: bool = False
 
 
 def apply_for_membership(data: MembershipInput, now: datetime) -> Member | None:
@@ -234,17 +224,6 @@ def find_by_profile_token(token: str) -> Member:
     return member
 
 
-@dataclass
-class ProfileInput:
-    """What a member may correct themselves; the address and organisation identify the
-    membership (a new address or organisation is a new application, or a hand-over)."""
-
-    name: str
-    department: str = ""
-    theme_interests: list[str] = field(default_factory=list)
-    listed_publicly: bool = False
-
-
 def update_profile(member: Member, data: ProfileInput) -> None:
     member.name = data.name
     member.department = data.department
@@ -275,7 +254,7 @@ def confirm_still_contact(member: Member, now: datetime) -> None:
     db.session.flush()
 
 
-def hand_over(member: Member, successor: MembershipInput, now: datetime) -> Member:
+def hand_over(member: Member, successor: SuccessorInput, now: datetime) -> Member:
     """「後任者へ引き継ぐ」: invite the successor to join for the same organisation. The member keeps
     getting notices until the successor confirms (see confirm_membership)."""
     if successor.email == member.email:

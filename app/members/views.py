@@ -31,8 +31,8 @@ def join():
     form = MembershipForm()
     if form.is_submitted() and form.is_spam():
         return redirect(url_for("members.sent"))  # a robot learns nothing; nothing is stored
-    if form.validate_on_submit():
-        application = form.to_input(str(get_locale() or "ja"))
+    application = form.validated_input(str(get_locale() or "ja")) if form.is_submitted() else None
+    if application is not None:
         try:
             services.apply_for_membership(application, clock.now())
             db.session.commit()
@@ -199,13 +199,8 @@ def handover(token):
     except services.MembershipLinkInvalid:
         return render_template("members/confirm_invalid.html"), 404
     form = HandoverForm()
-    if form.validate_on_submit():
-        successor = services.MembershipInput(
-            name=form.name.data,
-            email=form.email.data,
-            organization=member.organization_name,
-            department=form.department.data or "",
-        )
+    successor = form.validated_input() if form.is_submitted() else None
+    if successor is not None:
         try:
             services.hand_over(member, successor, clock.now())
         except DomainError as error:
@@ -228,8 +223,9 @@ def profile(token):
     except services.MembershipLinkInvalid:
         return render_template("members/confirm_invalid.html"), 404
     form = ProfileForm(obj=member)
-    if form.validate_on_submit():
-        services.update_profile(member, form.to_input())
+    data = form.validated_input() if form.is_submitted() else None
+    if data is not None:
+        services.update_profile(member, data)
         db.session.commit()
         flash(_("登録内容を更新しました。"), "success")
         return redirect(url_for("members.profile", token=token))

@@ -1,9 +1,12 @@
-"""The sign-up form. It checks shape only; seats, windows and duplicates are the service's rules."""
+"""The sign-up form: how a sign-up is typed and shown. What was typed is read into the sign-up's
+input model (app/registrations/inputs.py), and the answers are checked against the event's
+questions by the service's own rule, so that every mistake shows at once beside its field;
+seats, windows and duplicates stay the service's."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import Optional
 
 from app.events.models import Question, QuestionType
 from app.forms import (
@@ -11,36 +14,55 @@ from app.forms import (
     MultiCheckboxField,
     department_field,
     email_field,
-    max_length,
     name_field,
     organization_field,
-    single_line,
-    strip,
+    place_error,
+    read_into,
 )
-from app.registrations.services import ANSWER_LIMITS
+from app.registrations.inputs import SignUpInput
+from app.registrations.services import answer_problems
 
 
 class RegistrationForm(HoneypotForm):
     name = name_field()
-    furigana = StringField(
-        _l("ふりがな"), filters=[strip], validators=[Optional(), max_length(100), single_line]
-    )
-    email = email_field(_l("メールアドレス"))
+    furigana = StringField(_l("ふりがな"))
+    email = email_field(_l("メールアドレス"), checked=False)
     organization = organization_field()
     department = department_field()
-    position = StringField(
-        _l("役職"), filters=[strip], validators=[Optional(), max_length(100), single_line]
-    )
+    position = StringField(_l("役職"))
     parts = MultiCheckboxField(_l("参加する部"), coerce=int, validate_choice=False)
     table = RadioField(
         _l("情報交換会のテーブル"), coerce=int, validators=[Optional()], validate_choice=False
     )
-    privacy = BooleanField(
-        _l("「個人情報の取り扱いについて」に同意します"),
-        validators=[
-            DataRequired(message=_l("お申し込みには個人情報の取り扱いへの同意が必要です。"))
-        ],
-    )
+    privacy = BooleanField(_l("「個人情報の取り扱いについて」に同意します"))
+
+    def typed(self, questions) -> dict:
+        """What was typed, as the input model reads it (a field that could not be read is
+        left out; its own message is already beside it)."""
+        return {
+            "name": self.name.data or "",
+            "furigana": self.furigana.data or "",
+            "email": self.email.data or "",
+            "organization": self.organization.data or "",
+            "department": self.department.data or "",
+            "position": self.position.data or "",
+            "parts": [] if self.parts.errors else list(self.parts.data or []),
+            "table": None if self.table.errors else self.table.data,
+            "answers": collect_answers(self, questions),
+        }
+
+    def validated_input(self, event, locale: str) -> SignUpInput | None:
+        """The sign-up as typed, checked by its input model and the event's questions; None
+        with every mistake beside its field, in one round."""
+        readable = self.validate()
+        typed = self.typed(event.questions)
+        data = read_into(
+            self, SignUpInput, {**typed, "privacy": bool(self.privacy.data), "locale": locale}
+        )
+        _, problems = answer_problems(event.questions, typed["answers"])
+        for problem in problems:
+            place_error(self, problem.field, problem.message)
+        return data if readable and not problems else None
 
     def set_event(self, event) -> None:
         """Offer the event's own parts and tables as choices."""
@@ -50,39 +72,23 @@ class RegistrationForm(HoneypotForm):
             self.parts.data = [event.parts[0].id]
 
 
-def _question_field(question: Question, enforce_required: bool):
-    """One custom question as a form field; the service checks the answer again (choices too)."""
-    presence = (
-        DataRequired(message=_l("「%(label)s」に回答してください。", label=question.label))
-        if question.required and enforce_required
-        else Optional()
-    )
+def _question_field(question: Question):
+    """One custom question as a form field; its answer is checked by the service's rule."""
     choices = [SelectChoice(choice, choice) for choice in question.choices]
     if question.type == QuestionType.SINGLE_CHOICE:
         return RadioField(
-            question.label, choices=choices, validators=[presence], validate_choice=False
+            question.label, choices=choices, validators=[Optional()], validate_choice=False
         )
     if question.type == QuestionType.MULTIPLE_CHOICE:
-        return MultiCheckboxField(
-            question.label, choices=choices, validators=[presence], validate_choice=False
-        )
+        return MultiCheckboxField(question.label, choices=choices, validate_choice=False)
     if question.type == QuestionType.LONG_TEXT:
-        limit = ANSWER_LIMITS[QuestionType.LONG_TEXT]
-        return TextAreaField(
-            question.label, filters=[strip], validators=[presence, max_length(limit)]
-        )
-    limit = ANSWER_LIMITS[QuestionType.SHORT_TEXT]
-    return StringField(
-        question.label, filters=[strip], validators=[presence, max_length(limit), single_line]
-    )
+        return TextAreaField(question.label)
+    return StringField(question.label)
 
 
-def with_questions(form_class, questions: list[Question], enforce_required: bool = True):
+def with_questions(form_class, questions: list[Question]):
     """A subclass of `form_class` with a field `question_<id>` per custom question."""
-    fields = {
-        f"question_{question.id}": _question_field(question, enforce_required)
-        for question in questions
-    }
+    fields = {f"question_{question.id}": _question_field(question) for question in questions}
     return type(form_class.__name__, (form_class,), fields) if fields else form_class
 
 

@@ -14,17 +14,17 @@ from app.members.inputs import PERSON_LABELS, Department, Locale, Name, Organiza
 
 FURIGANA_MAX = 100
 POSITION_MAX = 100
-Answer = str | Annotated[tuple[str, ...], Field(max_length=100)]
+Answer = str | Annotated[tuple[str, ...], Field(max_length=100)] | None
 
 
-class RegistrationInput(InputModel):
-    """A person's sign-up for an event, as typed (or as an organizer corrects it)."""
+class RegistrantDetails(InputModel):
+    """What a registration says about the person and their choices: what an organizer may
+    correct (the address is the person's identity and stays)."""
 
     labels = {**PERSON_LABELS, "furigana": _l("ふりがな")}
 
     name: Name
     furigana: Line(FURIGANA_MAX) = ""
-    email: EmailAddress
     organization: Organization
     """The municipality as people write it (「江戸川区」「東京都江戸川区」) or another body."""
     department: Department = ""
@@ -35,7 +35,6 @@ class RegistrationInput(InputModel):
     """The id of the theme table, when a chosen part sits at tables."""
     answers: Annotated[dict[str, Answer], Field(max_length=MAX_QUESTIONS)] = {}
     """Answers by question id: text, or a list of the options chosen."""
-    locale: Locale = "ja"
 
     @property
     def part_ids(self) -> list[int]:
@@ -44,6 +43,13 @@ class RegistrationInput(InputModel):
     @property
     def table_id(self) -> int | None:
         return self.table
+
+
+class RegistrationInput(RegistrantDetails):
+    """A person's sign-up for an event."""
+
+    email: EmailAddress
+    locale: Locale = "ja"
 
 
 class SignUpInput(RegistrationInput):

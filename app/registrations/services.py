@@ -3,7 +3,7 @@ registration. Services flush; the caller commits once."""
 
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -39,6 +39,7 @@ from app.mail.compose import public_url
 from app.members.models import Member
 from app.organizations.services import local_governments, resolve_organization
 from app.registrations import invites, notifications
+from app.registrations.inputs import RegistrantDetails, RegistrationInput
 from app.registrations.models import (
     JOIN_PURPOSE,
     MANAGE_PURPOSE,
@@ -46,7 +47,7 @@ from app.registrations.models import (
     RegistrationStatus,
     registration_parts,
 )
-from app.text import breaks_header
+from app.text import UnusableText, clean_line, clean_text
 from app.tokens import find_signed, new_nonce
 
 # The longest answer kept for a custom question, by type (choices are limited by their options).
@@ -69,23 +70,6 @@ class NoSeatFree(DomainError):
     message = _l(
         "空席がないため参加確定にできません。イベント・参加する部・テーブルのいずれかが満席です。"
     )
-
-
-@dataclass
-class RegistrationInput:
-    """What a person typed into the sign-up form, already shape-checked."""
-
-    name: str
-    email: str
-    organization: str
-    furigana: str = ""
-    department: str = ""
-    position: str = ""
-    part_ids: list[int] = field(default_factory=list)
-    table_id: int | None = None
-    locale: str = "ja"
-    # Answers to the event's custom questions: {question id: text, or list of chosen options}.
-    answers: dict = field(default_factory=dict)
 
 
 def _confirmed(condition) -> int:
@@ -156,7 +140,16 @@ def _clean_text(question: Question, value) -> str:
         raise _answer_error(
             question, _l("「%(label)s」の回答の形式が正しくありません。", label=question.label)
         )
-    text = value.replace("\r\n", "\n").strip()
+    try:
+        text = clean_text(value) if question.type == QuestionType.LONG_TEXT else clean_line(value)
+    except UnusableText:
+        raise _answer_error(
+            question,
+            _l(
+                "「%(label)s」に使えない文字（制御文字など）が含まれています。",
+                label=question.label,
+            ),
+        ) from None
     if question.type == QuestionType.SINGLE_CHOICE:
         if text and text not in question.choices:
             raise _answer_error(
@@ -172,10 +165,6 @@ def _clean_text(question: Question, value) -> str:
                 label=question.label,
                 max=limit,
             ),
-        )
-    if question.type != QuestionType.LONG_TEXT and breaks_header(text):
-        raise _answer_error(
-            question, _l("「%(label)s」は改行を含めずに入力してください。", label=question.label)
         )
     return text
 
@@ -199,29 +188,48 @@ def _clean_choices(question: Question, value) -> list[str]:
     return [choice for choice in question.choices if choice in chosen]
 
 
-def clean_answers(questions: list[Question], answers: dict, require: bool = True) -> dict:
-    """The answers checked against the event's questions and keyed by str(question id).
+def answer_problems(
+    questions: list[Question], answers: dict, require: bool = True
+) -> tuple[dict, list[InvalidAnswer]]:
+    """The answers checked against the event's questions and keyed by str(question id), and
+    every problem found (one per question), so that a form can show them all at once.
 
     Answers to questions the event does not have are dropped. With `require` off (an organizer
     correcting a registration) required questions may stay blank.
     """
     given = {str(key): value for key, value in (answers or {}).items()}
     cleaned: dict = {}
+    problems: list[InvalidAnswer] = []
     for question in questions:
         value = given.get(str(question.id))
-        if question.type == QuestionType.MULTIPLE_CHOICE:
-            answer = _clean_choices(question, value)
-        else:
-            answer = _clean_text(question, value)
+        try:
+            if question.type == QuestionType.MULTIPLE_CHOICE:
+                answer = _clean_choices(question, value)
+            else:
+                answer = _clean_text(question, value)
+        except InvalidAnswer as problem:
+            problems.append(problem)
+            continue
         is_choice = question.type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
         # A choice question without options cannot be answered, so it cannot be required.
         answerable = bool(question.choices) or not is_choice
         if answer:
             cleaned[str(question.id)] = answer
         elif require and question.required and answerable:
-            raise _answer_error(
-                question, _l("「%(label)s」に回答してください。", label=question.label)
+            problems.append(
+                _answer_error(
+                    question, _l("「%(label)s」に回答してください。", label=question.label)
+                )
             )
+    return cleaned, problems
+
+
+def clean_answers(questions: list[Question], answers: dict, require: bool = True) -> dict:
+    """The answers checked against the event's questions (see answer_problems); raises the
+    first problem."""
+    cleaned, problems = answer_problems(questions, answers, require)
+    if problems:
+        raise problems[0]
     return cleaned
 
 
@@ -439,20 +447,6 @@ def promote_registration(registration_id: int) -> Registration:
     return registration
 
 
-@dataclass
-class RegistrationChanges:
-    """An organizer's correction of a registration: the editable fields, all given."""
-
-    name: str
-    organization: str
-    furigana: str = ""
-    department: str = ""
-    position: str = ""
-    part_ids: list[int] = field(default_factory=list)
-    table_id: int | None = None
-    answers: dict = field(default_factory=dict)
-
-
 def _overbooked(registration: Registration, old_parts: set[int], old_table: int | None):
     """The form field whose newly chosen part or table this confirmed registration overfills."""
     for part in registration.parts:
@@ -467,7 +461,7 @@ def _overbooked(registration: Registration, old_parts: set[int], old_table: int 
     return None
 
 
-def update_registration(registration_id: int, changes: RegistrationChanges) -> list[str]:
+def update_registration(registration_id: int, changes: RegistrantDetails) -> list[str]:
     """Apply an organizer's correction and mail the person what it now says (with an updated
     invite when a confirmed seat moved). Returns the changed fields; nothing changed, no mail."""
     registration, event = _lock_registration(registration_id)

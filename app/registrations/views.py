@@ -27,29 +27,12 @@ from app.ratelimits import mail_request_limits, retry_after_seconds, signup_limi
 from app.registrations import invites, services
 from app.registrations.forms import (
     CancelForm,
-    RegistrationForm,
     ResendForm,
-    collect_answers,
     registration_form,
 )
 from app.registrations.models import RegistrationStatus
 
 bp = Blueprint("registrations", __name__)
-
-
-def _registration_input(form: RegistrationForm, event) -> services.RegistrationInput:
-    return services.RegistrationInput(
-        name=form.name.data,
-        furigana=form.furigana.data or "",
-        email=form.email.data,
-        organization=form.organization.data,
-        department=form.department.data or "",
-        position=form.position.data or "",
-        part_ids=list(form.parts.data or []),
-        table_id=form.table.data,
-        locale=str(get_locale() or "ja"),
-        answers=collect_answers(form, event.questions),
-    )
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -70,11 +53,10 @@ def create(slug):
     if form.is_submitted() and form.is_spam():
         # Tell a robot nothing: the page it expects, and nothing stored or mailed.
         return redirect(url_for("events.detail", slug=event.slug))
-    if form.validate_on_submit():
+    data = form.validated_input(event, str(get_locale() or "ja")) if form.is_submitted() else None
+    if data is not None:
         try:
-            registration = services.register_attendee(
-                event.id, _registration_input(form, event), clock.now()
-            )
+            registration = services.register_attendee(event.id, data, clock.now())
         except AlreadyRegistered as error:
             db.session.rollback()
             _show_error(form, error)

@@ -17,7 +17,7 @@ from app.mail.outbox import OutboxMessage
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.services import (
     NoSeatFree,
-    RegistrationChanges,
+    RegistrantDetails,
     WrongStatus,
     admin_cancel_registration,
     check_in,
@@ -344,11 +344,11 @@ def test_moving_a_confirmed_seat_to_a_full_table_is_refused(make_event, make_reg
     with pytest.raises(NoSeatFree) as error:
         update_registration(
             mover.id,
-            RegistrationChanges(
+            RegistrantDetails(
                 name=mover.name,
                 organization="鳥取県",
-                part_ids=[p.id for p in event.parts],
-                table_id=event.tables[1].id,
+                parts=[p.id for p in event.parts],
+                table=event.tables[1].id,
                 answers=mover.answers,
             ),
         )
@@ -365,11 +365,11 @@ def test_moving_a_seat_frees_the_old_one_for_the_waitlist(
     assert waiting.status == RegistrationStatus.WAITLISTED
     update_registration(
         mover.id,
-        RegistrationChanges(
+        RegistrantDetails(
             name=mover.name,
             organization="鳥取県",
-            part_ids=[p.id for p in event.parts],
-            table_id=event.tables[1].id,
+            parts=[p.id for p in event.parts],
+            table=event.tables[1].id,
             answers=mover.answers,
         ),
     )
@@ -383,7 +383,7 @@ def test_an_organizer_may_leave_a_required_answer_blank(make_event, make_registr
     registration = sign_up(make_registration, event, part=0)
     update_registration(
         registration.id,
-        RegistrationChanges(name="新しい名前", organization="鳥取県", part_ids=[event.parts[0].id]),
+        RegistrantDetails(name="新しい名前", organization="鳥取県", parts=[event.parts[0].id]),
     )
     assert registration.answers == {}
 
@@ -399,7 +399,7 @@ def test_a_cancelled_registration_shows_no_form_and_cannot_be_changed(
     assert "キャンセル済み" in page
     assert "申込内容の変更" not in page
     with pytest.raises(WrongStatus):
-        update_registration(registration.id, RegistrationChanges(name="x", organization="鳥取県"))
+        update_registration(registration.id, RegistrantDetails(name="x", organization="鳥取県"))
 
 
 # --- the organizer's actions -----------------------------------------------------------------

@@ -59,8 +59,8 @@ def test_any_accepted_text_is_stored_shown_mailed_and_exported(
                 name="鳥取 太郎",
                 email="taro@city.example.jp",
                 organization="鳥取県",
-                part_ids=[event.parts[0].id],
-                table_id=event.tables[0].id,
+                parts=[event.parts[0].id],
+                table=event.tables[0].id,
             ),
             clock.now(),
         )

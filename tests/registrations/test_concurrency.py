@@ -92,8 +92,8 @@ def test_simultaneous_sign_ups_for_a_small_table_never_overbook_it(app, make_eve
             name=f"参加者{i}",
             email=f"t{i}@city.example.jp",
             organization="鳥取県",
-            part_ids=[part_id],
-            table_id=table_id,
+            parts=[part_id],
+            table=table_id,
         )
         for i in range(20)
     ]

@@ -275,4 +275,4 @@ def test_organisation_is_matched_to_the_official_code_or_kept_as_free_text(
 
 
 def test_registration_input_defaults_are_japanese():
-    assert RegistrationInput(name="a", email="b", organization="c").locale == "ja"
+    assert RegistrationInput(name="a", email="b@example.jp", organization="c").locale == "ja"
