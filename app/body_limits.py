@@ -27,7 +27,8 @@ def cap_body() -> None:
     # ...and refuses a declared one at once, even where the view would never read it.
     if limit is not None and (request.content_length or 0) > limit:
         abort(413)
-    if request.is_json and request.blueprint != "api":
+    # No route matched: routing answers (404, or a problem document under /api/v1).
+    if request.is_json and request.blueprint != "api" and request.url_rule is not None:
         abort(415)
 
 

@@ -12,7 +12,8 @@ from wtforms.fields import EmailField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.inputs import InvalidInput, email_address, parse
+from app.inputs import EMAIL_MAX, InvalidInput, email_address, parse
+from app.members.inputs import DEPARTMENT_MAX, NAME_MAX, ORGANIZATION_MAX
 from app.text import breaks_header
 
 
@@ -58,31 +59,35 @@ def _valid_email(form, field):
 def email_field(label, checked: bool = True):
     """An address field; `checked` for forms without an input model (sign-in, inquiries), which
     then apply the model's address rule (app/inputs.py email_address) themselves."""
-    validators = [required(label), max_length(254), _valid_email] if checked else []
+    validators = [required(label), max_length(EMAIL_MAX), _valid_email] if checked else []
     return EmailField(
         label,
         filters=[normalize_email],
         validators=validators,
-        render_kw={"autocomplete": "email", "inputmode": "email"},
+        render_kw={"autocomplete": "email", "inputmode": "email", "maxlength": EMAIL_MAX},
     )
 
 
 # A person's details read the same on every form that asks for them; their rules live in the
 # input models (app/members/inputs.py).
 def name_field() -> StringField:
-    return StringField(_l("お名前"), render_kw={"autocomplete": "name"})
+    return StringField(_l("お名前"), render_kw={"autocomplete": "name", "maxlength": NAME_MAX})
 
 
 def organization_field() -> StringField:
     """Typed with the official list offered (<datalist id="local-governments">)."""
     return StringField(
         _l("所属団体（自治体名）"),
-        render_kw={"list": "local-governments", "autocomplete": "organization"},
+        render_kw={
+            "list": "local-governments",
+            "autocomplete": "organization",
+            "maxlength": ORGANIZATION_MAX,
+        },
     )
 
 
 def department_field() -> StringField:
-    return StringField(_l("部署名"))
+    return StringField(_l("部署名"), render_kw={"maxlength": DEPARTMENT_MAX})
 
 
 def place_error(form, name: str, message) -> None:

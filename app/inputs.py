@@ -250,7 +250,7 @@ def _message(model: type[InputModel], error: dict) -> str:
     if kind in ("greater_than_equal", "less_than_equal"):
         return _range_message(ctx)
     if kind in ("enum", "literal_error"):
-        return _("次のいずれかで指定してください: %(options)s", options=ctx.get("expected", ""))
+        return _("選択肢の中から選んでください（%(options)s）。", options=ctx.get("expected", ""))
     if kind in _MESSAGES:
         return str(_MESSAGES[kind])
     return _("値が正しくありません。")

@@ -49,7 +49,7 @@ def registrant_form(registration) -> RegistrantForm:
     """The correction form of this registration, filled with what it holds now. Organizers may
     leave a required question blank: they often do not know the answer."""
     event = registration.event
-    form_class = with_questions(RegistrantForm, event.questions)
+    form_class = with_questions(RegistrantForm, event.questions, mark_required=False)
     form = form_class(
         data={
             "name": registration.name,

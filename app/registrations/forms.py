@@ -19,17 +19,17 @@ from app.forms import (
     place_error,
     read_into,
 )
-from app.registrations.inputs import SignUpInput
-from app.registrations.services import answer_problems
+from app.registrations.inputs import FURIGANA_MAX, POSITION_MAX, SignUpInput
+from app.registrations.services import ANSWER_LIMITS, answer_problems
 
 
 class RegistrationForm(HoneypotForm):
     name = name_field()
-    furigana = StringField(_l("ふりがな"))
+    furigana = StringField(_l("ふりがな"), render_kw={"maxlength": FURIGANA_MAX})
     email = email_field(_l("メールアドレス"), checked=False)
     organization = organization_field()
     department = department_field()
-    position = StringField(_l("役職"))
+    position = StringField(_l("役職"), render_kw={"maxlength": POSITION_MAX})
     parts = MultiCheckboxField(_l("参加する部"), coerce=int, validate_choice=False)
     table = RadioField(
         _l("情報交換会のテーブル"), coerce=int, validators=[Optional()], validate_choice=False
@@ -42,7 +42,7 @@ class RegistrationForm(HoneypotForm):
         return {
             "name": self.name.data or "",
             "furigana": self.furigana.data or "",
-            "email": self.email.data or "",
+            "email": self.email.data or "" if "email" in self else "",
             "organization": self.organization.data or "",
             "department": self.department.data or "",
             "position": self.position.data or "",
@@ -72,23 +72,33 @@ class RegistrationForm(HoneypotForm):
             self.parts.data = [event.parts[0].id]
 
 
-def _question_field(question: Question):
+def _question_field(question: Question, mark_required: bool):
     """One custom question as a form field; its answer is checked by the service's rule."""
     choices = [SelectChoice(choice, choice) for choice in question.choices]
+    marks = {"required": True} if question.required and mark_required else {}
     if question.type == QuestionType.SINGLE_CHOICE:
         return RadioField(
-            question.label, choices=choices, validators=[Optional()], validate_choice=False
+            question.label,
+            choices=choices,
+            validators=[Optional()],
+            validate_choice=False,
+            render_kw=marks,
         )
     if question.type == QuestionType.MULTIPLE_CHOICE:
         return MultiCheckboxField(question.label, choices=choices, validate_choice=False)
+    limit = {"maxlength": ANSWER_LIMITS[question.type], **marks}
     if question.type == QuestionType.LONG_TEXT:
-        return TextAreaField(question.label)
-    return StringField(question.label)
+        return TextAreaField(question.label, render_kw=limit)
+    return StringField(question.label, render_kw=limit)
 
 
-def with_questions(form_class, questions: list[Question]):
-    """A subclass of `form_class` with a field `question_<id>` per custom question."""
-    fields = {f"question_{question.id}": _question_field(question) for question in questions}
+def with_questions(form_class, questions: list[Question], mark_required: bool = True):
+    """A subclass of `form_class` with a field `question_<id>` per custom question; required
+    ones are marked so unless an organizer corrects a registration (they may leave it blank)."""
+    fields = {
+        f"question_{question.id}": _question_field(question, mark_required)
+        for question in questions
+    }
     return type(form_class.__name__, (form_class,), fields) if fields else form_class
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from app.events.inputs import MAX_PARTS, MAX_QUESTIONS
 from app.inputs import EmailAddress, Flag, Id, InputModel, Line
@@ -14,6 +14,15 @@ from app.members.inputs import PERSON_LABELS, Department, Locale, Name, Organiza
 
 FURIGANA_MAX = 100
 POSITION_MAX = 100
+
+
+def _keyed_by_text(answers):
+    """Question ids as keys, given as numbers or text ({7: ...} or {"7": ...})."""
+    if isinstance(answers, dict):
+        return {str(key): value for key, value in answers.items()}
+    return answers
+
+
 Answer = str | Annotated[tuple[str, ...], Field(max_length=100)] | None
 
 
@@ -33,7 +42,9 @@ class RegistrantDetails(InputModel):
     """The ids of the parts (第一部・第二部) the person joins."""
     table: Id | None = None
     """The id of the theme table, when a chosen part sits at tables."""
-    answers: Annotated[dict[str, Answer], Field(max_length=MAX_QUESTIONS)] = {}
+    answers: Annotated[
+        dict[str, Answer], BeforeValidator(_keyed_by_text), Field(max_length=MAX_QUESTIONS)
+    ] = {}
     """Answers by question id: text, or a list of the options chosen."""
 
     @property

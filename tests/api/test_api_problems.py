@@ -60,7 +60,12 @@ def test_an_oversized_body_is_413(api, make_event):
 
 def test_text_the_database_cannot_hold_is_refused_with_its_field(api, make_event):
     event = make_event()
-    body = {"name": "山田\u0000", "email": "a@city.example.jp", "organization": "鳥取県"}
+    body = {
+        "name": "山田\u0000",
+        "email": "a@city.example.jp",
+        "organization": "鳥取県",
+        "privacy": True,
+    }
     response = api.post(f"/api/v1/events/{event.id}/registrations", json=body)
     assert_problem(response, 422)
     assert problem_fields(response) == {"name"}

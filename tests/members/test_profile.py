@@ -89,9 +89,9 @@ def test_a_member_corrects_their_name_department_themes_and_listing(client, hana
     ("field", "value", "message"),
     [
         ("name", "", "お名前を入力してください。"),
-        ("name", "山田\r\nBcc: x@example.com", "改行を含めずに入力してください。"),
+        ("name", "山田\x00", "使えない文字"),
         ("department", "あ" * 201, "200文字以内で入力してください。"),
-        ("theme_interests", "bogus", "選択肢の中から選んでください。"),
+        ("theme_interests", "bogus", "選択肢の中から選んでください"),
     ],
 )
 def test_bad_input_is_explained_kept_and_changes_nothing(client, hanako, field, value, message):
