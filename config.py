@@ -178,6 +178,8 @@ def load() -> dict:
         "WEBHOOK_MAX_ATTEMPTS": _int("WEBHOOK_MAX_ATTEMPTS", 12),
         "WEBHOOK_TIMEOUT_SECONDS": _int("WEBHOOK_TIMEOUT_SECONDS", 10),
         "RATELIMIT_STORAGE_URI": _ratelimit_storage(production),
+        # Said every time: Flask-Limiter keeps the last app's choice when the key is absent.
+        "RATELIMIT_ENABLED": True,
         # Redis down: count in memory per process (logged) rather than answer every form with 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Development only: also allow http:// and this machine's own (loopback) addresses.

@@ -160,10 +160,10 @@ def email_address(value: str) -> str:
     """An address as we store and send to it: full-width letters and digits made ASCII
     (ｔａｒｏ＠… from a Japanese keyboard), case folded, and the shape checked (our SMTP path
     speaks no SMTPUTF8, so the address must be ASCII)."""
-    value = nfkc(value).lower()
     try:
+        value = nfkc(value).lower()
         validate_email(value, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError:
+    except (EmailNotValidError, UnusableText):
         raise rule(
             _("メールアドレスの形式が正しくありません（例: %(example)s）。", example=EMAIL_EXAMPLE)
         ) from None

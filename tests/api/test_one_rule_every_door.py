@@ -345,3 +345,75 @@ def test_a_mail_that_cannot_be_built_is_recorded_failed_and_the_sign_up_stays(
     mail = db.session.scalars(select(OutboxMessage)).one()
     assert mail.status == OutboxStatus.FAILED
     assert "the builder refused it" in mail.last_error
+
+
+# --- sign-ups and membership applications: the page, the API and the model agree ------------
+
+PERSON = {
+    "name": "山田 花子",
+    "email": "hanako@city.example.jp",
+    "organization": "鳥取県",
+    "department": "総務部",
+    "privacy": True,
+}
+PERSON_RULES = [
+    pytest.param({"name": ""}, ("name",), id="blank-name"),
+    pytest.param({"name": "あ" * 101}, ("name",), id="long-name"),
+    pytest.param({"name": "山田\x00"}, ("name",), id="nul-in-name"),
+    pytest.param({"email": "hanako@"}, ("email",), id="bad-address"),
+    pytest.param({"email": "山田@city.example.jp"}, ("email",), id="non-ascii-address"),
+    pytest.param({"organization": ""}, ("organization",), id="blank-organization"),
+    pytest.param({"department": "課" * 201}, ("department",), id="long-department"),
+    pytest.param({"privacy": False}, ("privacy",), id="no-consent"),
+]
+
+
+def _as_form(body: dict) -> dict:
+    form = {key: value for key, value in body.items() if not isinstance(value, bool)}
+    for key, value in body.items():
+        if isinstance(value, bool) and value:
+            form[key] = "y"
+    return form
+
+
+@pytest.mark.parametrize(("changes", "loc"), PERSON_RULES)
+def test_a_bad_sign_up_gets_the_same_field_and_message_from_every_door(
+    client, api, make_event, changes, loc
+):
+    from app.registrations.inputs import SignUpInput
+
+    event = make_event(status=EventStatus.PUBLISHED)
+    body = {**PERSON, **changes}
+    with pytest.raises(InvalidInput) as raised:
+        parse(SignUpInput, body)
+    [error] = raised.value.errors
+    assert error.loc == loc
+
+    response = api.post(f"/api/v1/events/{event.id}/registrations", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [{"field": loc[0], "message": error.message}]
+
+    page = client.submit(f"/events/{event.slug}/register", _as_form(body))
+    assert page.status_code == 422
+    assert _console_error(page.get_data(as_text=True), loc[0]) == error.message
+
+
+@pytest.mark.parametrize(("changes", "loc"), PERSON_RULES)
+def test_a_bad_application_gets_the_same_field_and_message_from_every_door(
+    client, api, changes, loc
+):
+    from app.members.inputs import JoinInput
+
+    body = {**PERSON, "consent": True, **changes}
+    with pytest.raises(InvalidInput) as raised:
+        parse(JoinInput, body)
+    [error] = raised.value.errors
+    assert error.loc == loc
+
+    response = api.post("/api/v1/members", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [{"field": loc[0], "message": error.message}]
+
+    page = client.submit("/join", _as_form(body))
+    assert page.status_code == 422
+    assert _console_error(page.get_data(as_text=True), loc[0]) == error.message

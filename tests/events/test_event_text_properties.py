@@ -20,11 +20,13 @@ from app.registrations.services import RegistrationInput, register_attendee
 PASTED = (
     "\u2028\u2029\x85\r\n\t\x0b\x0c\x00\x1b\x7f\u200b\ufeff\u202e\u3000ｶﾀｶﾅ㈱髙\U0001f600\ud800"
 )
-TEXT = st.text(alphabet=st.one_of(st.characters(), st.sampled_from(PASTED)), max_size=60)
+# Any character but controls and surrogates, which PASTED brings in now and then (and are refused).
+ANY = st.characters(exclude_categories=("Cc", "Cs"))
+TEXT = st.text(alphabet=st.one_of(ANY, ANY, ANY, st.sampled_from(PASTED)), max_size=60)
 
 
 @settings(
-    max_examples=25,
+    max_examples=40,
     deadline=None,
     database=None,
     derandomize=True,
@@ -38,7 +40,7 @@ def test_any_accepted_text_is_stored_shown_mailed_and_exported(
         data = parse(
             EventInput,
             {
-                "title": title,
+                "title": f"セミナー{title}第1回",  # mostly accepted, so most go all the way
                 "venue": venue,
                 "description": description,
                 "starts_at": "2026-09-15T14:00:00+09:00",

@@ -316,7 +316,9 @@ def test_a_filled_honeypot_stores_and_mails_nothing(client, make_event):
     assert 'tabindex="-1"' in page and 'class="hp"' in page
 
 
-@pytest.mark.parametrize("pasted", ["山田\r\n花子", "山田\u2028花子", "山田\t花子", "山田\u200b 花子"])
+@pytest.mark.parametrize(
+    "pasted", ["山田\r\n花子", "山田\u2028花子", "山田\t花子", "山田\u200b 花子"]
+)
 def test_a_name_pasted_with_a_line_break_is_kept_on_one_line(client, make_event, pasted):
     event = make_event()
     response = client.submit(register_url(event), {**VALID, "name": pasted})
