@@ -14,6 +14,7 @@ from app.api.resources import (
     AnnouncementResource,
     EventBody,
     EventResource,
+    MemberBody,
     MemberResource,
     RegistrationResource,
 )
@@ -39,6 +40,7 @@ MODELS = (
     (AnnouncementBody, "AnnouncementInput", "validation"),
     (SignUpInput, "RegistrationInput", "validation"),
     (JoinInput, "MemberApplication", "validation"),
+    (MemberBody, "MemberInput", "validation"),
 )
 
 
@@ -495,6 +497,23 @@ def _paths() -> dict:
             ),
         },
         "/api/v1/members/{member_id}": {
+            "put": _operation(
+                "会員の登録内容を訂正",
+                "members",
+                ("200", _json("Member", "訂正後の会員")),
+                ("404",),
+                organizer=True,
+                description="お名前・部署・関心のあるテーマ・ご参加自治体一覧への掲載を訂正します（ご本人が登録内容のページでできることと同じ）。"
+                "GET の応答をそのまま編集して送れます。メールアドレス・所属団体・同意の記録は読み取り専用です。",
+                parameters=[_id("member_id", "会員のID")],
+                body="MemberInput",
+                example={
+                    "name": "山田 花子",
+                    "department": "総務部 DX推進課",
+                    "theme_interests": ["staff"],
+                },
+                operation_id="replaceMember",
+            ),
             "get": _operation(
                 "会員を取得",
                 "members",

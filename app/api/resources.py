@@ -15,6 +15,7 @@ from app.announcements.models import Announcement, AnnouncementStatus
 from app.events.inputs import MAX_REMINDERS, EventDetails, EventInput
 from app.events.models import Event, EventFormat, EventKind, EventStatus, QuestionType
 from app.inputs import Count, rule
+from app.members.inputs import ProfileInput
 from app.members.models import Member, MemberStatus
 from app.registrations.models import Registration, RegistrationStatus
 from app.reminders.rules import from_minutes, rules_for, to_minutes
@@ -295,6 +296,27 @@ class MemberResource(Resource):
 
 def member_json(member: Member) -> dict:
     return MemberResource.of(member).json()
+
+
+class MemberBody(ProfileInput):
+    """A member as an organizer sends it back to correct it (PUT): what a member may correct
+    themselves. The address and organisation identify the membership (a new one is a new
+    application or a hand-over) and, with the consent record, are read-only."""
+
+    id: ReadOnly = None
+    email: ReadOnly = None
+    organization: ReadOnly = None
+    organization_code: ReadOnly = None
+    status: ReadOnly = None
+    consent_at: ReadOnly = None
+    consent_version: ReadOnly = None
+    confirmed_at: ReadOnly = None
+    created_at: ReadOnly = None
+
+    def to_input(self) -> ProfileInput:
+        return ProfileInput.model_construct(
+            **{name: getattr(self, name) for name in ProfileInput.model_fields}
+        )
 
 
 # --- announcements --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from app.api.openapi import build_document
 from app.api.resources import (
     AnnouncementBody,
     EventBody,
+    MemberBody,
     announcement_json,
     event_json,
     member_json,
@@ -364,6 +365,21 @@ def get_member(member_id):
     document = member_json(member)
     _audit_read("member.api_read", f"member:{member_id}", rows=1)
     return jsonify(document)
+
+
+@bp.put("/members/<id:member_id>")
+@organizer_required
+def replace_member(member_id):
+    """Correct a member's name, department, themes and public listing, as the member may on
+    their own page; the representation GET returns is accepted (read-only fields ignored)."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        abort(404)
+    data = parse(MemberBody, json_body()).to_input()
+    members.update_profile(member, data)
+    record("member.update", f"member:{member_id}", via="api")
+    db.session.commit()
+    return jsonify(member_json(member))
 
 
 @bp.post("/members")

@@ -417,3 +417,86 @@ def test_a_bad_application_gets_the_same_field_and_message_from_every_door(
     page = client.submit("/join", _as_form(body))
     assert page.status_code == 422
     assert _console_error(page.get_data(as_text=True), loc[0]) == error.message
+
+
+def test_a_member_round_trips_through_put(api, organizer_token, client):
+    from app import clock
+    from app.members.consent import CURRENT_VERSION
+    from app.members.models import Member, MemberStatus
+
+    member = Member(
+        email="hanako@city.example.jp",
+        name="山田 花子",
+        organization_name="鳥取県",
+        organization_code="310000",
+        status=MemberStatus.ACTIVE,
+        theme_interests=["staff"],
+        consent_at=clock.now(),
+        consent_version=CURRENT_VERSION,
+    )
+    db.session.add(member)
+    db.session.commit()
+    auth = {"Authorization": f"Bearer {organizer_token}"}
+    shown = api.get(f"/api/v1/members/{member.id}", token=organizer_token).get_json()
+
+    same = api.client.put(f"/api/v1/members/{member.id}", headers=auth, json=shown)
+    assert same.status_code == 200, same.get_json()
+    assert same.get_json() == shown
+
+    changed = api.client.put(
+        f"/api/v1/members/{member.id}",
+        headers=auth,
+        json={**shown, "name": "山田\u2028花子", "email": "other@example.jp"},
+    )
+    assert changed.status_code == 200
+    assert changed.get_json()["name"] == "山田 花子"
+    assert changed.get_json()["email"] == "hanako@city.example.jp"  # read-only: ignored
+
+    bad = api.client.put(f"/api/v1/members/{member.id}", headers=auth, json={**shown, "name": ""})
+    assert bad.status_code == 422
+    assert bad.get_json()["errors"] == [{"field": "name", "message": "お名前を入力してください。"}]
+
+
+ANNOUNCEMENT_RULES = [
+    pytest.param({"subject": ""}, ("subject",), id="blank-subject"),
+    pytest.param({"subject": "件名\x00"}, ("subject",), id="nul-in-subject"),
+    pytest.param({"body": ""}, ("body",), id="blank-body"),
+    pytest.param({"body": "あ" * 20_001}, ("body",), id="long-body"),
+    pytest.param({"body": "{nmae} 様"}, ("body",), id="unknown-placeholder"),
+    pytest.param({"subject": "{manage_url}", "kind": "members"}, ("subject",), id="no-link"),
+    pytest.param({"kind": "members_by_theme"}, ("audience", "themes"), id="no-theme"),
+]
+
+
+@pytest.mark.parametrize(("changes", "loc"), ANNOUNCEMENT_RULES)
+def test_a_bad_announcement_gets_the_same_field_and_message_from_every_door(
+    organizer_client, api, organizer_token, make_event, changes, loc
+):
+    from app.announcements.inputs import AnnouncementInput
+
+    event = make_event()
+    typed = {"subject": "ご案内", "body": "{name} 様", "kind": "event_registrants", **changes}
+    audience = {"kind": typed["kind"]}
+    if typed["kind"] == "event_registrants":
+        audience["event_id"] = event.id
+    body = {"subject": typed["subject"], "body": typed["body"], "audience": audience}
+
+    with pytest.raises(InvalidInput) as raised:
+        parse(AnnouncementInput, body)
+    [error] = raised.value.errors
+    assert error.loc == loc
+
+    response = api.post("/api/v1/announcements", token=organizer_token, json=body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == [{"field": _api_name(loc), "message": error.message}]
+
+    form = {
+        "subject": typed["subject"],
+        "body": typed["body"],
+        "kind": typed["kind"],
+        "event_id": str(event.id) if typed["kind"] == "event_registrants" else "",
+        "statuses": "confirmed",
+    }
+    page = organizer_client.submit("/admin/announcements/new", form)
+    assert page.status_code == 422
+    assert _console_error(page.get_data(as_text=True), loc[-1]) == error.message
