@@ -1,5 +1,6 @@
-"""A member's own record in a real browser (Debian's chromium driven by Playwright): reached from
-the unsubscribe page, corrected with labels only, and left with the box the page asks for.
+"""A member's own record in a real browser (Debian's chromium driven by Playwright): reached by
+the link mailed to the member (the welcome mail, or the one the unsubscribe page offers to send),
+corrected with labels only, and left with the box the page asks for.
 
 Skipped when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (then it fails).
 """
@@ -10,19 +11,20 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.members.models import Member, ThemeInterest
-from app.members.services import unsubscribe_token
+from app.members.services import profile_token
 from tests.exports.factories import add_member
 
 
 @pytest.fixture
-def unsubscribe_path(app):
-    """A member's unsubscribe page; the test's own transaction is ended (SQLite's write lock)."""
+def profile_path(app):
+    """A member's own page, as the mailed link opens it; the test's transaction is ended (SQLite's
+    write lock)."""
     member = add_member(
         "鳥取県", name="山田 花子", email="hanako@city.example.jp", department="総務課"
     )
     member.theme_interests = [ThemeInterest.STAFF.value]
     db.session.commit()
-    path = f"/unsubscribe/{unsubscribe_token(member)}"
+    path = f"/members/profile/{profile_token(member)}"
     db.session.rollback()
     return path
 
@@ -39,10 +41,9 @@ def stored() -> tuple | None:
         db.session.rollback()
 
 
-def test_a_member_corrects_their_record_and_then_leaves(live_server, make_page, unsubscribe_path):
+def test_a_member_corrects_their_record_and_then_leaves(live_server, make_page, profile_path):
     page = make_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page.goto(live_server + unsubscribe_path)
-    page.get_by_role("link", name="登録内容の確認・変更・退会はこちら").click()
+    page.goto(live_server + profile_path)
     expect(page.get_by_role("heading", level=1)).to_have_text("登録内容の確認・変更")
     expect(page.get_by_text("hanako@city.example.jp")).to_be_visible()
 
