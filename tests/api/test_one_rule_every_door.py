@@ -7,11 +7,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app import clock
 from app.events.inputs import EventInput
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.inputs import InvalidInput, parse
-from app import clock
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
 from app.registrations.models import Registration
 
