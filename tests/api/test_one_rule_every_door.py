@@ -381,45 +381,39 @@ def _as_form(body: dict) -> dict:
     return form
 
 
-@pytest.mark.parametrize(("changes", "loc"), PERSON_RULES)
-def test_a_bad_sign_up_gets_the_same_field_and_message_from_every_door(
-    client, api, make_event, changes, loc
-):
+@pytest.fixture(params=["sign-up", "application"])
+def person_doors(request, make_event):
+    """(input model, API path, page path, extra fields) of a sign-up or a membership application."""
+    from app.members.inputs import JoinInput
     from app.registrations.inputs import SignUpInput
 
-    event = make_event(status=EventStatus.PUBLISHED)
-    body = {**PERSON, **changes}
-    with pytest.raises(InvalidInput) as raised:
-        parse(SignUpInput, body)
-    [error] = raised.value.errors
-    assert error.loc == loc
-
-    response = api.post(f"/api/v1/events/{event.id}/registrations", json=body)
-    assert response.status_code == 422
-    assert response.get_json()["errors"] == [{"field": loc[0], "message": error.message}]
-
-    page = client.submit(f"/events/{event.slug}/register", _as_form(body))
-    assert page.status_code == 422
-    assert _console_error(page.get_data(as_text=True), loc[0]) == error.message
+    if request.param == "sign-up":
+        event = make_event(status=EventStatus.PUBLISHED)
+        return (
+            SignUpInput,
+            f"/api/v1/events/{event.id}/registrations",
+            f"/events/{event.slug}/register",
+            {},
+        )
+    return JoinInput, "/api/v1/members", "/join", {"consent": True}
 
 
 @pytest.mark.parametrize(("changes", "loc"), PERSON_RULES)
-def test_a_bad_application_gets_the_same_field_and_message_from_every_door(
-    client, api, changes, loc
+def test_a_bad_person_gets_the_same_field_and_message_from_every_door(
+    client, api, person_doors, changes, loc
 ):
-    from app.members.inputs import JoinInput
-
-    body = {**PERSON, "consent": True, **changes}
+    model, api_path, page_path, extra = person_doors
+    body = {**PERSON, **extra, **changes}
     with pytest.raises(InvalidInput) as raised:
-        parse(JoinInput, body)
+        parse(model, body)
     [error] = raised.value.errors
     assert error.loc == loc
 
-    response = api.post("/api/v1/members", json=body)
+    response = api.post(api_path, json=body)
     assert response.status_code == 422
     assert response.get_json()["errors"] == [{"field": loc[0], "message": error.message}]
 
-    page = client.submit("/join", _as_form(body))
+    page = client.submit(page_path, _as_form(body))
     assert page.status_code == 422
     assert _console_error(page.get_data(as_text=True), loc[0]) == error.message
 

@@ -3,8 +3,7 @@ it, put into the confirmation mail and the .ics, and exported to CSV and XLSX wi
 (hypothesis throws arbitrary Unicode, with the characters pasted from PDF and Word favoured)."""
 
 import icalendar
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 from sqlalchemy import delete
 
 from app import clock
@@ -16,22 +15,12 @@ from app.inputs import InvalidInput, parse
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.registrations.models import Registration
 from app.registrations.services import RegistrationInput, register_attendee
+from tests.pasted_text import THROUGH_THE_APP, pasted_text
 
-PASTED = (
-    "\u2028\u2029\x85\r\n\t\x0b\x0c\x00\x1b\x7f\u200b\ufeff\u202e\u3000ｶﾀｶﾅ㈱髙\U0001f600\ud800"
-)
-# Any character but controls and surrogates, which PASTED brings in now and then (and are refused).
-ANY = st.characters(exclude_categories=("Cc", "Cs"))
-TEXT = st.text(alphabet=st.one_of(ANY, ANY, ANY, st.sampled_from(PASTED)), max_size=60)
+TEXT = pasted_text(60)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
+@THROUGH_THE_APP
 @given(title=TEXT, venue=TEXT, description=TEXT, part=TEXT, table=TEXT)
 def test_any_accepted_text_is_stored_shown_mailed_and_exported(
     app, organizer_client, client, title, venue, description, part, table

@@ -3,8 +3,7 @@ be stored, shown on the registrant's own page and in the console, mailed, put in
 and exported to CSV and XLSX without an error."""
 
 import icalendar
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 from sqlalchemy import delete, select
 
 from app import clock
@@ -15,22 +14,12 @@ from app.registrations import invites
 from app.registrations.inputs import SignUpInput
 from app.registrations.models import Registration
 from app.registrations.services import register_attendee
+from tests.pasted_text import THROUGH_THE_APP, pasted_text
 
-PASTED = (
-    "\u2028\u2029\x85\r\n\t\x0b\x00\x1b\x7f\u200b\ufeff\u202e\u3000ｶﾀｶﾅ㈱髙\U0001f600\ud800=+-@"
-)
-# Any character but controls and surrogates, which PASTED brings in now and then (and are refused).
-ANY = st.characters(exclude_categories=("Cc", "Cs"))
-TEXT = st.text(alphabet=st.one_of(ANY, ANY, ANY, st.sampled_from(PASTED)), max_size=40)
+TEXT = pasted_text(40)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
+@THROUGH_THE_APP
 @given(name=TEXT, furigana=TEXT, organization=TEXT, department=TEXT, position=TEXT)
 def test_any_accepted_sign_up_is_stored_shown_mailed_and_exported(
     app, client, organizer_client, make_event, name, furigana, organization, department, position
