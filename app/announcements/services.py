@@ -487,41 +487,48 @@ def send_now(announcement_id: int, now: datetime) -> int:
     return _expand(announcement, now, recipients)
 
 
+def due_announcements(now: datetime) -> list[int]:
+    """The ids of the scheduled announcements whose time has come, in the order they are due."""
+    return list(
+        db.session.scalars(
+            select(Announcement.id)
+            .where(
+                Announcement.status == AnnouncementStatus.SCHEDULED,
+                Announcement.send_at <= now,
+            )
+            .order_by(Announcement.send_at, Announcement.id)
+        )
+    )
+
+
+def queue_due_announcement(announcement_id: int, now: datetime) -> bool:
+    """Queue one due announcement; False when there is nothing to do. It is checked again once
+    locked: another worker may have queued it, or an organizer moved it back to draft or to
+    later, since the list was read."""
+    announcement = _lock(announcement_id)
+    if (
+        announcement.status != AnnouncementStatus.SCHEDULED
+        or announcement.send_at is None
+        or announcement.send_at > now
+    ):
+        return False
+    try:
+        _expand(announcement, now)
+    except InvalidAudience:
+        # Its event is gone: nothing was queued. Back to draft for the organizer to see,
+        # rather than failing this job (and every other announcement) each minute.
+        log.error("announcement %s: audience no longer valid, moved back to draft", announcement.id)
+        announcement.status = AnnouncementStatus.DRAFT
+        return False
+    return True
+
+
 def queue_due_announcements(now: datetime) -> int:
     """Queue every scheduled announcement whose time has come; returns how many announcements.
-
-    Each one is checked again once locked: another worker may have queued it, or an organizer
-    moved it back to draft or to later, since the list was read.
-    """
-    due = db.session.scalars(
-        select(Announcement.id)
-        .where(
-            Announcement.status == AnnouncementStatus.SCHEDULED,
-            Announcement.send_at <= now,
-        )
-        .order_by(Announcement.send_at, Announcement.id)
-    ).all()
-    queued = 0
-    for announcement_id in due:
-        announcement = _lock(announcement_id)
-        if (
-            announcement.status != AnnouncementStatus.SCHEDULED
-            or announcement.send_at is None
-            or announcement.send_at > now
-        ):
-            continue
-        try:
-            _expand(announcement, now)
-        except InvalidAudience:
-            # Its event is gone: nothing was queued. Back to draft for the organizer to see,
-            # rather than failing this job (and every other announcement) each minute.
-            log.error(
-                "announcement %s: audience no longer valid, moved back to draft", announcement.id
-            )
-            announcement.status = AnnouncementStatus.DRAFT
-            continue
-        queued += 1
-    return queued
+    The sweep runs the same two steps with an error boundary per announcement."""
+    return sum(
+        queue_due_announcement(announcement_id, now) for announcement_id in due_announcements(now)
+    )
 
 
 def progress(announcement_id: int) -> dict:

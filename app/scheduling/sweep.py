@@ -11,10 +11,7 @@ import logging
 from datetime import datetime
 from functools import partial
 
-from sqlalchemy import select
-
-from app.announcements.models import Announcement, AnnouncementStatus
-from app.announcements.services import InvalidAudience, queue_announcement
+from app.announcements.services import due_announcements, queue_due_announcement
 from app.extensions import db
 from app.notices.services import due_period, send_half_year_notice
 from app.ops.retention import (
@@ -45,48 +42,12 @@ def _reminders(now: datetime) -> int:
     return queued
 
 
-def _due_announcements(now: datetime) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Announcement.id)
-            .where(
-                Announcement.status == AnnouncementStatus.SCHEDULED,
-                Announcement.send_at <= now,
-            )
-            .order_by(Announcement.send_at, Announcement.id)
-        )
-    )
-
-
-def _queue_announcement(announcement_id: int, now: datetime) -> int:
-    """queue_due_announcements() for one announcement: checked again once locked (another
-    worker may have queued it, or an organizer moved it back to draft or to later)."""
-    announcement = db.session.get(
-        Announcement, announcement_id, with_for_update=True, populate_existing=True
-    )
-    if (
-        announcement is None
-        or announcement.status != AnnouncementStatus.SCHEDULED
-        or announcement.send_at is None
-        or announcement.send_at > now
-    ):
-        return 0
-    try:
-        queue_announcement(announcement_id, now)
-    except InvalidAudience:
-        # Its event is gone: nothing was queued. Back to draft for the organizer to see.
-        log.error("announcement %s: audience no longer valid, moved back to draft", announcement_id)
-        announcement.status = AnnouncementStatus.DRAFT
-        return 0
-    return 1
-
-
 def _announcements(now: datetime) -> int:
     queued = 0
-    for announcement_id in _due_announcements(now):
+    for announcement_id in due_announcements(now):
         db.session.rollback()
-        work = partial(_queue_announcement, announcement_id, now)
-        queued += run_item(ANNOUNCEMENTS, f"announcement:{announcement_id}", now, work) or 0
+        work = partial(queue_due_announcement, announcement_id, now)
+        queued += bool(run_item(ANNOUNCEMENTS, f"announcement:{announcement_id}", now, work))
     return queued
 
 
