@@ -579,7 +579,8 @@ def _paths() -> dict:
 
 
 WEBHOOK_DESCRIPTION = (
-    "コンソールの「API・Webhook」で登録したURLに、ワーカーが数秒以内にPOSTします（変更と同じトランザクションで"
+    "コンソールの「API・Webhook」で登録したURL（https のみ。名前解決した先が公開アドレスであること。"
+    "リダイレクトはたどりません）に、ワーカーが数秒以内にPOSTします（変更と同じトランザクションで"
     "送信待ちに入り、2xx 以外は 30秒・1分・2分…（最長1時間おき）で再送）。ヘッダー "
     'X-Reskilling-Signature: t=<UNIX時刻>,v1=<HMAC-SHA256(シークレット, "<t>.<本文>") の16進> で'
     "検証し、t が5分以上ずれたものは捨ててください。X-Reskilling-Delivery は再送でも同じなので、"
