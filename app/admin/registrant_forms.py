@@ -7,10 +7,14 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import Optional
 
-from app.forms import MultiCheckboxField, max_length, place_error, read_into
-from app.registrations.forms import RegistrationForm, answer_fields, with_questions
+from app.forms import MultiCheckboxField, max_length, read_into
+from app.registrations.forms import (
+    RegistrationForm,
+    answer_fields,
+    event_problems,
+    with_questions,
+)
 from app.registrations.inputs import RegistrantDetails
-from app.registrations.services import answer_problems
 
 
 class RegistrantForm(FlaskForm):
@@ -39,9 +43,7 @@ class RegistrantForm(FlaskForm):
         readable = self.validate()
         typed = {key: value for key, value in self.typed(event.questions).items() if key != "email"}
         data = read_into(self, RegistrantDetails, typed)
-        _, problems = answer_problems(event.questions, typed["answers"], require=False)
-        for problem in problems:
-            place_error(self, problem.field, problem.message)
+        problems = event_problems(self, event, typed, require_answers=False)
         return data if readable and not problems else None
 
 

@@ -20,7 +20,7 @@ from app.forms import (
     read_into,
 )
 from app.registrations.inputs import FURIGANA_MAX, POSITION_MAX, SignUpInput
-from app.registrations.services import ANSWER_LIMITS, answer_problems
+from app.registrations.services import ANSWER_LIMITS, answer_problems, choice_problems
 
 
 class RegistrationForm(HoneypotForm):
@@ -59,9 +59,7 @@ class RegistrationForm(HoneypotForm):
         data = read_into(
             self, SignUpInput, {**typed, "privacy": bool(self.privacy.data), "locale": locale}
         )
-        _, problems = answer_problems(event.questions, typed["answers"])
-        for problem in problems:
-            place_error(self, problem.field, problem.message)
+        problems = event_problems(self, event, typed, require_answers=True)
         return data if readable and not problems else None
 
     def set_event(self, event) -> None:
@@ -70,6 +68,17 @@ class RegistrationForm(HoneypotForm):
         self.table.choices = [SelectChoice(table.id, table.title) for table in event.tables]
         if len(event.parts) == 1 and not self.is_submitted():
             self.parts.data = [event.parts[0].id]
+
+
+def event_problems(form, event, typed: dict, require_answers: bool) -> list:
+    """The event's own rules for the parts, table and answers typed (the service's rules, the
+    same it applies again when saving), each placed beside its field; returns them."""
+    problems = choice_problems(event, typed["parts"], typed["table"])[2]
+    problems += answer_problems(event.questions, typed["answers"], require_answers)[1]
+    for problem in problems:
+        if not (problem.field in form and form[problem.field].errors):
+            place_error(form, problem.field, problem.message)
+    return problems
 
 
 def _question_field(question: Question, mark_required: bool):

@@ -109,23 +109,35 @@ def _fits(event: Event, registration: Registration) -> bool:
     return not (registration.table and table_seats(registration.table).full)
 
 
-def _validate_choices(event: Event, part_ids: list[int], table_id: int | None):
+def choice_problems(event: Event, part_ids: list[int], table_id: int | None):
+    """(parts, table, problems): the chosen parts and table of this event, and every problem
+    with the choice (at most one for the parts, one for the table), for a form to show at once."""
+    problems = []
     parts_by_id = {part.id: part for part in event.parts}
     if event.parts and not part_ids:
-        raise InvalidChoice(_l("参加する部を選んでください。"), field="parts")
-    if any(part_id not in parts_by_id for part_id in part_ids):
-        raise InvalidChoice(field="parts")
-    parts = [parts_by_id[part_id] for part_id in sorted(set(part_ids))]
+        problems.append(InvalidChoice(_l("参加する部を選んでください。"), field="parts"))
+    elif any(part_id not in parts_by_id for part_id in part_ids):
+        problems.append(InvalidChoice(field="parts"))
+    parts = [parts_by_id[part_id] for part_id in sorted(set(part_ids)) if part_id in parts_by_id]
 
     tables_by_id = {table.id: table for table in event.tables}
     needs_table = bool(event.tables) and (not event.parts or any(p.uses_tables for p in parts))
     if table_id is not None and table_id not in tables_by_id:
-        raise InvalidChoice(field="table")
-    if needs_table and table_id is None:
-        raise InvalidChoice(
-            _l("情報交換会に参加される方は、テーブルを選んでください。"), field="table"
+        problems.append(InvalidChoice(field="table"))
+    elif needs_table and table_id is None:
+        problems.append(
+            InvalidChoice(
+                _l("情報交換会に参加される方は、テーブルを選んでください。"), field="table"
+            )
         )
     table = tables_by_id.get(table_id) if needs_table else None
+    return parts, table, problems
+
+
+def _validate_choices(event: Event, part_ids: list[int], table_id: int | None):
+    parts, table, problems = choice_problems(event, part_ids, table_id)
+    if problems:
+        raise problems[0]
     return parts, table
 
 

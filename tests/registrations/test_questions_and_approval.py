@@ -443,3 +443,21 @@ def test_calling_the_event_off_tells_those_awaiting_approval(make_event):
     [mail] = outbox("event_cancelled")
     assert mail.to_addr == registration.email
     assert mail.calendar_body is None
+
+
+def test_every_mistake_shows_in_one_round_parts_and_answers_too(client, questioned_event):
+    """Blank name, no part chosen and the required questions left blank: all at once."""
+    from app.events.models import EventPart, ThemeTable
+
+    event = questioned_event
+    event.parts = [EventPart(title="第二部 情報交換会", uses_tables=True, position=0)]
+    event.tables = [ThemeTable(title="庁内職員向け事業", position=0)]
+    db.session.commit()
+    data = {**VALID, "name": ""}
+    response = client.submit(register_url(event), data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field in ("name", "parts", field_names(event)[0], field_names(event)[2]):
+        assert f'id="{field}-error"' in page, field
+    assert 'value="hanako@city.example.jp"' in page
+    assert count(Registration) == 0
