@@ -14,7 +14,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.inputs import EMAIL_MAX, InvalidInput, email_address, parse
 from app.members.inputs import DEPARTMENT_MAX, NAME_MAX, ORGANIZATION_MAX
-from app.text import breaks_header
+from app.text import UnusableText, breaks_header
+from app.text import nfkc as nfkc_text
 
 
 def strip(value):
@@ -28,10 +29,14 @@ def nfkc(value):
 
 
 def normalize_email(value):
-    """Full-width letters and digits (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ) become ASCII; case is folded."""
+    """An address as the input models read it (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ becomes ASCII, case is
+    folded), for filters and limiter keys; one the address rule will refuse is left readable."""
     if not isinstance(value, str):
         return value
-    return unicodedata.normalize("NFKC", value).strip().lower()
+    try:
+        return nfkc_text(value).lower()
+    except UnusableText:
+        return unicodedata.normalize("NFKC", value).strip().lower()
 
 
 def single_line(form, field):
