@@ -21,6 +21,8 @@ def body_limit() -> int | None:
 
 
 def cap_body() -> None:
+    if request.routing_exception is not None:
+        return  # no view will read the body; the 404 or 405 answers (as a problem under /api)
     limit = body_limit()
     # Covers a body sent without Content-Length (chunked) as it is read...
     request.max_content_length = limit
