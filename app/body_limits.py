@@ -21,14 +21,15 @@ def body_limit() -> int | None:
 
 
 def cap_body() -> None:
+    if request.routing_exception is not None:
+        return  # no view will read the body; the 404 or 405 answers (as a problem under /api)
     limit = body_limit()
     # Covers a body sent without Content-Length (chunked) as it is read...
     request.max_content_length = limit
     # ...and refuses a declared one at once, even where the view would never read it.
     if limit is not None and (request.content_length or 0) > limit:
         abort(413)
-    # No route matched: routing answers (404, or a problem document under /api/v1).
-    if request.is_json and request.blueprint != "api" and request.url_rule is not None:
+    if request.is_json and request.blueprint != "api":
         abort(415)
 
 

@@ -132,3 +132,9 @@ def test_a_json_body_sent_to_a_page_form_is_415(client, make_event):
         headers={"X-CSRFToken": client.token("/contact")},
     )
     assert response.status_code == 415
+
+
+def test_json_to_an_api_url_that_matches_nothing_is_still_a_404_problem(client):
+    response = client.patch("/api/v1/events/null", json={"title": "x"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
