@@ -93,12 +93,14 @@ def invite(
 ) -> tuple[str, str]:
     """(METHOD, iCalendar text) to mail: REQUEST to add or move the entry, CANCEL to remove it.
 
-    Each mailed invite raises the attendee's SEQUENCE, so calendars replace the older copy.
+    Each mailed invite raises the attendee's SEQUENCE, so calendars replace the older copy. A
+    download (`new_sequence` off) repeats the last one mailed and writes nothing: before any,
+    it is 0, the number the first mailed invite will carry.
     """
-    if new_sequence or registration.calendar_sequence is None:
+    if new_sequence:
         sequence = registration.next_calendar_sequence()
     else:
-        sequence = registration.calendar_sequence
+        sequence = registration.calendar_sequence or 0
     cancelled = cancel or registration.event.status == EventStatus.CANCELLED
     method = "CANCEL" if cancelled else "REQUEST"
     with force_locale(registration.locale):  # the calendar speaks the mail's language

@@ -177,8 +177,7 @@ def invite(token):
     if registration.status in (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING):
         abort(404)  # no seat, no calendar entry
     cancel = registration.status == RegistrationStatus.CANCELLED
-    method, body = invites.invite(registration, cancel=cancel, new_sequence=False)
-    db.session.commit()  # a first download fixes the attendee's SEQUENCE at 0
+    method, body = invites.invite(registration, cancel=cancel, new_sequence=False)  # GET: no write
     # Versioned by what an update would change, not by the DTSTAMP inside the body.
     event = registration.event
     return calendar_response(

@@ -211,3 +211,29 @@ def test_the_feed_built_for_one_app_is_not_served_by_another(app, client, make_e
             db.session.remove()
             db.engine.dispose()
     assert "https://other.example.org/events/" in body
+
+
+def test_downloading_an_invite_writes_nothing(client, make_event, make_registration):
+    """GET never writes: before any invite was mailed the download says SEQUENCE 0 and stores
+    nothing (a stored 0 would make the first mailed invite look older than it is)."""
+    from sqlalchemy import event as sa_event
+
+    registration = make_registration(make_event())
+    registration.calendar_sequence = None
+    db.session.commit()
+    writes = []
+
+    def count_writes(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count_writes)
+    try:
+        response = client.get(f"/r/{registration.manage_token}/invite.ics")
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count_writes)
+    assert response.status_code == 200
+    assert only_vevent(parse(response.data)).sequence.value == "0"
+    assert writes == []
+    db.session.expire_all()
+    assert registration.calendar_sequence is None
