@@ -23,6 +23,7 @@ from app.ops.metrics import bp as metrics_bp
 from app.organizers.services import load_for_session
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
+from app.webhooks import listeners as webhook_listeners
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     formatting.init_app(app)
     security.init_app(app)
     logs.init_app(app)
+    webhook_listeners.init_app(app)  # changes to registrations and events emit webhooks
 
     routing.init_app(app)  # before the blueprints: their rules use the `id` converter
     for blueprint in (

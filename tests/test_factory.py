@@ -70,3 +70,17 @@ def test_every_page_carries_security_headers(client):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_webhooks_are_switched_on_by_the_factory_once_however_many_apps(app):
+    """Explicit wiring: create_app adds the session listeners (a second app adds them again
+    only if they were gone; see test_webhook_delivery for one delivery per change)."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from app import create_app
+    from app.webhooks.listeners import LISTENERS
+
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    for name, listener in LISTENERS:
+        assert event.contains(Session, name, listener)

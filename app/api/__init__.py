@@ -3,6 +3,5 @@
 from app.api import views  # noqa: F401  (adds the routes to bp)
 from app.api.blueprint import bp
 from app.api.docs import bp as docs_bp
-from app.webhooks import listeners  # noqa: F401  (changes to registrations and events emit webhooks)
 
 __all__ = ["bp", "docs_bp"]

@@ -46,7 +46,6 @@ def _first_seen(obj, names: tuple[str, ...]) -> dict:
     return values
 
 
-@event.listens_for(Session, "after_flush")
 def _note_changes(session, _context):
     changes = session.info.setdefault(_KEY, {})
     for obj in session.new:
@@ -103,7 +102,6 @@ def _payload(event_type: str, obj) -> dict:
     }
 
 
-@event.listens_for(Session, "before_commit")
 def _emit(session):
     if not session.info.get(_KEY):
         return
@@ -139,7 +137,21 @@ def _emit(session):
             )
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
 def _forget(session):
     session.info.pop(_KEY, None)
+
+
+LISTENERS = (
+    ("after_flush", _note_changes),
+    ("before_commit", _emit),
+    ("after_commit", _forget),
+    ("after_rollback", _forget),
+)
+
+
+def init_app(app) -> None:
+    """Switch the webhooks on, from create_app. SQLAlchemy's session events are global, so
+    they are added once, however many apps a process builds (the tests build many)."""
+    for name, listener in LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
