@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
 from app.events.models import Event, EventPart, EventStatus, ThemeTable  # noqa: E402
-from app.extensions import db  # noqa: E402
+from app.extensions import db, limiter  # noqa: E402
 from app.organizers.services import create_organizer  # noqa: E402
 from app.registrations.inputs import RegistrationInput  # noqa: E402
 from app.registrations.services import register_attendee  # noqa: E402
@@ -157,6 +157,9 @@ def app(databases, tmp_path, frozen_now, app_overrides):
     )
     app.database_name = databases.name
     with app.app_context():
+        # Each test counts from nothing: a window opened by an earlier test would say "wait 12
+        # seconds" where this one expects a minute.
+        limiter.reset()
         yield app
         db.session.remove()
         db.engine.dispose()
