@@ -18,6 +18,8 @@ translations: $(BIN)/activate
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -1
 
 # Web server and mail worker side by side; Ctrl-C stops both.
+# Mail links point at the address actually served, unless PUBLIC_BASE_URL says otherwise.
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(BIN)/activate translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty

@@ -9,6 +9,7 @@ from app.events.models import Event, EventFormat, EventKind, EventPart, EventSta
 from app.extensions import db
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus, ThemeInterest
+from app.notices.schedule import is_working_day
 from app.organizations.services import resolve_organization
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -19,7 +20,11 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def _weekday_on_or_after(day: date, weekday: int) -> date:
-    return day + timedelta(days=(weekday - day.weekday()) % 7)
+    """The first such weekday from `day` that is a working day (no holiday, not 29 Dec–3 Jan)."""
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    while not is_working_day(day):
+        day += timedelta(days=7)
+    return day
 
 
 def seed_demo(now: datetime, only_if_empty: bool = False) -> bool:

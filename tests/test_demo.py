@@ -33,3 +33,19 @@ def test_demo_event_pages_render(runner, client):
         page = client.get(f"/events/{event.slug}/register")
         assert page.status_code == 200
         assert event.title in page.get_data(as_text=True)
+
+
+def test_demo_events_fall_on_working_days_whatever_the_date(app):
+    """Seeded on 9 December, the sharing session three weeks out would be 30 December: a day
+    government offices are closed. It moves to the next such weekday that is a working day."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from app.demo import seed_demo
+    from app.notices.schedule import is_working_day
+
+    for seeded in (datetime(2026, 12, 9, 1, tzinfo=UTC), datetime(2027, 4, 8, 1, tzinfo=UTC)):
+        seed_demo(seeded)
+        for event in db.session.scalars(select(Event)):
+            assert is_working_day(event.starts_at.astimezone(ZoneInfo("Asia/Tokyo")).date())
+        db.session.rollback()

@@ -17,6 +17,8 @@ from app.ops.metrics import latency
 
 log = logging.getLogger("app.requests")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# Terminal colours some libraries put in their messages (werkzeug's request lines).
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,7 +27,7 @@ class JsonFormatter(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": ANSI_ESCAPE.sub("", record.getMessage()),
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:

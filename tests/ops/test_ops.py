@@ -213,3 +213,15 @@ def test_retention_removes_the_partial_files_of_uploads_that_never_finished(app,
     assert not old_part.exists()
     assert new_part.exists()  # still being written, perhaps
     assert kept.exists()  # a material, whatever its age
+
+
+def test_json_log_lines_carry_no_terminal_colours():
+    import logging
+
+    from app.ops.logs import JsonFormatter
+
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '"\x1b[33mGET /x HTTP/1.1\x1b[0m" 404 -', (), None
+    )
+    assert "\x1b" not in JsonFormatter().format(record)
+    assert '\\"GET /x HTTP/1.1\\" 404 -' in JsonFormatter().format(record)
