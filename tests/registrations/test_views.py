@@ -55,6 +55,17 @@ def test_event_page_shows_the_date_in_japanese(client, make_event):
     assert "2026年8月1日(土) 14:00〜16:00" in page
 
 
+def test_event_page_and_form_say_when_sign_up_closes(client, make_event):
+    event = make_event(
+        starts_at=NOW + timedelta(days=30),
+        ends_at=NOW + timedelta(days=30, hours=2),
+        registration_closes_at=NOW.replace(hour=8) + timedelta(days=27),  # 17:00 JST
+    )
+    for url in (f"/events/{event.slug}", register_url(event)):
+        page = text_of(client.get(url))
+        assert "受付締切" in page and "2026年8月28日(金) 17:00" in page, url
+
+
 def test_sign_up_redirects_to_a_confirmation_page_and_queues_the_mail(client, make_event):
     event = make_event()
     response = client.submit(register_url(event), VALID)
