@@ -103,6 +103,7 @@ def test_mail_is_signed_and_verifies_against_the_published_key(
         "reply-to",
         "date",
         "message-id",
+        "list-id",
         "list-unsubscribe",
         "list-unsubscribe-post",
         "mime-version",
@@ -129,7 +130,8 @@ def test_a_changed_header_or_body_no_longer_verifies(app, smtp_server, queue_mes
     assert not dkim.verify(other_subject + b"\r\n\r\n" + body, dnsfunc=dns)
     other_link = head.replace(UNSUBSCRIBE.encode(), b"https://evil.example/one-click")
     assert not dkim.verify(other_link + b"\r\n\r\n" + body, dnsfunc=dns)
-    assert not dkim.verify(head + b"\r\n\r\n" + body.replace(b"\xe6", b"\xe5", 1), dnsfunc=dns)
+    changed_body = (b"6" if body[:1] != b"6" else b"7") + body[1:]  # one base64 character
+    assert not dkim.verify(head + b"\r\n\r\n" + changed_body, dnsfunc=dns)
     # A List-Unsubscribe or Reply-To added in transit to mail without one breaks it as well.
     plain = queue_messages(1)[0]
     deliver_due()
