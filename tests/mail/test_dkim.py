@@ -18,7 +18,6 @@ import pytest
 from app.mail.outbox import OutboxStatus, deliver_due
 from app.mail.transport import message_bytes
 from tests.conftest import NOW
-from tests.mail.kinds import every_mail_kind  # noqa: F401 (the fixture)
 
 SELECTOR = "mail2026"
 DOMAIN = "reskilling.example.jp"

@@ -9,7 +9,7 @@ from email.header import decode_header
 import pytest
 
 from app.mail.transport import MAX_ENCODED_WORD, _text_part
-from tests.mail.kinds import SECRETARIAT, every_mail_kind, parsed  # noqa: F401 (the fixture)
+from tests.mail.kinds import SECRETARIAT, parsed
 
 BULK = {"half-yearly notice", "announcement", "materials"}
 URL = re.compile(r"(?:https?|webcal)://[^\s<>\"'（）「」、。]+")

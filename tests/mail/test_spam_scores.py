@@ -13,8 +13,6 @@ import subprocess
 
 import pytest
 
-from tests.mail.kinds import every_mail_kind  # noqa: F401 (the fixture)
-
 SPAMASSASSIN = shutil.which("spamassassin")
 pytestmark = pytest.mark.skipif(
     SPAMASSASSIN is None and os.environ.get("REQUIRE_SPAMASSASSIN") != "1",
