@@ -235,3 +235,22 @@ def test_api_reads_of_personal_data_are_audited_with_who_what_and_how_many(
     assert {e.organizer_id for e in entries} == {organizer.id}
     assert {e.detail["token_id"] for e in entries} == {row.id}
     assert {e.detail["via"] for e in entries} == {"api"}
+
+
+def test_a_get_on_the_one_click_url_shows_the_one_button_page_and_changes_nothing(client):
+    hanako = add_member(email="hanako@city.example.jp")
+    from app.members.services import unsubscribe_token
+
+    token = unsubscribe_token(hanako)
+    response = client.get(f"/unsubscribe/{token}/one-click")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count("<button") == 2  # 配信を停止する, and the profile-link form's
+    assert f'action="/unsubscribe/{token}"' in page
+    db.session.refresh(hanako)
+    assert hanako.status == MemberStatus.ACTIVE  # GET changes nothing
+    # The button on that page works, as the page's own would.
+    done = client.submit(f"/unsubscribe/{token}/one-click", {}, action=f"/unsubscribe/{token}")
+    assert "配信を停止しました" in text_of(done)
+    db.session.refresh(hanako)
+    assert hanako.status == MemberStatus.UNSUBSCRIBED

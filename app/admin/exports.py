@@ -21,7 +21,7 @@ from app.formatting import local
 from app.members.search import MemberSearch
 
 FORMATS = {
-    "csv": (writers.to_csv, "text/csv; charset=utf-8"),
+    "csv": (writers.to_csv, "text/csv"),  # send_file adds "; charset=utf-8", once
     "xlsx": (
         writers.to_xlsx,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,7 +1,7 @@
 """Add-to-calendar links for people who do not import files: Google Calendar and Outlook on the web."""
 
 from datetime import UTC, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from app.calendar.ics import Entry
@@ -51,6 +51,6 @@ def add_to_calendar_links(entry: Entry, timezone: str) -> dict[str, str]:
     }
     return {
         "google": f"{GOOGLE}?{urlencode(google)}",
-        "outlook": f"{OUTLOOK_COM}?{urlencode(outlook)}",
-        "office365": f"{MICROSOFT_365}?{urlencode(outlook)}",
+        "outlook": f"{OUTLOOK_COM}?{urlencode(outlook, quote_via=quote)}",
+        "office365": f"{MICROSOFT_365}?{urlencode(outlook, quote_via=quote)}",
     }

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.events.models import Event
+from app.exports.cells import Code
 from app.extensions import db
 from app.members.models import Member, MemberStatus, ThemeInterest
 from app.members.search import MemberSearch, member_query
@@ -185,7 +186,7 @@ def member_table(search: MemberSearch) -> Table:
             member.name,
             member.email,
             member.organization_name,
-            member.organization_code or "",
+            Code(member.organization_code or ""),
             prefecture_of(member.organization_code) or "",
             member.department,
             _themes_text(member),

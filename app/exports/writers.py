@@ -1,11 +1,12 @@
 """Write a Table as CSV bytes for Excel on Japanese Windows, or as an .xlsx workbook.
 
-Cells are text, numbers, or aware datetimes (shown in the app's time zone). A text cell that a
-spreadsheet would read as a formula is kept as text in both formats.
+Cells are text, numbers, codes, or aware datetimes (shown in the app's time zone). A text cell
+that a spreadsheet would read as a formula is kept as text in both formats.
 """
 
 import csv
 import io
+import re
 from datetime import datetime
 
 from openpyxl import Workbook
@@ -13,6 +14,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.exports.cells import Code
 from app.exports.services import Table
 from app.formatting import local
 
@@ -22,6 +24,13 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_TEXT = "%Y/%m/%d %H:%M"
 XLSX_DATETIME_FORMAT = "yyyy/mm/dd hh:mm"
 MAX_COLUMN_WIDTH = 60
+
+
+# CSV has no types, so a code is written as the formula ="011002", which Excel and LibreOffice
+# (also on a Japanese system) show as the text 011002. This is the one formula we write, and it
+# can carry nothing but ASCII digits: the defusing of formula-like text below stays whole, since
+# no typed text ever reaches it (anything else in a Code cell is written as ordinary text).
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def is_formula_like(text: str) -> bool:
@@ -36,6 +45,8 @@ def csv_cell(value) -> str:
         return local(value).strftime(DATETIME_TEXT)
     if isinstance(value, int | float):
         return str(value)  # a number is data, not a formula, even when negative
+    if isinstance(value, Code) and _DIGITS.fullmatch(value):
+        return f'="{value}"'
     text = str(value)
     return "'" + text if is_formula_like(text) else text
 

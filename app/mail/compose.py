@@ -1,11 +1,12 @@
-"""Render a mail from its template pair (mail/<name>.txt and .html) in the recipient's language."""
+"""Render a mail from its text template (mail/<name>.txt) in the recipient's language; the HTML
+part is made from the rendered text (app/mail/html.py), so the two never differ."""
 
 from dataclasses import dataclass
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from jinja2 import TemplateNotFound
 
+from app.mail.html import html_from_text
 from app.mail.outbox import OutboxMessage, enqueue
 
 
@@ -24,7 +25,7 @@ def webcal(url: str) -> str:
 class RenderedMail:
     subject: str
     text_body: str
-    html_body: str | None
+    html_body: str
     one_click_url: str | None  # List-Unsubscribe target, for bulk mail
 
 
@@ -37,7 +38,7 @@ def render_mail(
     unsubscribe_token: str | None = None,
     **context,
 ) -> RenderedMail:
-    """Render mail/<name>.txt (and .html if it exists) in the recipient's language.
+    """Render mail/<name>.txt in the recipient's language, and the HTML part from it.
 
     `subject` is a lazy_gettext string, so it is translated with the body. With an
     `unsubscribe_token` the mail is bulk mail: the footer links to the unsubscribe page and the
@@ -59,10 +60,7 @@ def render_mail(
     with force_locale(locale):
         translated_subject = str(subject)
         text_body = render_template(f"mail/{name}.txt", **context)
-        try:
-            html_body = render_template(f"mail/{name}.html", **context)
-        except TemplateNotFound:
-            html_body = None
+        html_body = html_from_text(text_body, title=translated_subject)
     return RenderedMail(translated_subject, text_body, html_body, one_click_url)
 
 

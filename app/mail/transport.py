@@ -1,20 +1,22 @@
 """Transports: SMTP through Flask-Mail, or the development mailbox (.eml files) when no server is set."""
 
+import base64
 import os
+import quopri
 import re
 import smtplib
 import socket
 import tempfile
 from contextlib import contextmanager
-from email import charset, policy
+from email import policy
 from email.encoders import encode_base64
-from email.header import Header
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from email.mime.nonmultipart import MIMENonMultipart
 from email.utils import formataddr, formatdate, parseaddr
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dkim
 from flask import current_app
@@ -25,9 +27,10 @@ from app.text import breaks_header
 
 # SMTP refuses lines over 998 bytes; about 330 Japanese characters without a break is enough.
 MAX_LINE_BYTES = 998
-_BASE64_UTF8 = charset.Charset("utf-8")
-_BASE64_UTF8.header_encoding = charset.SHORTEST
-_BASE64_UTF8.body_encoding = charset.BASE64
+# RFC 2047: an encoded word is at most 75 characters, a header line at most 78 (76 after the
+# folding space). "=?utf-8?b?" and "?=" take 12, leaving 60 base64 characters: 45 bytes.
+MAX_ENCODED_WORD = 75
+_WORD_BYTES = (MAX_ENCODED_WORD - 12) // 4 * 3
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 # Printable ASCII without spaces or angle brackets, with an @: what may stand between < and >.
 _ENVELOPE_ADDRESS = re.compile(r"[!-;=?-~]+@[!-;=?-~]+")
@@ -52,7 +55,7 @@ class PermanentFailure(Exception):
         self.flags_address = flags_address
 
 
-# Signed when DKIM is configured. Reply-To, List-Unsubscribe and List-Unsubscribe-Post are named on
+# Signed when DKIM is configured. Reply-To, List-Id and the List-Unsubscribe headers are named on
 # mail without them too: a header listed but absent cannot be added later without breaking the
 # signature, and bulk senders' one-click headers must be covered by it.
 DKIM_SIGNED_HEADERS = (
@@ -62,6 +65,7 @@ DKIM_SIGNED_HEADERS = (
     b"Reply-To",
     b"Date",
     b"Message-ID",
+    b"List-Id",
     b"List-Unsubscribe",
     b"List-Unsubscribe-Post",
     b"MIME-Version",
@@ -131,8 +135,22 @@ _WIRE_POLICY = policy.SMTP.clone(max_line_length=MAX_LINE_BYTES)
 
 @lru_cache(maxsize=256)  # the sender, and a notice's subject, are the same in every message
 def _folded(name: str, text: str) -> str:
-    """RFC 2047 encoded words folded so that every line, the header's name included, fits 78."""
-    return Header(text, "utf-8", header_name=name).encode()
+    """`text` as RFC 2047 base64 encoded words of at most 75 characters, one per line, folded
+    between words (never inside one, never inside a character); the first line, after the
+    header's name, fits 78 too. email.header folds continuation words to 76 characters."""
+    budget = min(_WORD_BYTES, (78 - len(name) - 2 - 12) // 4 * 3)
+    words, chunk, size = [], [], 0
+    for char in text:
+        width = len(char.encode())
+        if chunk and size + width > budget:
+            words.append("".join(chunk))
+            chunk, size, budget = [], 0, _WORD_BYTES
+        chunk.append(char)
+        size += width
+    words.append("".join(chunk))
+    return "\n ".join(
+        "=?utf-8?b?" + base64.b64encode(word.encode()).decode() + "?=" for word in words
+    )
 
 
 def _address_header(name: str, address: str | tuple[str, str]) -> str:
@@ -145,28 +163,51 @@ def _address_header(name: str, address: str | tuple[str, str]) -> str:
     return f"{encoded}{separator}<{addr}>"
 
 
+def _text_part(text: str, subtype: str) -> MIMENonMultipart:
+    """A text part that is 7-bit safe, so no relay ever re-encodes it and the DKIM body hash holds
+    on every hop (we declare no BODY=8BITMIME, so 8-bit bodies would be a protocol violation).
+
+    ASCII with short lines goes as it is. Otherwise the shorter of quoted-printable and base64:
+    QP keeps ASCII (URLs, codes) readable in the raw source but costs 3 bytes for every byte of a
+    Japanese character (9 per character), base64 costs 4 for every 3 bytes, so Japanese prose is
+    about half the size as base64, while a mostly-ASCII text stays QP.
+    """
+    data = text.replace("\r\n", "\n").encode()
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    if data.isascii() and all(len(line) <= MAX_LINE_BYTES for line in data.split(b"\n")):
+        part["Content-Transfer-Encoding"] = "7bit"
+        part.set_payload(data.decode("ascii"))
+        return part
+    quoted = quopri.encodestring(data)
+    # Base64 carries the text's canonical form, CRLF line ends (RFC 2045); QP's line breaks are
+    # CRLF on the wire already.
+    encoded = base64.encodebytes(data.replace(b"\n", b"\r\n"))
+    if len(quoted) <= len(encoded):
+        part["Content-Transfer-Encoding"] = "quoted-printable"
+        part.set_payload(quoted.decode("ascii"))
+    else:
+        part["Content-Transfer-Encoding"] = "base64"
+        part.set_payload(encoded.decode("ascii"))
+    return part
+
+
 class _Message(Message):
-    """A Flask-Mail message whose MIME tree we build ourselves, for two reasons: a part with an
-    over-long line goes base64 instead of 8-bit; Japanese headers are folded once, by us (Flask-Mail
-    encodes them without counting the header's name, so policy.SMTP parses and re-folds them at
-    about 6 ms a message, and puts spaces into names).
+    """A Flask-Mail message whose MIME tree we build ourselves, for two reasons: every body part
+    is 7-bit (Flask-Mail registers utf-8 bodies as 8bit); Japanese headers are folded once, by us
+    (Flask-Mail encodes them without counting the header's name, so policy.SMTP parses and
+    re-folds them at about 6 ms a message, and puts spaces into names).
 
     `recipients` holds the bare address (the envelope); the To header carries `to_name` too.
     """
 
     to_name: str = ""
 
-    def _mimetext(self, text, subtype="plain"):
-        if any(len(line.encode()) > MAX_LINE_BYTES for line in text.splitlines()):
-            return MIMEText(text, _subtype=subtype, _charset=_BASE64_UTF8)
-        return MIMEText(text, _subtype=subtype, _charset="utf-8")
-
     def _message(self):
-        body = self._mimetext(self.body)
+        body = _text_part(self.body, "plain")
         if self.alts:
             body = MIMEMultipart("alternative", _subparts=[body])
             for subtype, content in self.alts.items():
-                body.attach(self._mimetext(content, subtype))
+                body.attach(_text_part(content, subtype))
         message = MIMEMultipart(_subparts=[body]) if self.attachments else body
         for attachment in self.attachments:
             part = MIMEBase(*attachment.content_type.split("/"))
@@ -189,6 +230,12 @@ class _Message(Message):
         return message
 
 
+def list_id() -> str:
+    """The members' list: <members.host of PUBLIC_BASE_URL> (RFC 2919 wants a domain we own)."""
+    host = urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "localhost"
+    return f"<members.{host}>"
+
+
 def mime_bytes(outbox_message) -> bytes:
     """The message for an outbox row, unsigned, as sent. enqueue() stores it with the row, so
     delivery is a matter of sending bytes; its Message-ID and Date stay the same on every try."""
@@ -206,9 +253,16 @@ def mime_bytes(outbox_message) -> bytes:
     # Everything we send is automated: out-of-office replies should stay away (RFC 3834).
     headers = {"Auto-Submitted": "auto-generated"}
     if outbox_message.unsubscribe_url:
+        # Bulk mail (notices, announcements): one list, the members' (RFC 2919), as filters and
+        # SpamAssassin's LIST_PARTIAL_SHORT_MSG expect beside List-Unsubscribe.
+        headers["List-Id"] = list_id()
         # RFC 8058 one-click: the provider POSTs to this URL; no login, no form.
         headers["List-Unsubscribe"] = f"<{outbox_message.unsubscribe_url}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        headers["Precedence"] = "bulk"
+    else:
+        # Outlook/Exchange ignore Auto-Submitted and answer notifications with 不在通知.
+        headers["X-Auto-Response-Suppress"] = "OOF, AutoReply"
     if outbox_message.reply_to_addr:
         headers["Reply-To"] = _address_header(
             "Reply-To", (outbox_message.reply_to_name or "", outbox_message.reply_to_addr)

@@ -140,7 +140,7 @@ def unsubscribe(token):
         db.session.commit()
         return render_template("members/unsubscribed.html", member=member, link_form=link_form)
     return render_template(
-        "members/unsubscribe.html", form=form, member=member, link_form=link_form
+        "members/unsubscribe.html", form=form, member=member, link_form=link_form, token=token
     )
 
 
@@ -161,11 +161,15 @@ def profile_link():
     )
 
 
-@bp.route("/unsubscribe/<token>/one-click", methods=["POST"])
+@bp.route("/unsubscribe/<token>/one-click", methods=["GET", "POST"])
 @csrf.exempt
 def unsubscribe_one_click(token):
     """RFC 8058 one-click: the mail provider POSTs "List-Unsubscribe=One-Click" with no cookie
-    and no CSRF token; the signed token in the URL is the authority."""
+    and no CSRF token; the signed token in the URL is the authority. A mail client that opens
+    the header's URL in a browser (a GET) gets the unsubscribe page and its one button instead
+    of a dead end; GET changes nothing."""
+    if request.method == "GET":
+        return unsubscribe(token)
     try:
         member = services.find_by_unsubscribe_token(token)
     except services.MembershipLinkInvalid:

@@ -693,7 +693,7 @@ def test_the_body_is_plain_in_the_text_part_and_escaped_in_the_html_part(make_me
     html = html_of(message)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; 「資料」<br>\n二行目" in html
-    assert "<p>次の段落</p>" in html
+    assert ">次の段落</p>" in html
 
 
 # --- progress --------------------------------------------------------------------------------

@@ -105,3 +105,28 @@ def test_cancelled_event_page_offers_no_calendar_links(client, make_event):
     db.session.commit()
     page = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert links_on(page) == {}
+
+
+def test_outlook_links_encode_spaces_as_percent_20_which_outlook_decodes(app):
+    """Outlook on the web shows a "+" literally: spaces must go as %20 (Google reads either)."""
+    from app.calendar.ics import Entry
+    from app.calendar.links import add_to_calendar_links
+
+    entry = Entry(
+        uid="1@example",
+        sequence=0,
+        stamp=datetime(2026, 8, 1, tzinfo=ZoneInfo("UTC")),
+        summary="定期共有会 2026 下期 + 情報交換会",
+        start=datetime(2026, 9, 15, 14, tzinfo=ZoneInfo("Asia/Tokyo")),
+        end=datetime(2026, 9, 15, 16, tzinfo=ZoneInfo("Asia/Tokyo")),
+        description="第一部 講演",
+        location="鳥取県庁 第1会議室",
+    )
+    links = add_to_calendar_links(entry, "Asia/Tokyo")
+    for name in ("outlook", "office365"):
+        query = urlsplit(links[name]).query
+        assert "+" not in query
+        assert "%20" in query
+        decoded = {k: v[0] for k, v in parse_qs(query).items()}
+        assert decoded["subject"] == "定期共有会 2026 下期 + 情報交換会"
+        assert decoded["location"] == "鳥取県庁 第1会議室"

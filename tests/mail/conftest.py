@@ -227,3 +227,7 @@ def outbox(app):
         return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
 
     return rows
+
+
+# One mail of every kind (tests/mail/kinds.py), for the wire-format and filter-score tests.
+from tests.mail.kinds import every_mail_kind  # noqa: E402, F401
