@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app import clock
-from app.admin.blueprint import bp
+from app.admin.blueprint import bp, console_actor
 from app.announcements import services
 from app.announcements.forms import AUDIENCE_LABELS, AnnouncementForm, ScheduleForm
 from app.announcements.models import AnnouncementStatus
@@ -72,6 +72,7 @@ def announcement_new():
             form.show_error(error)
         else:
             record(
+                console_actor(),
                 "announcement.create",
                 _target(announcement.id),
                 status=announcement.status,
@@ -100,7 +101,12 @@ def announcement_edit(announcement_id):
             db.session.rollback()
             form.show_error(error)
         else:
-            record("announcement.update", _target(announcement_id), status=announcement.status)
+            record(
+                console_actor(),
+                "announcement.update",
+                _target(announcement_id),
+                status=announcement.status,
+            )
             db.session.commit()
             _flash_saved(announcement)
             return redirect(url_for("admin.announcement", announcement_id=announcement_id))
@@ -160,7 +166,9 @@ def announcement_test(announcement_id):
     except DomainError as error:
         flash(error.message, "error")
     else:
-        record("announcement.test", _target(announcement_id), to=current_user.email)
+        record(
+            console_actor(), "announcement.test", _target(announcement_id), to=current_user.email
+        )
         db.session.commit()
         flash(
             _(
@@ -182,7 +190,7 @@ def announcement_send(announcement_id):
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.announcement", announcement_id=announcement_id))
-    record("announcement.send", _target(announcement_id), recipients=count)
+    record(console_actor(), "announcement.send", _target(announcement_id), recipients=count)
     db.session.commit()
     flash(
         ngettext(
@@ -210,6 +218,7 @@ def announcement_schedule(announcement_id):
             _place_error(form, error)
         else:
             record(
+                console_actor(),
                 "announcement.schedule",
                 _target(announcement_id),
                 send_at=announcement.send_at.isoformat(),
@@ -231,7 +240,7 @@ def announcement_unschedule(announcement_id):
         db.session.rollback()
         flash(error.message, "error")
     else:
-        record("announcement.unschedule", _target(announcement_id))
+        record(console_actor(), "announcement.unschedule", _target(announcement_id))
         db.session.commit()
         flash(_("予約を取り消し、下書きに戻しました。"), "success")
     return redirect(url_for("admin.announcement", announcement_id=announcement_id))

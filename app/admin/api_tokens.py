@@ -14,7 +14,7 @@ from wtforms import SelectChoice, StringField
 from wtforms.fields import URLField
 
 from app import clock
-from app.admin.blueprint import admin_required, bp
+from app.admin.blueprint import admin_required, bp, console_actor
 from app.api import tokens
 from app.audit.services import record
 from app.errors import DomainError
@@ -73,7 +73,7 @@ def api_tokens():
     form = ApiTokenForm()
     if form.validate_on_submit():
         row, token = tokens.create_api_token(current_user, form.name.data, clock.now())
-        record("api_token.create", f"api_token:{row.id}", name=row.name)
+        record(console_actor(), "api_token.create", f"api_token:{row.id}", name=row.name)
         db.session.commit()
         return _tokens_page(ApiTokenForm(formdata=None), new_token=token)
     return _tokens_page(form, status=422 if form.errors else 200)
@@ -86,7 +86,7 @@ def api_token_revoke(token_id):
             row = tokens.revoke_api_token(token_id, current_user, clock.now())
         except tokens.ApiTokenNotFound:
             return render_template("errors/404.html"), 404
-        record("api_token.revoke", f"api_token:{row.id}")
+        record(console_actor(), "api_token.revoke", f"api_token:{row.id}")
         db.session.commit()
         flash(_("APIトークン %(prefix)s… を取り消しました。", prefix=row.prefix), "success")
     return redirect(url_for("admin.api_tokens"))
@@ -116,7 +116,7 @@ def webhooks_page():
             db.session.rollback()
             getattr(form, error.field or "url").errors.append(error.message)
         else:
-            record("webhook.create", f"webhook:{endpoint.id}", url=endpoint.url)
+            record(console_actor(), "webhook.create", f"webhook:{endpoint.id}", url=endpoint.url)
             db.session.commit()
             return _webhooks_page(WebhookForm(formdata=None), created=endpoint)
     return _webhooks_page(form, status=422 if form.errors else 200)
@@ -130,7 +130,7 @@ def webhook_delete(endpoint_id):
             endpoint = webhooks.delete_endpoint(endpoint_id)
         except webhooks.EndpointNotFound:
             return render_template("errors/404.html"), 404
-        record("webhook.delete", f"webhook:{endpoint_id}", url=endpoint.url)
+        record(console_actor(), "webhook.delete", f"webhook:{endpoint_id}", url=endpoint.url)
         db.session.commit()
         flash(_("送信先を削除しました。"), "success")
     return redirect(url_for("admin.webhooks"))

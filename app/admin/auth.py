@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from app import clock
 from app.admin import sessions
-from app.admin.blueprint import bp
+from app.admin.blueprint import bp, console_actor
 from app.admin.forms import ForgotPasswordForm, LoginForm, ResetPasswordForm
 from app.audit.services import record
 from app.errors import DomainError
@@ -41,7 +41,7 @@ def login():
             target = safe_next(request.args.get("next"), url_for("admin.index"), within="/admin/")
             sessions.begin(organizer)
             organizer.last_login_at = clock.now()
-            record("organizer.login", f"organizer:{organizer.id}")
+            record(console_actor(), "organizer.login", f"organizer:{organizer.id}")
             db.session.commit()
             return redirect(target)
     return render_template("admin/login.html", form=form), (200 if not form.errors else 422)
@@ -51,7 +51,7 @@ def login():
 def logout():
     # A new nonce: a copy of this cookie, or any other session of the account, stops working.
     services.sign_out_everywhere(current_user._get_current_object())
-    record("organizer.logout", f"organizer:{current_user.id}")
+    record(console_actor(), "organizer.logout", f"organizer:{current_user.id}")
     db.session.commit()
     sessions.end()
     flash(_("ログアウトしました。"), "success")
@@ -66,7 +66,9 @@ def forgot_password():
         organizer = services.find_by_email(form.email.data)
         if organizer is not None and organizer.active:
             notify_password_reset(organizer, services.reset_token(organizer))
-            record("organizer.password_reset_requested", f"organizer:{organizer.id}")
+            record(
+                console_actor(), "organizer.password_reset_requested", f"organizer:{organizer.id}"
+            )
             db.session.commit()
         # The same answer whether or not the address has an account.
         flash(_("登録のあるアドレスであれば、再設定のご案内をお送りしました。"), "success")
@@ -88,7 +90,7 @@ def reset_password(token):
         except DomainError as error:
             form.password.errors.append(error.message)
         else:
-            record("organizer.password_reset", f"organizer:{organizer.id}")
+            record(console_actor(), "organizer.password_reset", f"organizer:{organizer.id}")
             db.session.commit()
             flash(
                 _("パスワードを設定しました。新しいパスワードでログインしてください。"), "success"

@@ -7,6 +7,8 @@ from flask import Blueprint, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from app.audit.actor import Actor
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The only console pages a visitor may see without signing in.
@@ -18,6 +20,13 @@ def require_login():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     return login_required(lambda: None)()
+
+
+def console_actor() -> Actor:
+    """The signed-in organizer, as the services' audit entries name them (nobody before sign-in)."""
+    if current_user.is_authenticated:
+        return Actor.console(current_user)
+    return Actor("console")
 
 
 def admin_required(view):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app import clock
-from app.admin.blueprint import bp
+from app.admin.blueprint import bp, console_actor
 from app.admin.event_forms import EventForm, default_reminder_text, event_form_data
 from app.audit.services import record
 from app.errors import DomainError
@@ -57,7 +57,9 @@ def event_new():
             db.session.rollback()
             form.show_error(error)
         else:
-            record("event.create", _target(event), title=event.title, slug=event.slug)
+            record(
+                console_actor(), "event.create", _target(event), title=event.title, slug=event.slug
+            )
             db.session.commit()
             flash(
                 _("イベントを下書きとして作成しました。内容を確認して公開してください。"), "success"
@@ -112,6 +114,7 @@ def event_edit(event_id):
         form.show_error(error)
         return _form_page(form, event, 422)
     record(
+        console_actor(),
         "event.update",
         _target(event),
         changed=[change.name for change in changes],
@@ -150,7 +153,7 @@ def event_publish(event_id):
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
-    record("event.publish", _target(event))
+    record(console_actor(), "event.publish", _target(event))
     db.session.commit()
     flash(_("イベントを公開しました。"), "success")
     return _to_detail(event)
@@ -164,7 +167,7 @@ def event_unpublish(event_id):
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
-    record("event.unpublish", _target(event))
+    record(console_actor(), "event.unpublish", _target(event))
     db.session.commit()
     flash(_("イベントを非公開（下書き）に戻しました。"), "success")
     return _to_detail(event)
@@ -181,7 +184,7 @@ def event_cancel(event_id):
             "admin/events/confirm_cancel.html", event=event, sign_ups=sign_ups(event.id)
         )
     mailed = cancel_event(event.id)
-    record("event.cancel", _target(event), mailed=mailed)
+    record(console_actor(), "event.cancel", _target(event), mailed=mailed)
     db.session.commit()
     flash(
         ngettext(
@@ -198,7 +201,7 @@ def event_cancel(event_id):
 def event_duplicate(event_id):
     event = services.get_event(event_id)
     copy = services.duplicate_event(event.id, clock.now())
-    record("event.duplicate", _target(copy), source=_target(event))
+    record(console_actor(), "event.duplicate", _target(copy), source=_target(event))
     db.session.commit()
     flash(
         _(

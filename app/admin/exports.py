@@ -6,7 +6,7 @@ import io
 from flask import abort, request, send_file
 
 from app import clock
-from app.admin.blueprint import bp
+from app.admin.blueprint import bp, console_actor
 from app.audit.services import record
 from app.events.models import Event
 from app.exports import writers
@@ -33,7 +33,7 @@ def _download(table: Table, fmt: str, name: str, action: str, target: str, **det
     """Send the table as a file; the download of personal data is written to the audit log."""
     write, mimetype = FORMATS[fmt]
     body = write(table)
-    record(action, target, format=fmt, rows=len(table.rows), **detail)
+    record(console_actor(), action, target, format=fmt, rows=len(table.rows), **detail)
     db.session.commit()
     response = send_file(
         io.BytesIO(body),

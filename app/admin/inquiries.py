@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import clock
-from app.admin.blueprint import bp
+from app.admin.blueprint import bp, console_actor
 from app.audit.services import record
 from app.extensions import db
 from app.inquiries import services
@@ -52,7 +52,11 @@ def _set_handled(inquiry_id: int, handled: bool):
     except services.InquiryNotFound:
         abort(404)
     if changed:
-        record("inquiry.handle" if handled else "inquiry.reopen", f"inquiry:{inquiry_id}")
+        record(
+            console_actor(),
+            "inquiry.handle" if handled else "inquiry.reopen",
+            f"inquiry:{inquiry_id}",
+        )
         db.session.commit()
     flash(_("対応済みにしました。") if handled else _("未対応に戻しました。"), "success")
     return redirect(url_for("admin.inquiry", inquiry_id=inquiry_id))

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.admin.blueprint import bp
+from app.admin.blueprint import bp, console_actor
 from app.audit.services import record
 from app.errors import DomainError
 from app.events.models import Event
@@ -32,6 +32,7 @@ def _add_file(event: Event, form: UploadForm):
         _show_error(form, error)
         return None
     record(
+        console_actor(),
         "material.upload",
         f"material:{material.id}",
         event_id=event.id,
@@ -48,7 +49,13 @@ def _add_link(event: Event, form: LinkForm):
         db.session.rollback()
         _show_error(form, error)
         return None
-    record("material.add_link", f"material:{material.id}", event_id=event.id, url=material.url)
+    record(
+        console_actor(),
+        "material.add_link",
+        f"material:{material.id}",
+        event_id=event.id,
+        url=material.url,
+    )
     return material
 
 
@@ -86,7 +93,13 @@ def material_delete(event_id, material_id):
     except services.MaterialNotFound:
         abort(404)
     title = material.title
-    record("material.delete", f"material:{material_id}", event_id=event.id, title=title)
+    record(
+        console_actor(),
+        "material.delete",
+        f"material:{material_id}",
+        event_id=event.id,
+        title=title,
+    )
     db.session.commit()
     flash(_("「%(title)s」を削除しました。", title=title), "success")
     return redirect(url_for("admin.materials", event_id=event.id))
@@ -104,7 +117,13 @@ def materials_send(event_id):
             db.session.rollback()
             _show_error(form, error)
         else:
-            record("materials.send", f"event:{event.id}", audience=form.audience.data, count=queued)
+            record(
+                console_actor(),
+                "materials.send",
+                f"event:{event.id}",
+                audience=form.audience.data,
+                count=queued,
+            )
             db.session.commit()
             flash(
                 ngettext(

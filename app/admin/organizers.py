@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.admin.blueprint import admin_required, bp
+from app.admin.blueprint import admin_required, bp, console_actor
 from app.admin.forms import OrganizerForm
 from app.audit.services import recent_entries, record
 from app.errors import DomainError
@@ -30,7 +30,12 @@ def organizers():
         except DomainError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            record("organizer.create", f"organizer:{organizer.id}", role=organizer.role)
+            record(
+                console_actor(),
+                "organizer.create",
+                f"organizer:{organizer.id}",
+                role=organizer.role,
+            )
             db.session.commit()
             flash(_("事務局アカウントを追加しました。"), "success")
             return redirect(url_for("admin.organizers"))
@@ -49,6 +54,7 @@ def set_organizer_active(organizer_id):
     organizer.active = request.form.get("active") == "1"
     organizer.session_nonce = new_nonce()  # signs the account out everywhere
     record(
+        console_actor(),
         "organizer.activate" if organizer.active else "organizer.deactivate",
         f"organizer:{organizer.id}",
     )

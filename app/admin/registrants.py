@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app import clock
-from app.admin.blueprint import bp
+from app.admin.blueprint import bp, console_actor
 from app.admin.registrant_forms import AttendanceImportForm, DeclineForm, registrant_form
 from app.audit.services import record
 from app.errors import DomainError
@@ -100,7 +100,9 @@ def registrant(registration_id):
             _show_error(form, error)
         else:
             if changed:
-                record("registration.update", _target(registration), fields=changed)
+                record(
+                    console_actor(), "registration.update", _target(registration), fields=changed
+                )
                 db.session.commit()
                 flash(
                     _("申込内容を変更しました。ご本人に変更のお知らせをメールで送りました。"),
@@ -115,7 +117,9 @@ def registrant(registration_id):
 
 def _approve(registration, now) -> str:
     services.approve_registration(registration.id, now)
-    record("registration.approve", _target(registration), status=registration.status)
+    record(
+        console_actor(), "registration.approve", _target(registration), status=registration.status
+    )
     if registration.status == RegistrationStatus.CONFIRMED:
         return _("承認し、参加確定にしました。ご本人にメールでお知らせしました。")
     return _(
@@ -125,7 +129,12 @@ def _approve(registration, now) -> str:
 
 def _cancel(registration, now) -> str:
     promoted = services.admin_cancel_registration(registration.id, now)
-    record("registration.cancel", _target(registration), promoted=[r.id for r in promoted])
+    record(
+        console_actor(),
+        "registration.cancel",
+        _target(registration),
+        promoted=[r.id for r in promoted],
+    )
     message = _("お申し込みを取り消しました。ご本人にメールでお知らせしました。")
     if promoted:
         message += " " + ngettext(
@@ -138,7 +147,7 @@ def _cancel(registration, now) -> str:
 
 def _promote(registration, now) -> str:
     services.promote_registration(registration.id)
-    record("registration.promote", _target(registration))
+    record(console_actor(), "registration.promote", _target(registration))
     return _("参加確定に繰り上げました。ご本人にメールでお知らせしました。")
 
 
@@ -147,19 +156,19 @@ def _resend(registration, now) -> str:
         raise DomainError(
             _("キャンセル済みのお申し込み、または中止したイベントには再送できません。")
         )
-    record("registration.resend", _target(registration))
+    record(console_actor(), "registration.resend", _target(registration))
     return _("確認メールを再送しました。")
 
 
 def _check_in(registration, now) -> str:
     if services.check_in(registration.id, now):
-        record("registration.check_in", _target(registration))
+        record(console_actor(), "registration.check_in", _target(registration))
     return _("受付済みにしました。")
 
 
 def _undo_check_in(registration, now) -> str:
     if services.undo_check_in(registration.id):
-        record("registration.undo_check_in", _target(registration))
+        record(console_actor(), "registration.undo_check_in", _target(registration))
     return _("受付を取り消しました。")
 
 
@@ -187,7 +196,7 @@ def registrant_action(registration_id, action):
                 form = registrant_form(registration)
                 return _detail_page(registration, form, decline_form, 422)
             services.decline_registration(registration.id, now, decline_form.reason.data or "")
-            record("registration.decline", _target(registration))
+            record(console_actor(), "registration.decline", _target(registration))
             message = _("お申し込みをお断りしました。ご本人にメールでお知らせしました。")
         else:
             message = ACTIONS[action](registration, now)
@@ -249,6 +258,7 @@ def attendance_import(event_id):
             _show_error(form, error)
         else:
             record(
+                console_actor(),
                 "event.attendance_import",
                 f"event:{event.id}",
                 checked_in=len(result.checked_in),

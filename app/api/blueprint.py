@@ -14,8 +14,9 @@ from app import clock
 from app.api import problems
 from app.api.schemas import Invalid
 from app.api.tokens import find_active_token, hash_token, touch
+from app.audit.actor import Actor
 from app.errors import DomainError
-from app.extensions import csrf, db, limiter, login
+from app.extensions import csrf, db, limiter
 from app.mail.throttle import MailLimitReached
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -53,9 +54,6 @@ def _unauthorized(detail: str):
 @bp.before_request
 def authenticate():
     """Who is calling: an organizer by their token, or the public. Never the session cookie."""
-    # Flask-Login's current_user reads g._login_user first; setting it here keeps the console's
-    # session out of the API and lets the audit log name the token's organizer.
-    g._login_user = login.anonymous_user()
     g.api_token = None
     token = bearer_token()
     if token is None:
@@ -70,10 +68,15 @@ def authenticate():
         response.headers.update(headers)
         return response
     g.api_token = row
-    g._login_user = row.organizer
     if touch(row, clock.now()):
         db.session.commit()
     return None
+
+
+def api_actor() -> Actor:
+    """The calling token, as the services' audit entries name it."""
+    token = g.get("api_token")
+    return Actor.api(token) if token is not None else Actor("api")
 
 
 def organizer():

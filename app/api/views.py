@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from app import clock
 from app.announcements import services as announcements
 from app.api import queries
-from app.api.blueprint import bp, organizer, organizer_required
+from app.api.blueprint import api_actor, bp, organizer, organizer_required
 from app.api.openapi import build_document
 from app.api.resources import (
     AnnouncementBody,
@@ -118,8 +118,7 @@ def _paging() -> tuple[int, int]:
 def _audit_read(action: str, target: str, rows: int, **detail) -> None:
     """Reading personal data is written to the audit log (who, what, how many rows), as console
     exports are: the one write a GET makes, committed at once."""
-    token = g.get("api_token")
-    record(action, target, via="api", token_id=token.id if token else None, rows=rows, **detail)
+    record(api_actor(), action, target, rows=rows, **detail)
     db.session.commit()
 
 
@@ -193,7 +192,7 @@ def create_event():
     representation GET returns can be sent as it is (its read-only fields are ignored)."""
     data = parse(EventBody, json_body()).to_input()
     event = events.create_event(data, clock.now())
-    record("event.create", f"event:{event.id}", via="api", status=event.status)
+    record(api_actor(), "event.create", f"event:{event.id}", status=event.status)
     db.session.commit()
     return _created(event_json(event, organizer=True), url_for(".get_event", event_id=event.id))
 
@@ -234,6 +233,7 @@ def _save_event(event, data, status_given: bool):
     notify = _flag("notify", True)
     mailed, promoted = registrations.edit_event(event.id, data, notify=notify)
     record(
+        api_actor(),
         "event.update",
         f"event:{event.id}",
         via="api",
@@ -243,10 +243,10 @@ def _save_event(event, data, status_given: bool):
     if status_given and data.status != event.status:
         if data.status == EventStatus.PUBLISHED:
             events.publish_event(event.id, clock.now())
-            record("event.publish", f"event:{event.id}", via="api")
+            record(api_actor(), "event.publish", f"event:{event.id}")
         else:
             events.unpublish_event(event.id, registrations.sign_ups(event.id).active)
-            record("event.unpublish", f"event:{event.id}", via="api")
+            record(api_actor(), "event.unpublish", f"event:{event.id}")
     db.session.commit()
     return jsonify(event_json(events.get_event(event.id), organizer=True))
 
@@ -255,7 +255,7 @@ def _save_event(event, data, status_given: bool):
 @organizer_required
 def publish_event(event_id):
     event = events.publish_event(event_id, clock.now())
-    record("event.publish", f"event:{event_id}", via="api")
+    record(api_actor(), "event.publish", f"event:{event_id}")
     db.session.commit()
     return jsonify(event_json(event, organizer=True))
 
@@ -267,7 +267,7 @@ def cancel_event(event_id):
     notice. Cancelling a cancelled event changes nothing."""
     events.get_event(event_id)
     mailed = registrations.cancel_event(event_id)
-    record("event.cancel", f"event:{event_id}", via="api", mailed=mailed)
+    record(api_actor(), "event.cancel", f"event:{event_id}", mailed=mailed)
     db.session.commit()
     return jsonify(event_json(events.get_event(event_id), organizer=True))
 
@@ -315,6 +315,7 @@ def cancel_registration(registration_id):
     """Cancel someone's registration; they are mailed and a freed seat goes to the waitlist."""
     promoted = registrations.admin_cancel_registration(registration_id, clock.now())
     record(
+        api_actor(),
         "registration.cancel",
         f"registration:{registration_id}",
         via="api",
@@ -329,7 +330,7 @@ def cancel_registration(registration_id):
 def promote_registration(registration_id):
     """Move a waitlisted person into a free seat ahead of the queue (409 when none is free)."""
     registration = registrations.promote_registration(registration_id)
-    record("registration.promote", f"registration:{registration_id}", via="api")
+    record(api_actor(), "registration.promote", f"registration:{registration_id}")
     db.session.commit()
     return jsonify(registration_json(registration))
 
@@ -339,7 +340,7 @@ def promote_registration(registration_id):
 def check_in(registration_id):
     """Record attendance on the day; checking in twice changes nothing."""
     if registrations.check_in(registration_id, clock.now()):
-        record("registration.check_in", f"registration:{registration_id}", via="api")
+        record(api_actor(), "registration.check_in", f"registration:{registration_id}")
     db.session.commit()
     return jsonify(registration_json(registrations.get_registration(registration_id)))
 
@@ -377,7 +378,7 @@ def replace_member(member_id):
         abort(404)
     data = parse(MemberBody, json_body()).to_input()
     members.update_profile(member, data)
-    record("member.update", f"member:{member_id}", via="api")
+    record(api_actor(), "member.update", f"member:{member_id}")
     db.session.commit()
     return jsonify(member_json(member))
 
@@ -419,6 +420,7 @@ def create_announcement():
         body.to_input(), organizer().email, clock.now()
     )
     record(
+        api_actor(),
         "announcement.create",
         f"announcement:{announcement.id}",
         via="api",
@@ -440,7 +442,7 @@ def replace_announcement(announcement_id):
     g.resource = "announcement"
     body = parse(AnnouncementBody, json_body())
     announcement = announcements.update_announcement(announcement_id, body.to_input(), clock.now())
-    record("announcement.update", f"announcement:{announcement_id}", via="api")
+    record(api_actor(), "announcement.update", f"announcement:{announcement_id}")
     _send_if_asked(announcement_id, body)
     db.session.commit()
     return jsonify(announcement_json(announcement, announcements.progress(announcement_id)))
@@ -449,7 +451,9 @@ def replace_announcement(announcement_id):
 def _send_if_asked(announcement_id: int, body: AnnouncementBody) -> None:
     if body.send_now:
         count = announcements.send_now(announcement_id, clock.now())
-        record("announcement.send", f"announcement:{announcement_id}", via="api", recipients=count)
+        record(
+            api_actor(), "announcement.send", f"announcement:{announcement_id}", recipients=count
+        )
 
 
 @bp.get("/announcements/<id:announcement_id>")

@@ -1,16 +1,20 @@
 """Writing and reading the audit log."""
 
-from flask_login import current_user
 from sqlalchemy import select
 
+from app.audit.actor import Actor
 from app.audit.models import AuditEntry
 from app.extensions import db
 
 
-def record(action: str, target: str = "", **detail) -> AuditEntry:
-    """Add an entry for the signed-in organizer to the caller's transaction."""
-    organizer_id = current_user.id if current_user and current_user.is_authenticated else None
-    entry = AuditEntry(organizer_id=organizer_id, action=action, target=target, detail=detail)
+def record(actor: Actor, action: str, target: str = "", **detail) -> AuditEntry:
+    """Add an entry for `actor` to the caller's transaction (the door commits it)."""
+    entry = AuditEntry(
+        organizer_id=actor.organizer_id,
+        action=action,
+        target=target,
+        detail={**detail, **actor.detail()},
+    )
     db.session.add(entry)
     return entry
 
