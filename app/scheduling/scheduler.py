@@ -2,6 +2,7 @@
 
 from datetime import UTC
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
@@ -12,13 +13,23 @@ from app.scheduling.models import JOBS_TABLE
 
 SWEEP_JOB_ID = "sweep"
 WEBHOOK_JOB_ID = "webhooks"
+JOB_THREADS = 2  # the sweep and the webhook round, never more than one of each (max_instances)
+
+
+def _enter_context(app: Flask) -> None:
+    app.app_context().push()
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
     """Start the scheduler in a background thread of this (leader) process."""
-    jobs.app = app
+    # Each of the pool's threads enters the app's context once, when it starts: the stored jobs
+    # are plain importable functions, and the app is handed over here rather than in a global.
+    executor = ThreadPoolExecutor(
+        max_workers=JOB_THREADS, pool_kwargs={"initializer": _enter_context, "initargs": (app,)}
+    )
     scheduler = BackgroundScheduler(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=JOBS_TABLE)},
+        executors={"default": executor},
         timezone=UTC,
         # After downtime a missed sweep runs once, not once per missed minute.
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},

@@ -10,14 +10,21 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from app.events.models import EventKind
 from app.extensions import db
-from app.scheduling import jobs, leader
+from app.mail.outbox import OutboxMessage
+from app.members.consent import CURRENT_VERSION
+from app.members.models import Member, MemberStatus
+from app.notices.schedule import notice_time
+from app.organizations.services import resolve_organization
+from app.scheduling import leader
 from app.scheduling.leader import LeaderLock
 from app.scheduling.models import apscheduler_jobs
 from app.scheduling.scheduler import SWEEP_JOB_ID, WEBHOOK_JOB_ID, start_scheduler
@@ -236,7 +243,6 @@ def stored_jobs() -> list:
 
 
 def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monkeypatch):
-    monkeypatch.setattr(jobs, "app", None)  # start_scheduler sets it; put it back afterwards
     app.config["SCHEDULER_INTERVAL_SECONDS"] = 60
     app.config["WEBHOOK_INTERVAL_SECONDS"] = 5
     assert stored_jobs() == []
@@ -244,7 +250,6 @@ def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monke
     before = time.time()
     scheduler = start_scheduler(app)
     try:
-        assert jobs.app is app
         rows = {row.id: row for row in stored_jobs()}
         assert sorted(rows) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
         row = rows[SWEEP_JOB_ID]
@@ -281,3 +286,41 @@ def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monke
     after = {row.id: row for row in stored_jobs()}
     assert sorted(after) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
     assert datetime.fromtimestamp(after[SWEEP_JOB_ID].next_run_time, UTC) > datetime.now(UTC)
+
+
+def test_the_scheduler_threads_run_the_jobs_in_the_apps_context(app, frozen_now, make_event):
+    """No module holds the app: the pool's threads enter its context, so a stored job finds the
+    database. Seen here as the half-yearly notice the first sweep queues."""
+    at = notice_time(2026, 10, dt_time(10), "Asia/Tokyo")
+    frozen_now(at)
+    start = at + timedelta(days=14)
+    make_event(kind=EventKind.SHARING_SESSION, starts_at=start, ends_at=start + timedelta(hours=2))
+    org = resolve_organization("鳥取県")
+    db.session.add(
+        Member(
+            email="member@pref.tottori.example.jp",
+            name="山田 太郎",
+            organization_code=org.code,
+            organization_name=org.name,
+            status=MemberStatus.ACTIVE,
+            consent_at=at,
+            consent_version=CURRENT_VERSION,
+        )
+    )
+    db.session.commit()
+    app.config["SCHEDULER_INTERVAL_SECONDS"] = 60
+    scheduler = start_scheduler(app)
+    try:
+        scheduler.get_job(SWEEP_JOB_ID).modify(next_run_time=datetime.now(UTC))
+
+        def queued() -> bool:
+            # A connection of its own, closed at once: on SQLite the sweep needs the write lock.
+            with db.engine.connect() as connection:
+                query = select(OutboxMessage.to_addr).where(
+                    OutboxMessage.category == "half_year_notice"
+                )
+                return connection.scalar(query) == "member@pref.tottori.example.jp"
+
+        assert eventually(queued, timeout=15, interval=0.3)
+    finally:
+        scheduler.shutdown(wait=True)

@@ -60,7 +60,6 @@ def set_rules(event_id, rules):
 
 def run_sweep(app, monkeypatch, frozen_now, moment):
     frozen_now(moment)
-    monkeypatch.setattr(jobs, "app", app)
     db.session.commit()  # the sweep has a session of its own: SQLite's write lock must be free
     jobs.sweep()
     db.session.expire_all()

@@ -274,7 +274,6 @@ def test_the_schedulers_webhook_job_delivers_due_webhooks_and_the_sweep_leaves_t
     db.session.commit()
     register_attendee(make_event().id, person(), clock.now())
     db.session.commit()
-    monkeypatch.setattr(jobs, "app", app)
     jobs.sweep()
     assert hooks.accepted() == []  # the minute's sweep is not what delivers them
     jobs.deliver_webhooks()
