@@ -6,7 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 import config
-from app import body_limits, cli, errors, formatting, models, routing, security  # noqa: F401  (models: every table for Alembic)
+from app import body_limits, cli, database, errors, formatting, models, routing, security  # noqa: F401  (models: every table for Alembic)
 from app.admin import bp as admin_bp
 from app.admin import sessions
 from app.api import bp as api_bp
@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     body_limits.init_app(app)  # ahead of every hook that reads the body (CSRF, the limiter)
     db.init_app(app)
+    database.init_app(app)  # SQLite's locking, on this app's engine only
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)

@@ -6,6 +6,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from app.extensions import db
+
 
 class UTCDateTime(TypeDecorator):
     """A timezone-aware datetime stored as UTC; SQLite hands it back naive, so UTC is re-attached."""
@@ -29,22 +31,31 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-@event.listens_for(Engine, "connect")
+def init_app(app) -> None:
+    """Switch SQLite's settings on for the app's engine (the factory calls this after db)."""
+    with app.app_context():
+        configure(db.engine)
+
+
+def configure(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE on a SQLite engine; others as they are."""
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
+
+
 def _configure_sqlite(dbapi_connection, _record):
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        # Autocommit at the driver level so the "begin" hook below decides how a transaction starts.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    # Autocommit at the driver level so the "begin" hook below decides how a transaction starts.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _begin_immediate(conn):
     # sqlite3 would start the transaction at the first write, so a count-then-insert check races;
     # taking the write lock at BEGIN serialises writers and keeps capacity exact.
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

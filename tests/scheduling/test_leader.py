@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
+from app import database
 from app.events.models import EventKind
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
@@ -60,6 +61,7 @@ def postgres_only(app):
 def other_engine(app):
     """A second engine on the same database: what another worker process would have."""
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    database.configure(engine)  # as that process's create_app would
     yield engine
     engine.dispose()
 
