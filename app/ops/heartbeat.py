@@ -13,12 +13,10 @@ WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 def beat(now: datetime, leader: bool) -> None:
-    """Refresh this worker's row (and commit)."""
+    """Refresh this worker's row (the worker commits)."""
     db.session.merge(WorkerHeartbeat(name=WORKER_NAME, leader=leader, seen_at=now))
-    db.session.commit()
 
 
 def forget() -> None:
     """Remove this worker's row when it stops cleanly."""
     db.session.execute(delete(WorkerHeartbeat).where(WorkerHeartbeat.name == WORKER_NAME))
-    db.session.commit()

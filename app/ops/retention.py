@@ -13,7 +13,6 @@ from app.events.models import Event
 from app.extensions import db
 from app.inquiries.models import Inquiry
 from app.mail.outbox import OutboxMessage, OutboxStatus
-from app.materials.services import delete_abandoned_uploads
 from app.members.applications import delete_expired_applications
 from app.registrations.models import Registration
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
@@ -28,7 +27,8 @@ def retention_cutoff(now: datetime) -> datetime:
 
 
 def anonymise_expired(now: datetime) -> int:
-    """Anonymise what the retention rule says; returns how many registrations. Commits."""
+    """Anonymise what the retention rule says; returns how many registrations (the caller
+    commits)."""
     cutoff = retention_cutoff(now)
     expired = db.session.scalars(
         select(Registration)
@@ -48,20 +48,12 @@ def anonymise_expired(now: datetime) -> int:
         registration.department = ""
         registration.position = ""
         registration.anonymised_at = now
-    db.session.commit()
     return len(expired)
-
-
-def apply_retention(now: datetime) -> None:
-    """Everything the retention rule covers (the scheduler runs this every minute). Commits."""
-    anonymise_expired(now)
-    delete_expired_records(now)
-    delete_abandoned_uploads(now - ABANDONED_UPLOAD_AGE)
 
 
 def delete_expired_records(now: datetime) -> None:
     """Delete old inquiries with their mail, finished webhook deliveries and membership
-    applications whose link expired. Commits.
+    applications whose link expired (the caller commits).
 
     The queues are searched through their (status, next_attempt_at) index: a row is never due
     before it was written, so one last tried before the cutoff was written before it too."""
@@ -81,4 +73,3 @@ def delete_expired_records(now: datetime) -> None:
             WebhookDelivery.next_attempt_at < cutoff,
         )
     )
-    db.session.commit()

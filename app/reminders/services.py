@@ -51,17 +51,6 @@ def remind_event(event_id: int, now: datetime) -> int:
     return _remind_attendees(event, due) if due else 0
 
 
-def send_due_reminders(now: datetime) -> int:
-    """Queue every reminder that is due and not yet recorded, committing event by event;
-    returns how many were queued. The sweep runs the same two steps with an error boundary
-    per event (app/scheduling/sweep.py)."""
-    queued = 0
-    for event_id in events_with_due_reminders(now):
-        queued += remind_event(event_id, now)
-        db.session.commit()  # one event at a time: a failure elsewhere loses nothing here
-    return queued
-
-
 def _remind_attendees(event: Event, due: list[tuple[str, datetime]]) -> int:
     attendees = db.session.scalars(
         select(Registration).where(

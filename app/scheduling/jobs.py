@@ -6,11 +6,12 @@ life (see app/scheduling/scheduler.py): the jobs stay importable functions that 
 store, and no module holds an app."""
 
 import logging
+from datetime import datetime
 
 from app import clock
 from app.extensions import db
 from app.scheduling.sweep import ANNOUNCEMENTS, NOTICES, REMINDERS, run_sweep
-from app.webhooks.delivery import deliver_due_webhooks
+from app.webhooks.delivery import claim_due, record_failed_attempt, send
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +40,29 @@ def deliver_webhooks() -> None:
     """Every few seconds: due webhook deliveries, in a job of their own so that a failing receiver
     neither holds up nor undoes the sweep."""
     try:
-        deliver_due_webhooks(clock.now())
+        run_webhook_round(clock.now())
     except Exception:
         db.session.rollback()
         log.exception("webhook delivery failed; the next round tries again")
     finally:
         db.session.remove()
+
+
+def run_webhook_round(now: datetime, limit: int = 50) -> int:
+    """Send what is due, each delivery marked in its own commit; returns how many were delivered.
+
+    A delivery that raises for another reason counts as a failed attempt ("error") and the
+    others are still sent."""
+    batch = claim_due(now, limit)
+    db.session.commit()  # the lease, before any receiver is called
+    delivered = 0
+    for delivery in batch:
+        try:
+            delivered += send(delivery, clock.now())
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("webhook %s: delivery failed unexpectedly", delivery.id)
+            record_failed_attempt(delivery, clock.now(), "error")
+            db.session.commit()
+    return delivered

@@ -13,13 +13,9 @@ from functools import partial
 
 from app.announcements.services import due_announcements, queue_due_announcement
 from app.extensions import db
+from app.materials.services import delete_abandoned_uploads
 from app.notices.services import due_period, send_half_year_notice
-from app.ops.retention import (
-    ABANDONED_UPLOAD_AGE,
-    anonymise_expired,
-    delete_abandoned_uploads,
-    delete_expired_records,
-)
+from app.ops.retention import ABANDONED_UPLOAD_AGE, anonymise_expired, delete_expired_records
 from app.reminders.services import events_with_due_reminders, remind_event
 from app.scheduling.failures import forget_stale, run_item, run_step
 
@@ -33,7 +29,7 @@ RETENTION = "retention"
 STEPS = (REMINDERS, ANNOUNCEMENTS, NOTICES, RETENTION)
 
 
-def _reminders(now: datetime) -> int:
+def queue_reminders(now: datetime) -> int:
     queued = 0
     for event_id in events_with_due_reminders(now):
         db.session.rollback()  # the list was a read; each event then has a transaction of its own
@@ -59,7 +55,7 @@ def _notices(now: datetime) -> int:
     return run_item(NOTICES, f"notice:{period}", now, partial(send_half_year_notice, now)) or 0
 
 
-def _retention(now: datetime) -> None:
+def apply_retention(now: datetime) -> None:
     # Three independent clean-ups: stuck uploads must not keep registrations from being anonymised.
     run_item(RETENTION, "anonymise", now, partial(anonymise_expired, now))
     run_item(RETENTION, "expired_records", now, partial(delete_expired_records, now))
@@ -71,9 +67,9 @@ def _retention(now: datetime) -> None:
 def run_sweep(now: datetime) -> dict[str, int]:
     """Every step at `now`; returns how many reminders, announcements and notices were queued."""
     counts = {
-        REMINDERS: run_step(REMINDERS, now, _reminders) or 0,
+        REMINDERS: run_step(REMINDERS, now, queue_reminders) or 0,
         ANNOUNCEMENTS: run_step(ANNOUNCEMENTS, now, _announcements) or 0,
         NOTICES: run_step(NOTICES, now, _notices) or 0,
     }
-    run_step(RETENTION, now, _retention)
+    run_step(RETENTION, now, apply_retention)
     return counts

@@ -98,6 +98,7 @@ def worker_command(once: bool, no_scheduler: bool) -> None:
             leadership.stop()
         try:
             heartbeat.forget()
+            db.session.commit()
         except Exception:
             log.warning("could not remove this worker's heartbeat", exc_info=True)
     log.info("worker stopped")
@@ -108,6 +109,7 @@ def _beat(leadership) -> None:
         heartbeat.beat(
             clock.now(), leader=leadership is not None and leadership.scheduler is not None
         )
+        db.session.commit()
     except Exception:
         db.session.rollback()
         log.warning("heartbeat not recorded", exc_info=True)

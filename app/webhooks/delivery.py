@@ -19,8 +19,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from app import clock, queueing
-from app.extensions import db
+from app import queueing
 from app.webhooks import targets, transport
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
@@ -67,7 +66,8 @@ def claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
     return queueing.claim_due(WebhookDelivery, now, limit, max_attempts)
 
 
-def _failed_attempt(delivery: WebhookDelivery, now: datetime, error: str) -> None:
+def record_failed_attempt(delivery: WebhookDelivery, now: datetime, error: str) -> None:
+    """Count a failed attempt and schedule the retry, or give up (the caller commits)."""
     max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
     queueing.record_failed_attempt(delivery, now, error, max_attempts)
 
@@ -93,7 +93,7 @@ def send(delivery: WebhookDelivery, now: datetime) -> bool:
         target = targets.check(endpoint.url)  # again at every attempt: DNS answers change
         transport.post(target, body, headers, timeout)
     except (targets.TargetRefused, transport.DeliveryFailed) as error:
-        _failed_attempt(delivery, now, error.category)
+        record_failed_attempt(delivery, now, error.category)
         log.warning("webhook %s to %s failed: %s", delivery.id, endpoint.url, error.category)
         return False
     delivery.attempts += 1
@@ -102,21 +102,3 @@ def send(delivery: WebhookDelivery, now: datetime) -> bool:
     delivery.claimed_until = None
     delivery.last_error = ""
     return True
-
-
-def deliver_due_webhooks(now: datetime | None = None, limit: int = 50) -> int:
-    """Send what is due, each marked in its own commit; returns how many were delivered.
-
-    A delivery that raises for another reason counts as a failed attempt ("error") and the
-    others are still sent."""
-    delivered = 0
-    for delivery in claim_due(now or clock.now(), limit):
-        try:
-            delivered += send(delivery, clock.now())
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("webhook %s: delivery failed unexpectedly", delivery.id)
-            _failed_attempt(delivery, clock.now(), "error")
-            db.session.commit()
-    return delivered

@@ -11,7 +11,7 @@ from app.audit.models import AuditEntry
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
-from app.reminders.services import send_due_reminders
+from app.scheduling.sweep import queue_reminders
 from tests.api.conftest import problem_fields
 from tests.conftest import NOW
 
@@ -242,8 +242,8 @@ def test_rescheduling_mails_updated_invites_and_moves_reminders(
     assert last_audit().action == "event.update"
     # The reminder follows the new start: nothing at the old time, one each at the new.
     frozen_now(starts - timedelta(minutes=59))
-    assert send_due_reminders(starts - timedelta(minutes=59)) == 0
-    assert send_due_reminders(moved - timedelta(minutes=59)) == 2
+    assert queue_reminders(starts - timedelta(minutes=59)) == 0
+    assert queue_reminders(moved - timedelta(minutes=59)) == 2
 
 
 def test_a_reschedule_with_notify_false_mails_nobody(

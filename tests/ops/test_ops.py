@@ -14,8 +14,9 @@ from app.inquiries.services import InquiryInput, submit_inquiry
 from app.mail.outbox import OutboxMessage
 from app.ops.backup import backup_database
 from app.ops.heartbeat import beat
-from app.ops.retention import anonymise_expired, apply_retention
+from app.ops.retention import anonymise_expired
 from app.registrations.models import Registration
+from app.scheduling.sweep import apply_retention
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.services import create_endpoint
 from tests.conftest import NOW
@@ -139,6 +140,7 @@ def test_retention_anonymises_registrations_of_long_past_events(
     db.session.commit()
 
     assert anonymise_expired(clock.now()) == 1
+    db.session.commit()
     assert anonymise_expired(clock.now()) == 0
     old = db.session.get(Registration, old.id)
     assert (old.name, old.department, old.email) == (

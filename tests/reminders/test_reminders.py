@@ -11,7 +11,7 @@ from app.extensions import db
 from app.mail.outbox import OutboxMessage
 from app.registrations.services import cancel_event, cancel_registration, change_event
 from app.reminders.rules import due_at, from_minutes, is_valid, rules_for, to_minutes
-from app.reminders.services import send_due_reminders
+from app.scheduling.sweep import queue_reminders
 
 # The event starts 2026年8月31日(月) 14:00 JST = 05:00 UTC.
 START = datetime(2026, 8, 31, 5, 0, tzinfo=UTC)
@@ -26,7 +26,7 @@ def reminders_to(email=None):
 
 def sweep_at(frozen_now, moment):
     frozen_now(moment)
-    queued = send_due_reminders(clock.now())
+    queued = queue_reminders(clock.now())
     db.session.commit()
     return queued
 
@@ -153,7 +153,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(app, make_event, make_regist
         with app.app_context():
             barrier.wait()
             try:
-                send_due_reminders(clock.now())
+                queue_reminders(clock.now())
                 db.session.commit()
             except Exception:
                 db.session.rollback()  # the unique key refused the loser's copy

@@ -21,10 +21,10 @@ from app.registrations.services import (
     register_attendee,
 )
 from app.scheduling import jobs
+from app.scheduling.jobs import run_webhook_round
 from app.webhooks.delivery import (
     SIGNATURE_HEADER,
     body_bytes,
-    deliver_due_webhooks,
     signature_header,
     verify_signature,
 )
@@ -150,19 +150,19 @@ def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice
     register_attendee(event.id, person(1), clock.now())
     db.session.commit()
 
-    assert deliver_due_webhooks(clock.now()) == 0  # 500
-    assert deliver_due_webhooks(clock.now()) == 0  # not due again yet
+    assert run_webhook_round(clock.now()) == 0  # 500
+    assert run_webhook_round(clock.now()) == 0  # not due again yet
     [row] = deliveries()
     assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.QUEUED, 1, "HTTP 500")
     assert row.next_attempt_at == NOW + timedelta(seconds=30)
     frozen_now(NOW + timedelta(seconds=30))
-    assert deliver_due_webhooks(clock.now()) == 0  # 500 again; next try a minute later
+    assert run_webhook_round(clock.now()) == 0  # 500 again; next try a minute later
     frozen_now(NOW + timedelta(seconds=89))
-    assert deliver_due_webhooks(clock.now()) == 0
+    assert run_webhook_round(clock.now()) == 0
     frozen_now(NOW + timedelta(seconds=90))
-    assert deliver_due_webhooks(clock.now()) == 1
+    assert run_webhook_round(clock.now()) == 1
     frozen_now(NOW + timedelta(hours=2))
-    assert deliver_due_webhooks(clock.now()) == 0  # delivered: never sent again
+    assert run_webhook_round(clock.now()) == 0  # delivered: never sent again
 
     db.session.refresh(row)
     assert (row.status, row.attempts, row.delivered_at) == (
@@ -196,8 +196,8 @@ def test_every_event_type_reaches_the_receiver_once(app, receiver, make_event, m
     db.session.commit()
     cancel_event(event.id)
     db.session.commit()
-    assert deliver_due_webhooks(clock.now()) == 6
-    assert deliver_due_webhooks(clock.now()) == 0
+    assert run_webhook_round(clock.now()) == 6
+    assert run_webhook_round(clock.now()) == 0
     types = [payload["type"] for payload in hooks.accepted()]
     assert sorted(types) == sorted(
         [
@@ -223,7 +223,7 @@ def test_a_receiver_that_never_answers_2xx_is_given_up_after_the_last_attempt(
     db.session.commit()
     moment = NOW
     for _ in range(5):
-        deliver_due_webhooks(moment)
+        run_webhook_round(moment)
         moment += timedelta(hours=1)
         frozen_now(moment)
     [row] = deliveries()
@@ -240,7 +240,7 @@ def test_an_unreachable_or_redirecting_receiver_counts_as_a_failed_attempt(
     db.session.commit()
     register_attendee(make_event().id, person(), clock.now())
     db.session.commit()
-    assert deliver_due_webhooks(clock.now()) == 0
+    assert run_webhook_round(clock.now()) == 0
     redirected, refused = deliveries()
     assert redirected.last_error == "redirect"
     assert refused.last_error == "connect"
@@ -257,9 +257,9 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_retried(app, receiver, make
     row.status = DeliveryStatus.SENDING
     row.claimed_until = NOW + timedelta(minutes=5)
     db.session.commit()
-    assert deliver_due_webhooks(clock.now()) == 0  # still leased to the other worker
+    assert run_webhook_round(clock.now()) == 0  # still leased to the other worker
     frozen_now(NOW + timedelta(minutes=6))
-    assert deliver_due_webhooks(clock.now()) == 1  # the lease ran out: retaken and sent
+    assert run_webhook_round(clock.now()) == 1  # the lease ran out: retaken and sent
     db.session.refresh(row)
     # The lost attempt counts, so a delivery that kills workers cannot loop forever.
     assert (row.status, row.attempts) == (DeliveryStatus.DELIVERED, 2)

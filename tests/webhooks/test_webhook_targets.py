@@ -16,8 +16,8 @@ from sqlalchemy import select
 from app import clock
 from app.extensions import db
 from app.registrations.services import RegistrationInput, register_attendee
+from app.scheduling.jobs import run_webhook_round
 from app.webhooks import targets, transport
-from app.webhooks.delivery import deliver_due_webhooks
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks.services import InvalidEndpoint, create_endpoint
 
@@ -128,7 +128,7 @@ def test_a_host_that_now_resolves_inside_fails_its_delivery_without_connecting(
     db.session.commit()
     dns["hooks.example.jp"] = [address]  # the DNS answer changed after the URL was saved
     sign_up(make_event)
-    assert deliver_due_webhooks(clock.now()) == 0
+    assert run_webhook_round(clock.now()) == 0
     row = only_delivery()
     assert (row.status, row.attempts, row.last_error) == ("queued", 1, "blocked")
     assert connections == []
@@ -153,7 +153,7 @@ def test_the_delivery_connects_to_the_address_it_checked_whatever_dns_says_next(
     db.session.commit()
     sign_up(make_event)
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    assert deliver_due_webhooks(clock.now()) == 1
+    assert run_webhook_round(clock.now()) == 1
     assert asked == ["rebind.example.jp"]  # one lookup: the one that was checked
     assert connections == [("127.0.0.1", hooks.port)]
     [(headers, _body)] = hooks.requests
@@ -167,7 +167,7 @@ def test_a_redirect_is_a_failure_and_is_not_followed(app, receiver, make_event, 
     create_endpoint(hooks.url, ["registration.created"])
     db.session.commit()
     sign_up(make_event)
-    assert deliver_due_webhooks(clock.now()) == 0
+    assert run_webhook_round(clock.now()) == 0
     assert only_delivery().last_error == "redirect"
     assert len(hooks.requests) == 1
     assert elsewhere.requests == []
@@ -179,7 +179,7 @@ def test_the_receivers_answer_is_never_stored_or_shown(app, admin_client, receiv
     create_endpoint(hooks.url, ["registration.created"])
     db.session.commit()
     sign_up(make_event)
-    assert deliver_due_webhooks(clock.now()) == 0
+    assert run_webhook_round(clock.now()) == 0
     assert only_delivery().last_error == "HTTP 500"
     page = admin_client.get("/admin/webhooks").get_data(as_text=True)
     assert "HTTP 500" in page and "hunter2" not in page
@@ -207,7 +207,7 @@ def test_a_closed_port_and_a_silent_receiver_are_connect_and_timeout(
         )
         db.session.commit()
         sign_up(make_event)
-        assert deliver_due_webhooks(clock.now()) == 0
+        assert run_webhook_round(clock.now()) == 0
     finally:
         listener.close()
     errors = [row.last_error for row in db.session.scalars(select(WebhookDelivery))]
@@ -263,7 +263,7 @@ def test_tls_is_verified_against_the_host_name_not_the_address(
     create_endpoint(f"https://other.example.jp:{tls_receiver.port}/hooks", ["registration.created"])
     db.session.commit()
     sign_up(make_event)
-    assert deliver_due_webhooks(clock.now()) == 1
+    assert run_webhook_round(clock.now()) == 1
     good, wrong_name = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
     assert (good.status, good.last_error) == ("delivered", "")
     assert (wrong_name.status, wrong_name.last_error) == ("queued", "tls")
