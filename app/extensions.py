@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -36,6 +38,13 @@ def select_locale() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. Type checkers cannot follow a base read from an attribute (mypy#8603),
+# so they see the declarative base; the running code gets Flask-SQLAlchemy's model.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 mail = Mail()
 csrf = CSRFProtect()

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 
 class AnnouncementStatus(StrEnum):
@@ -17,7 +17,7 @@ class AnnouncementStatus(StrEnum):
     QUEUED = "queued"  # every recipient's message is in the outbox
 
 
-class Announcement(db.Model):
+class Announcement(Model):
     """A message to many, expanded into one outbox message per recipient when it goes out."""
 
     __tablename__ = "announcements"

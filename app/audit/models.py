@@ -7,11 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.organizers.models import Organizer
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One organizer action, written in the same transaction as the change it records."""
 
     __tablename__ = "audit_entries"

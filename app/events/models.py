@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 
 class EventKind(StrEnum):
@@ -30,7 +30,7 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Event(db.Model):
+class Event(Model):
     """A session of the network that people sign up for."""
 
     __tablename__ = "events"
@@ -79,7 +79,7 @@ class Event(db.Model):
         return self.format in (EventFormat.IN_PERSON, EventFormat.HYBRID)
 
 
-class EventPart(db.Model):
+class EventPart(Model):
     """A part of an event (第一部 keynotes, 第二部 exchange) that attendees may choose."""
 
     __tablename__ = "event_parts"
@@ -97,7 +97,7 @@ class EventPart(db.Model):
     event: Mapped[Event] = relationship(back_populates="parts")
 
 
-class ThemeTable(db.Model):
+class ThemeTable(Model):
     """A theme table of an exchange session (e.g. 企業・市民向け事業) with its own seats."""
 
     __tablename__ = "theme_tables"
@@ -119,7 +119,7 @@ class QuestionType(StrEnum):
     MULTIPLE_CHOICE = "multiple_choice"
 
 
-class Question(db.Model):
+class Question(Model):
     """A custom question of an event's sign-up form; answers live on the registration."""
 
     __tablename__ = "event_questions"

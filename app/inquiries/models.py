@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 
-class Inquiry(db.Model):
+class Inquiry(Model):
     """A question from the public form, handled (対応済み) or not by the secretariat."""
 
     __tablename__ = "inquiries"

@@ -30,7 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock, queueing
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 from app.mail.suppression import flag_address
 from app.mail.transport import PermanentFailure, TemporaryFailure, mime_bytes, open_transport
 from app.queueing import CLAIM_LEASE
@@ -47,7 +47,7 @@ class OutboxStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # bulk mail not yet sent when its recipient unsubscribed
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One mail to one recipient, waiting for or done with delivery."""
 
     __tablename__ = "outbox_messages"

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 
 
-class SuppressedAddress(db.Model):
+class SuppressedAddress(Model):
     """An address a server refused permanently (5xx), with the answer it gave."""
 
     __tablename__ = "suppressed_addresses"

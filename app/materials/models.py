@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app import clock
 from app.database import UTCDateTime
 from app.events.models import Event
-from app.extensions import db
+from app.extensions import Model
 
 
-class Material(db.Model):
+class Material(Model):
     """A file stored under instance/materials/, or a link, belonging to one event."""
 
     __tablename__ = "materials"
@@ -34,7 +34,7 @@ class Material(db.Model):
         return bool(self.url)
 
 
-class MaterialDownload(db.Model):
+class MaterialDownload(Model):
     """One download of a material, by the registrant or member whose token was used."""
 
     __tablename__ = "material_downloads"

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.tokens import new_nonce
 
 
@@ -23,7 +23,7 @@ class ThemeInterest(StrEnum):
     BUSINESS_CITIZENS = "business_citizens"  # 企業・市民向け事業
 
 
-class Member(db.Model):
+class Member(Model):
     """A contact person of a municipality (or other public body) in the network."""
 
     __tablename__ = "members"
@@ -61,7 +61,7 @@ class Member(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, onupdate=clock.now)
 
 
-class MembershipApplication(db.Model):
+class MembershipApplication(Model):
     """What someone typed on /join for an address that already has a record (pending, invited or
     unsubscribed). It is held here, and the member left as it is, until the link mailed to that
     address is confirmed: anyone can type anyone's address."""

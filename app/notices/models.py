@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 
-class NoticeRun(db.Model):
+class NoticeRun(Model):
     """The notice for `period` ("2027-04" or "2027-10") was queued for `recipients` members."""
 
     __tablename__ = "notice_runs"

@@ -6,10 +6,10 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 
-class WorkerHeartbeat(db.Model):
+class WorkerHeartbeat(Model):
     """One row per worker process ("host:pid"), refreshed every few seconds while it runs."""
 
     __tablename__ = "worker_heartbeats"

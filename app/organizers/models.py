@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 from app.tokens import new_nonce
 
 
@@ -47,7 +47,7 @@ class Organizer(UserMixin, db.Model):
         return f"{self.id}.{self.session_nonce}"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API, acting as its organizer with the organizer's role.
 
     Only a SHA-256 hash of the token is kept: the token is shown once, when it is made.

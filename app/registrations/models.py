@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app import clock
 from app.database import UTCDateTime
 from app.events.models import Event, EventPart, ThemeTable
-from app.extensions import db
+from app.extensions import Model, db
 from app.tokens import make_token, new_nonce
 
 MANAGE_PURPOSE = "registration-manage"
@@ -31,7 +31,7 @@ registration_parts = Table(
 )
 
 
-class Registration(db.Model):
+class Registration(Model):
     """One person's sign-up for one event."""
 
     __tablename__ = "registrations"

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 
-class ReminderDelivery(db.Model):
+class ReminderDelivery(Model):
     """Rule `rule` of the event was mailed (or deliberately skipped) to this registration."""
 
     __tablename__ = "reminder_deliveries"

@@ -7,7 +7,7 @@ from sqlalchemy import Column, Float, LargeBinary, String, Table, Unicode, Uniqu
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 
 JOBS_TABLE = "apscheduler_jobs"
 
@@ -21,7 +21,7 @@ apscheduler_jobs = Table(
 )
 
 
-class JobFailure(db.Model):
+class JobFailure(Model):
     """One item of a scheduled job (an event's reminders, an announcement, a notice...) that
     raised: kept until the item succeeds, so a stuck reminder is seen and not just logged."""
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 EVENT_TYPES = (
     "registration.created",
@@ -26,7 +26,7 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # gave up after WEBHOOK_MAX_ATTEMPTS
 
 
-class WebhookEndpoint(db.Model):
+class WebhookEndpoint(Model):
     """A receiver's URL, the event types it wants and the secret its deliveries are signed with."""
 
     __tablename__ = "webhook_endpoints"
@@ -41,7 +41,7 @@ class WebhookEndpoint(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(Model):
     """One event for one endpoint, written in the same transaction as the change it reports."""
 
     __tablename__ = "webhook_deliveries"
