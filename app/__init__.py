@@ -1,8 +1,10 @@
 """The application factory."""
 
 from pathlib import Path
+from typing import cast
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 
 import config
@@ -38,7 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.update(config.load())
     app.config.update(overrides or {})
-    app.json.ensure_ascii = False  # the JSON API answers in readable Japanese
+    cast(DefaultJSONProvider, app.json).ensure_ascii = False  # the API answers in readable Japanese
     # A server connection can drop while it sits in the pool; a SQLite file cannot, and the ping
     # before every transaction costs the outbox a tenth of a millisecond a message.
     engine_options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

@@ -48,6 +48,9 @@ def init_app(app: Flask) -> None:
     hops = app.config["PROXY_FIX_HOPS"]
     if hops:
         # Behind nginx: take the client address, scheme and host from its X-Forwarded-* headers.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to wrap the WSGI app.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.after_request(_add_headers)
     app.after_request(_no_store)

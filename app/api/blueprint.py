@@ -138,7 +138,8 @@ def http_error(error: HTTPException):
 
 # By code as well as by class: Flask consults handlers registered for a code (the app's HTML
 # pages) before any registered for a class, whichever blueprint they belong to.
-for _code in (*problems.HTTP_TITLES, HTTPException):
+_handled: tuple[int | type[Exception], ...] = (*problems.HTTP_TITLES, HTTPException)
+for _code in _handled:
     bp.register_error_handler(_code, http_error)
 
 

@@ -161,8 +161,9 @@ def http_problem(error: HTTPException) -> Response:
     status = error.code or 500
     title = HTTP_TITLES.get(status, lambda: error.name)()
     response = problem(status, title, slug="" if status != 401 else "unauthorized")
-    if status == 405 and getattr(error, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    allowed = getattr(error, "valid_methods", None)  # a MethodNotAllowed's
+    if status == 405 and allowed:
+        response.headers["Allow"] = ", ".join(sorted(allowed))
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     if status == 429:

@@ -17,7 +17,7 @@ def page_of(query: Select, page: int, per_page: int) -> tuple[list, int]:
     """(the rows of page `page`, how many rows there are in all)."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page))
-    return list(rows), total
+    return list(rows), total or 0
 
 
 def events(statuses: tuple[str, ...], ending_after: datetime | None) -> Select:

@@ -6,7 +6,7 @@ from app.mail.compose import public_url, queue_mail, webcal
 from app.members.models import Member, MembershipApplication
 
 
-def _queue(name: str, member: Member, subject, **context) -> None:
+def _queue(name: str, member: Member | MembershipApplication, subject, **context) -> None:
     queue_mail(
         name,
         to_addr=member.email,

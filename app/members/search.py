@@ -75,7 +75,7 @@ def find_members(search: MemberSearch, page: int, per_page: int = MEMBERS_PER_PA
     members = db.session.scalars(
         query.order_by(Member.id.desc()).limit(per_page).offset((page - 1) * per_page)
     )
-    return MemberPage(list(members), page, total, per_page)
+    return MemberPage(list(members), page, total or 0, per_page)
 
 
 def consent_wording(version: str) -> str | None:

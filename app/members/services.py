@@ -72,6 +72,8 @@ def apply_for_membership(data: MembershipInput, now: datetime) -> Member | None:
 
 
 def confirm_token(member: Member) -> str:
+    if member.confirm_nonce is None:
+        raise ValueError("a confirmed member has no confirmation link")
     return make_token(CONFIRM_PURPOSE, member.id, member.confirm_nonce)
 
 
@@ -163,6 +165,8 @@ def _activate(member: Member, now: datetime) -> Member:
 
 def feed_token(member: Member) -> str:
     """The secret in the member's personal calendar feed URL."""
+    if member.feed_nonce is None:
+        raise ValueError("the feed is made when the membership is confirmed")
     return make_token(FEED_PURPOSE, member.id, member.feed_nonce)
 
 
@@ -324,7 +328,7 @@ def listed_organizations() -> list[ListedPrefecture]:
         .distinct()
     )
     prefectures: dict[str, ListedPrefecture] = {}
-    for code in sorted(codes):
+    for code in sorted(code for code in codes if code):
         government = find_local_government(code)
         if government is None:
             continue

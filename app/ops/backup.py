@@ -22,6 +22,7 @@ def backup_database(directory: Path) -> Path:
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
+        assert url.database, "a SQLite URL names its file"
         target = directory / f"app-{stamp}.db"
         source = sqlite3.connect(url.database)
         copy = sqlite3.connect(target)
@@ -44,10 +45,10 @@ def backup_database(directory: Path) -> Path:
         "--username",
         url.username or "postgres",
     ]
-    options = url.query.get("options", "")
+    options = str(url.query.get("options", ""))
     if "search_path=" in options:
         command += ["--schema", options.split("search_path=", 1)[1]]
-    subprocess.run([*command, url.database], check=True, env=env)
+    subprocess.run([*command, url.database or ""], check=True, env=env)
     return target
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import clock
 from app.database import UTCDateTime
-from app.extensions import Model, db
+from app.extensions import Model
 from app.tokens import new_nonce
 
 
@@ -18,7 +18,7 @@ class OrganizerRole(StrEnum):
     ORGANIZER = "organizer"
 
 
-class Organizer(UserMixin, db.Model):
+class Organizer(UserMixin, Model):
     """A member of the secretariat who signs in to the console."""
 
     __tablename__ = "organizers"

@@ -91,6 +91,7 @@ def _header_key(cell: str) -> str:
 
 
 def _decode(data: bytes) -> str:
+    encodings: tuple[str, ...]
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         encodings = ("utf-8",)

@@ -95,7 +95,7 @@ def _question_field(question: Question, mark_required: bool):
         )
     if question.type == QuestionType.MULTIPLE_CHOICE:
         return MultiCheckboxField(question.label, choices=choices, validate_choice=False)
-    limit = {"maxlength": ANSWER_LIMITS[question.type], **marks}
+    limit = {"maxlength": ANSWER_LIMITS[QuestionType(question.type)], **marks}
     if question.type == QuestionType.LONG_TEXT:
         return TextAreaField(question.label, render_kw=limit)
     return StringField(question.label, render_kw=limit)

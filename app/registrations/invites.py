@@ -1,6 +1,7 @@
 """The attendee's own calendar entries: personal UID, personal join link, SEQUENCE per attendee."""
 
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
@@ -20,7 +21,7 @@ def join_opens_at(registration: Registration):
     return registration.event.starts_at - timedelta(minutes=minutes)
 
 
-def links(registration: Registration) -> dict[str, str]:
+def links(registration: Registration) -> dict[str, Any]:
     """The personal URLs every mail and page about this registration may show."""
     event = registration.event
     return {

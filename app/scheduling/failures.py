@@ -9,9 +9,9 @@ removed the first time it succeeds. /readyz, /metrics and the console read the r
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import TypeVar, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -98,7 +98,7 @@ def forget_stale(now: datetime) -> int:
     result = db.session.execute(
         delete(JobFailure).where(JobFailure.last_failed_at < now - STALE_AFTER)
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0  # a DELETE's result is a cursor's
 
 
 def current_failures(limit: int = 50) -> list[JobFailure]:

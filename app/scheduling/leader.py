@@ -10,9 +10,10 @@ import fcntl
 import logging
 import os
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ class LeaderLock:
     def __init__(self, engine: Engine, lock_dir: Path):
         self.engine = engine
         self.lock_dir = lock_dir
-        self._connection = None
-        self._file = None
+        self._connection: Connection | None = None
+        self._file: TextIO | None = None
 
     @property
     def held(self) -> bool:

@@ -67,7 +67,7 @@ def worker_command(once: bool, no_scheduler: bool) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's object
     target = app.config["MAIL_SERVER"] or app.config["MAIL_DEV_DIR"]
     log.info("worker started; delivering to %s", target)
     leadership = None if (once or no_scheduler) else Leadership(app)

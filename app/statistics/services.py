@@ -131,7 +131,7 @@ class SeatRow:
 @dataclass(frozen=True)
 class EventStatistics:
     event: Event
-    statuses: dict[str, int]
+    statuses: dict[RegistrationStatus, int]
     attended: int
     confirmed: Headcount
     # None until someone has checked in (受付).
@@ -220,7 +220,7 @@ class EventSummary:
 
 @dataclass(frozen=True)
 class NetworkStatistics:
-    members: dict[str, int]
+    members: dict[MemberStatus, int]
     # Active members: "N 自治体・M 名".
     active: Headcount
     prefectures_covered: int

@@ -94,7 +94,7 @@ def resolve(host: str, port: int) -> list[str]:
     addresses = []
     for _family, _type, _proto, _name, sockaddr in answers:
         if sockaddr[0] not in addresses:
-            addresses.append(sockaddr[0])
+            addresses.append(str(sockaddr[0]))
     return addresses
 
 
