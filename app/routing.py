@@ -3,9 +3,12 @@
 
 import re
 import unicodedata
+from typing import Any, TypeVar
 
 from flask import Flask, abort, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
+
+T = TypeVar("T")
 
 # Row ids are 32-bit integers on PostgreSQL; a larger one is a DataError there and an
 # OverflowError on SQLite, so no id beyond this ever reaches the database.
@@ -24,7 +27,7 @@ class IdConverter(IntegerConverter):
     # At most ten digits, so int() never sees a huge string; the range is checked by min/max.
     regex = r"[0-9]{1,10}"
 
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         super().__init__(map, min=1, max=LARGEST_ID)
 
 
@@ -36,7 +39,7 @@ def parse_int(raw: str | None, minimum: int, maximum: int) -> int | None:
     return value if minimum <= value <= maximum else None
 
 
-def query_int(name: str, default, minimum: int = 1, maximum: int = LARGEST_ID):
+def query_int(name: str, default: T, minimum: int = 1, maximum: int = LARGEST_ID) -> int | T:
     """The query parameter `name` as an integer in minimum..maximum; garbage gives `default`."""
     value = parse_int(request.args.get(name), minimum, maximum)
     return default if value is None else value

@@ -101,7 +101,7 @@ def organizer_required(view):
             return response
         return view(*args, **kwargs)
 
-    wrapped.organizer_only = True  # read by the OpenAPI test
+    wrapped.organizer_only = True  # type: ignore[attr-defined]  # read by the OpenAPI test
     return limiter.limit(token_rate_limit, key_func=token_rate_key)(wrapped)
 
 

@@ -1,6 +1,7 @@
 """Audit log entries."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,7 +25,7 @@ class AuditEntry(Model):
     action: Mapped[str] = mapped_column(String(60), index=True)
     # What it was done to, e.g. "event:12", "registration:345"
     target: Mapped[str] = mapped_column(String(100), default="")
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
 
     organizer: Mapped[Organizer | None] = relationship()

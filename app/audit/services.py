@@ -1,5 +1,7 @@
 """Writing and reading the audit log."""
 
+from typing import Any
+
 from sqlalchemy import select
 
 from app.audit.actor import Actor
@@ -7,7 +9,7 @@ from app.audit.models import AuditEntry
 from app.extensions import db
 
 
-def record(actor: Actor, action: str, target: str = "", **detail) -> AuditEntry:
+def record(actor: Actor, action: str, target: str = "", **detail: Any) -> AuditEntry:
     """Add an entry for `actor` to the caller's transaction (the door commits it)."""
     entry = AuditEntry(
         organizer_id=actor.organizer_id,

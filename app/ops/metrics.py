@@ -119,7 +119,7 @@ def metrics():
             "How long the oldest due message has waited (delivery lag).",
             [("", round(lag, 1))],
         ),
-        *_gauge("reminders_sent_total", "Reminders sent.", [("", reminders)], "counter"),
+        *_gauge("reminders_sent_total", "Reminders sent.", [("", reminders or 0)], "counter"),
         *_gauge(
             "jobs_failing_items",
             "Items of a scheduled job (an event's reminders, an announcement...) failing now.",

@@ -102,7 +102,7 @@ def limited(error):
     """A limited sign-up or resend sees the form again, as typed, with how long to wait."""
     if request.endpoint not in ("registrations.create", "registrations.resend"):
         return render_template("errors/429.html"), 429
-    event = get_public_event(request.view_args["slug"])
+    event = get_public_event((request.view_args or {}).get("slug", ""))
     form = registration_form(event)
     seconds = retry_after_seconds()
     form.form_errors.append(wait_message(seconds))

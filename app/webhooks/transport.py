@@ -41,10 +41,11 @@ class _PinnedConnection(http.client.HTTPConnection):
     def __init__(self, target: Target, address: str, timeout: float):
         super().__init__(target.host, target.port, timeout=timeout)
         self.address = address
+        self.seconds = timeout  # http.client types its own `timeout` as optional
         self.tls = ssl.create_default_context() if target.scheme == "https" else None
 
     def connect(self):
-        sock = _open_socket(self.address, self.port, self.timeout)
+        sock = _open_socket(self.address, self.port, self.seconds)
         if self.tls is not None:
             try:
                 # Verified against the host name the organizer gave, not the address.
