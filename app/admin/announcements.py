@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from app import clock
 from app.admin.blueprint import bp, console_actor
-from app.announcements import services
+from app.announcements import audience, composition, reports, sending
+from app.announcements.errors import AnnouncementAlreadyQueued, AnnouncementNotFound, NoRecipients
 from app.announcements.forms import AUDIENCE_LABELS, AnnouncementForm, ScheduleForm
 from app.announcements.models import AnnouncementStatus
 from app.audit.services import record
@@ -22,7 +23,7 @@ from app.routing import LARGEST_PAGE, query_int
 PROGRESS_REFRESH = 5
 
 
-@bp.errorhandler(services.AnnouncementNotFound)
+@bp.errorhandler(AnnouncementNotFound)
 def announcement_not_found(error):
     return render_template("errors/404.html", error=error), 404
 
@@ -44,14 +45,14 @@ def _compose_page(form, announcement=None):
         "admin/announcements/compose.html",
         form=form,
         announcement=announcement,
-        events=services.audience_events(),
+        events=audience.audience_events(),
     ), (422 if form.errors else 200)
 
 
 @bp.route("/announcements")
 def announcements():
     page = query_int("page", 1, maximum=LARGEST_PAGE)
-    rows, has_next = services.list_announcements(page)
+    rows, has_next = reports.list_announcements(page)
     return render_template(
         "admin/announcements/list.html",
         rows=rows,
@@ -67,7 +68,7 @@ def announcement_new():
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
         try:
-            announcement = services.create_announcement(data, current_user.email, clock.now())
+            announcement = sending.create_announcement(data, current_user.email, clock.now())
         except DomainError as error:
             form.show_error(error)
         else:
@@ -86,16 +87,16 @@ def announcement_new():
 
 @bp.route("/announcements/<id:announcement_id>/edit", methods=["GET", "POST"])
 def announcement_edit(announcement_id):
-    announcement = services.get_announcement(announcement_id)
+    announcement = reports.get_announcement(announcement_id)
     if announcement.status == AnnouncementStatus.QUEUED:
-        flash(str(services.AnnouncementAlreadyQueued.message), "error")
+        flash(str(AnnouncementAlreadyQueued.message), "error")
         return redirect(url_for("admin.announcement_progress", announcement_id=announcement_id))
     form = AnnouncementForm.editing(announcement)
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
         try:
-            announcement = services.update_announcement(announcement_id, data, clock.now())
-        except services.AnnouncementNotFound:
+            announcement = sending.update_announcement(announcement_id, data, clock.now())
+        except AnnouncementNotFound:
             raise
         except DomainError as error:
             db.session.rollback()
@@ -122,7 +123,7 @@ def _flash_saved(announcement) -> None:
 
 
 def _warn_if_outside_office_hours(announcement) -> None:
-    if services.outside_office_hours(announcement.send_at):
+    if sending.outside_office_hours(announcement.send_at):
         flash(
             _(
                 "予約日時は自治体の業務時間外（平日8:30〜17:15以外）です。"
@@ -137,9 +138,9 @@ def _review_page(announcement_id: int, schedule_form=None, status: int = 200):
     recipient_email = (request.args.get("recipient") or "").strip()[:254]
     recipient_error = None
     try:
-        review = services.review(announcement_id, recipient_email or None)
-    except services.NoRecipients as error:
-        review = services.review(announcement_id)
+        review = reports.review(announcement_id, recipient_email or None)
+    except NoRecipients as error:
+        review = reports.review(announcement_id)
         recipient_error = error.message
         status = 422
     return render_template(
@@ -160,9 +161,9 @@ def announcement(announcement_id):
 
 @bp.route("/announcements/<id:announcement_id>/test", methods=["POST"])
 def announcement_test(announcement_id):
-    announcement = services.get_announcement(announcement_id)
+    announcement = reports.get_announcement(announcement_id)
     try:
-        services.send_test(announcement, current_user.email, current_user.name or "")
+        composition.send_test(announcement, current_user.email, current_user.name or "")
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -183,8 +184,8 @@ def announcement_test(announcement_id):
 @bp.route("/announcements/<id:announcement_id>/send", methods=["POST"])
 def announcement_send(announcement_id):
     try:
-        count = services.send_now(announcement_id, clock.now())
-    except services.AnnouncementNotFound:
+        count = sending.send_now(announcement_id, clock.now())
+    except AnnouncementNotFound:
         raise
     except DomainError as error:
         db.session.rollback()
@@ -208,10 +209,10 @@ def announcement_schedule(announcement_id):
     form = ScheduleForm()
     if form.validate_on_submit():
         try:
-            announcement = services.schedule_announcement(
+            announcement = sending.schedule_announcement(
                 announcement_id, form.send_at_utc(), clock.now()
             )
-        except services.AnnouncementNotFound:
+        except AnnouncementNotFound:
             raise
         except DomainError as error:
             db.session.rollback()
@@ -233,8 +234,8 @@ def announcement_schedule(announcement_id):
 @bp.route("/announcements/<id:announcement_id>/unschedule", methods=["POST"])
 def announcement_unschedule(announcement_id):
     try:
-        services.unschedule_announcement(announcement_id)
-    except services.AnnouncementNotFound:
+        sending.unschedule_announcement(announcement_id)
+    except AnnouncementNotFound:
         raise
     except DomainError as error:
         db.session.rollback()
@@ -248,7 +249,7 @@ def announcement_unschedule(announcement_id):
 
 @bp.route("/announcements/<id:announcement_id>/progress")
 def announcement_progress(announcement_id):
-    report = services.delivery_report(announcement_id)
+    report = reports.delivery_report(announcement_id)
     response = render_template(
         "admin/announcements/progress.html", report=report, announcement=report.announcement
     )
@@ -258,7 +259,7 @@ def announcement_progress(announcement_id):
 
 @bp.route("/announcements/<id:announcement_id>/progress.json")
 def announcement_progress_json(announcement_id):
-    return jsonify(services.delivery_report(announcement_id).as_json())
+    return jsonify(reports.delivery_report(announcement_id).as_json())
 
 
 @bp.route("/notices/next")

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from functools import partial
 
-from app.announcements.services import due_announcements, queue_due_announcement
+from app.announcements.sending import due_announcements, queue_due_announcement
 from app.extensions import db
 from app.notices.services import due_period, send_half_year_notice
 from app.ops.retention import (

@@ -14,20 +14,15 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from app import clock
-from app.announcements import services
+from app.announcements import sending
+from app.announcements.audience import resolve_audience
+from app.announcements.composition import preview, render_placeholders, send_test
+from app.announcements.errors import NoRecipients
 from app.announcements.forms import AnnouncementForm
 from app.announcements.inputs import AnnouncementInput
 from app.announcements.models import Announcement, AnnouncementStatus
-from app.announcements.services import (
-    NoRecipients,
-    preview,
-    progress,
-    queue_announcement,
-    queue_due_announcements,
-    render_placeholders,
-    resolve_audience,
-    send_test,
-)
+from app.announcements.reports import progress
+from app.announcements.sending import queue_announcement, queue_due_announcements
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import format_span
@@ -108,7 +103,7 @@ def create_announcement(subject, body, audience, created_by, send_at=None, now=N
         AnnouncementInput,
         {"subject": subject, "body": body, "audience": audience, "send_at": send_at},
     )
-    return services.create_announcement(data, created_by, now)
+    return sending.create_announcement(data, created_by, now)
 
 
 def refused(*args) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app import clock
 from app.announcements.inputs import AnnouncementInput
-from app.announcements.services import create_announcement
+from app.announcements.sending import create_announcement
 from app.extensions import db
 from app.members.services import MembershipInput, apply_for_membership
 from tests.conftest import NOW

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
-from app.announcements import services as announcements
+from app.announcements import sending as announcements
 from app.announcements.inputs import AnnouncementInput
 from app.extensions import db
 from app.inputs import parse

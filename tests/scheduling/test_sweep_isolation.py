@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.announcements.inputs import AnnouncementInput
-from app.announcements.services import create_announcement
+from app.announcements.sending import create_announcement
 from app.events.models import Event, EventKind
 from app.extensions import db
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
