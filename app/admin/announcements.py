@@ -12,7 +12,6 @@ from app.announcements import audience, composition, reports, sending
 from app.announcements.errors import AnnouncementAlreadyQueued, AnnouncementNotFound, NoRecipients
 from app.announcements.forms import AUDIENCE_LABELS, AnnouncementForm, ScheduleForm
 from app.announcements.models import AnnouncementStatus
-from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.mail.history import hide_personal_links
@@ -26,10 +25,6 @@ PROGRESS_REFRESH = 5
 @bp.errorhandler(AnnouncementNotFound)
 def announcement_not_found(error):
     return render_template("errors/404.html", error=error), 404
-
-
-def _target(announcement_id: int) -> str:
-    return f"announcement:{announcement_id}"
 
 
 def _place_error(form, error: DomainError) -> None:
@@ -68,17 +63,12 @@ def announcement_new():
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
         try:
-            announcement = sending.create_announcement(data, current_user.email, clock.now())
+            announcement = sending.create_announcement(
+                data, current_user.email, clock.now(), actor=console_actor()
+            )
         except DomainError as error:
             form.show_error(error)
         else:
-            record(
-                console_actor(),
-                "announcement.create",
-                _target(announcement.id),
-                status=announcement.status,
-                audience=announcement.audience["kind"],
-            )
             db.session.commit()
             _flash_saved(announcement)
             return redirect(url_for("admin.announcement", announcement_id=announcement.id))
@@ -95,19 +85,15 @@ def announcement_edit(announcement_id):
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
         try:
-            announcement = sending.update_announcement(announcement_id, data, clock.now())
+            announcement = sending.update_announcement(
+                announcement_id, data, clock.now(), actor=console_actor()
+            )
         except AnnouncementNotFound:
             raise
         except DomainError as error:
             db.session.rollback()
             form.show_error(error)
         else:
-            record(
-                console_actor(),
-                "announcement.update",
-                _target(announcement_id),
-                status=announcement.status,
-            )
             db.session.commit()
             _flash_saved(announcement)
             return redirect(url_for("admin.announcement", announcement_id=announcement_id))
@@ -163,13 +149,12 @@ def announcement(announcement_id):
 def announcement_test(announcement_id):
     announcement = reports.get_announcement(announcement_id)
     try:
-        composition.send_test(announcement, current_user.email, current_user.name or "")
+        composition.send_test(
+            announcement, current_user.email, current_user.name or "", actor=console_actor()
+        )
     except DomainError as error:
         flash(error.message, "error")
     else:
-        record(
-            console_actor(), "announcement.test", _target(announcement_id), to=current_user.email
-        )
         db.session.commit()
         flash(
             _(
@@ -184,14 +169,13 @@ def announcement_test(announcement_id):
 @bp.route("/announcements/<id:announcement_id>/send", methods=["POST"])
 def announcement_send(announcement_id):
     try:
-        count = sending.send_now(announcement_id, clock.now())
+        count = sending.send_now(announcement_id, clock.now(), actor=console_actor())
     except AnnouncementNotFound:
         raise
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.announcement", announcement_id=announcement_id))
-    record(console_actor(), "announcement.send", _target(announcement_id), recipients=count)
     db.session.commit()
     flash(
         ngettext(
@@ -210,7 +194,7 @@ def announcement_schedule(announcement_id):
     if form.validate_on_submit():
         try:
             announcement = sending.schedule_announcement(
-                announcement_id, form.send_at_utc(), clock.now()
+                announcement_id, form.send_at_utc(), clock.now(), actor=console_actor()
             )
         except AnnouncementNotFound:
             raise
@@ -218,12 +202,6 @@ def announcement_schedule(announcement_id):
             db.session.rollback()
             _place_error(form, error)
         else:
-            record(
-                console_actor(),
-                "announcement.schedule",
-                _target(announcement_id),
-                send_at=announcement.send_at.isoformat(),
-            )
             db.session.commit()
             flash(_("送信を予約しました。"), "success")
             _warn_if_outside_office_hours(announcement)
@@ -234,14 +212,13 @@ def announcement_schedule(announcement_id):
 @bp.route("/announcements/<id:announcement_id>/unschedule", methods=["POST"])
 def announcement_unschedule(announcement_id):
     try:
-        sending.unschedule_announcement(announcement_id)
+        sending.unschedule_announcement(announcement_id, actor=console_actor())
     except AnnouncementNotFound:
         raise
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        record(console_actor(), "announcement.unschedule", _target(announcement_id))
         db.session.commit()
         flash(_("予約を取り消し、下書きに戻しました。"), "success")
     return redirect(url_for("admin.announcement", announcement_id=announcement_id))

@@ -6,6 +6,8 @@ from flask_babel import force_locale
 
 from app.announcements.audience import Recipient, audience_event, is_bulk, recipient_for
 from app.announcements.models import Announcement
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.events.models import Event
 from app.formatting import format_span
 from app.mail.compose import public_url, queue_mail, render_mail
@@ -100,7 +102,9 @@ def preview_as(announcement: Announcement, recipient: Recipient) -> tuple[str, s
     return subject, mail.text_body
 
 
-def send_test(announcement: Announcement, to_email: str, to_name: str) -> OutboxMessage:
+def send_test(
+    announcement: Announcement, to_email: str, to_name: str, *, actor: Actor
+) -> OutboxMessage:
     """Queue one copy to the organizer, as the first real recipient will read it, marked as a test.
 
     The personal links (manage, join, unsubscribe) are samples that open nothing: a test mail is
@@ -109,12 +113,14 @@ def send_test(announcement: Announcement, to_email: str, to_name: str) -> Outbox
     recipient = recipient_for(announcement, None)
     event = audience_event(announcement.audience)
     subject, body = render(announcement, recipient, event, personal_links=False)
-    return queue_mail(
+    message = queue_mail(
         "announcement",
         to_addr=to_email,
         to_name=to_name,
         **mail_settings(announcement, recipient, TEST_PREFIX + subject, body, sample=True),
     )
+    record(actor, "announcement.test", f"announcement:{announcement.id}", to=to_email)
+    return message
 
 
 def mail_settings(

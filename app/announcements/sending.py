@@ -25,6 +25,8 @@ from app.announcements.errors import (
 )
 from app.announcements.inputs import AnnouncementInput
 from app.announcements.models import Announcement, AnnouncementStatus
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.extensions import db
 from app.mail.compose import queue_mail
 from app.notices.schedule import is_working_day
@@ -52,8 +54,12 @@ def _check_send_at(send_at: datetime, now: datetime) -> None:
         )
 
 
+def _target(announcement_id: int) -> str:
+    return f"announcement:{announcement_id}"
+
+
 def create_announcement(
-    data: AnnouncementInput, created_by: str, now: datetime | None = None
+    data: AnnouncementInput, created_by: str, now: datetime | None = None, *, actor: Actor
 ) -> Announcement:
     """A draft, or a scheduled announcement when `send_at` (after `now`) is given."""
     audience = _checked(data, now or clock.now())
@@ -68,11 +74,18 @@ def create_announcement(
     )
     db.session.add(announcement)
     db.session.flush()
+    record(
+        actor,
+        "announcement.create",
+        _target(announcement.id),
+        status=announcement.status,
+        audience=announcement.audience["kind"],
+    )
     return announcement
 
 
 def update_announcement(
-    announcement_id: int, data: AnnouncementInput, now: datetime
+    announcement_id: int, data: AnnouncementInput, now: datetime, *, actor: Actor
 ) -> Announcement:
     """Change a draft or scheduled announcement; without `send_at` it becomes a draft again."""
     announcement = _lock_unsent(announcement_id)
@@ -82,10 +95,13 @@ def update_announcement(
     announcement.send_at = data.send_at
     announcement.status = AnnouncementStatus.SCHEDULED if data.send_at else AnnouncementStatus.DRAFT
     db.session.flush()
+    record(actor, "announcement.update", _target(announcement_id), status=announcement.status)
     return announcement
 
 
-def schedule_announcement(announcement_id: int, send_at: datetime, now: datetime) -> Announcement:
+def schedule_announcement(
+    announcement_id: int, send_at: datetime, now: datetime, *, actor: Actor
+) -> Announcement:
     """Have the worker send the announcement at `send_at`, which must be after `now`."""
     announcement = _lock_unsent(announcement_id)
     _check_send_at(send_at, now)
@@ -94,15 +110,17 @@ def schedule_announcement(announcement_id: int, send_at: datetime, now: datetime
     announcement.send_at = send_at
     announcement.status = AnnouncementStatus.SCHEDULED
     db.session.flush()
+    record(actor, "announcement.schedule", _target(announcement_id), send_at=send_at.isoformat())
     return announcement
 
 
-def unschedule_announcement(announcement_id: int) -> Announcement:
+def unschedule_announcement(announcement_id: int, *, actor: Actor) -> Announcement:
     """Take a scheduled announcement back to draft, before the worker queues it."""
     announcement = _lock_unsent(announcement_id)
     announcement.send_at = None
     announcement.status = AnnouncementStatus.DRAFT
     db.session.flush()
+    record(actor, "announcement.unschedule", _target(announcement_id))
     return announcement
 
 
@@ -172,7 +190,7 @@ def queue_announcement(announcement_id: int, now: datetime) -> int:
     return _expand(announcement, now)
 
 
-def send_now(announcement_id: int, now: datetime) -> int:
+def send_now(announcement_id: int, now: datetime, *, actor: Actor) -> int:
     """The console's 「今すぐ送信」: queue every recipient's message now; returns how many.
 
     Unlike queue_announcement() it says no, rather than nothing, to an announcement already sent
@@ -182,7 +200,9 @@ def send_now(announcement_id: int, now: datetime) -> int:
     recipients = resolve_audience(announcement.audience)
     if not recipients:
         raise NoRecipients()
-    return _expand(announcement, now, recipients)
+    count = _expand(announcement, now, recipients)
+    record(actor, "announcement.send", _target(announcement_id), recipients=count)
+    return count
 
 
 def due_announcements(now: datetime) -> list[int]:

@@ -418,15 +418,7 @@ def create_announcement():
     g.resource = "announcement"
     body = parse(AnnouncementBody, json_body())
     announcement = announcement_sending.create_announcement(
-        body.to_input(), organizer().email, clock.now()
-    )
-    record(
-        api_actor(),
-        "announcement.create",
-        f"announcement:{announcement.id}",
-        via="api",
-        status=announcement.status,
-        audience=announcement.audience["kind"],
+        body.to_input(), organizer().email, clock.now(), actor=api_actor()
     )
     _send_if_asked(announcement.id, body)
     db.session.commit()
@@ -443,9 +435,8 @@ def replace_announcement(announcement_id):
     g.resource = "announcement"
     body = parse(AnnouncementBody, json_body())
     announcement = announcement_sending.update_announcement(
-        announcement_id, body.to_input(), clock.now()
+        announcement_id, body.to_input(), clock.now(), actor=api_actor()
     )
-    record(api_actor(), "announcement.update", f"announcement:{announcement_id}")
     _send_if_asked(announcement_id, body)
     db.session.commit()
     return jsonify(announcement_json(announcement, announcement_reports.progress(announcement_id)))
@@ -453,10 +444,7 @@ def replace_announcement(announcement_id):
 
 def _send_if_asked(announcement_id: int, body: AnnouncementBody) -> None:
     if body.send_now:
-        count = announcement_sending.send_now(announcement_id, clock.now())
-        record(
-            api_actor(), "announcement.send", f"announcement:{announcement_id}", recipients=count
-        )
+        announcement_sending.send_now(announcement_id, clock.now(), actor=api_actor())
 
 
 @bp.get("/announcements/<id:announcement_id>")
