@@ -10,7 +10,8 @@ from app.audit.services import record
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.materials import services
+from app.materials import catalogue, mailing
+from app.materials.errors import MaterialNotFound
 from app.materials.forms import LinkForm, SendForm, UploadForm
 
 
@@ -24,7 +25,7 @@ def _show_error(form, error: DomainError) -> None:
 
 def _add_file(event: Event, form: UploadForm):
     try:
-        material = services.add_file(
+        material = catalogue.add_file(
             event.id, form.title.data, form.file.data.filename, form.file.data.stream
         )
     except DomainError as error:
@@ -44,7 +45,7 @@ def _add_file(event: Event, form: UploadForm):
 
 def _add_link(event: Event, form: LinkForm):
     try:
-        material = services.add_link(event.id, form.link_title.data, form.url.data)
+        material = catalogue.add_link(event.id, form.link_title.data, form.url.data)
     except DomainError as error:
         db.session.rollback()
         _show_error(form, error)
@@ -78,8 +79,8 @@ def materials(event_id):
     return render_template(
         "admin/materials/list.html",
         event=event,
-        materials=services.event_materials(event.id),
-        counts=services.download_counts(event.id),
+        materials=catalogue.event_materials(event.id),
+        counts=catalogue.download_counts(event.id),
         upload_form=upload_form,
         link_form=link_form,
     ), (422 if kind else 200)
@@ -89,8 +90,8 @@ def materials(event_id):
 def material_delete(event_id, material_id):
     event = db.get_or_404(Event, event_id)
     try:
-        material = services.delete_material(event.id, material_id)
-    except services.MaterialNotFound:
+        material = catalogue.delete_material(event.id, material_id)
+    except MaterialNotFound:
         abort(404)
     title = material.title
     record(
@@ -112,7 +113,7 @@ def materials_send(event_id):
     form = SendForm()
     if form.validate_on_submit():
         try:
-            queued = services.send_materials(event.id, form.audience.data, form.message.data)
+            queued = mailing.send_materials(event.id, form.audience.data, form.message.data)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -138,6 +139,6 @@ def materials_send(event_id):
         "admin/materials/send.html",
         event=event,
         form=form,
-        materials=services.event_materials(event.id),
-        counts=services.audience_counts(event.id),
+        materials=catalogue.event_materials(event.id),
+        counts=mailing.audience_counts(event.id),
     ), (422 if form.is_submitted() else 200)

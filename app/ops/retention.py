@@ -13,7 +13,7 @@ from app.events.models import Event
 from app.extensions import db
 from app.inquiries.models import Inquiry
 from app.mail.outbox import OutboxMessage, OutboxStatus
-from app.materials.services import delete_abandoned_uploads
+from app.materials.files import delete_abandoned_uploads
 from app.members.applications import delete_expired_applications
 from app.registrations.models import Registration
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
