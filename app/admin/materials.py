@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.admin.blueprint import bp, console_actor
-from app.audit.services import record
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
@@ -26,37 +25,28 @@ def _show_error(form, error: DomainError) -> None:
 def _add_file(event: Event, form: UploadForm):
     try:
         material = catalogue.add_file(
-            event.id, form.title.data, form.file.data.filename, form.file.data.stream
+            event.id,
+            form.title.data,
+            form.file.data.filename,
+            form.file.data.stream,
+            actor=console_actor(),
         )
     except DomainError as error:
         db.session.rollback()
         _show_error(form, error)
         return None
-    record(
-        console_actor(),
-        "material.upload",
-        f"material:{material.id}",
-        event_id=event.id,
-        filename=material.filename,
-        size=material.size,
-    )
     return material
 
 
 def _add_link(event: Event, form: LinkForm):
     try:
-        material = catalogue.add_link(event.id, form.link_title.data, form.url.data)
+        material = catalogue.add_link(
+            event.id, form.link_title.data, form.url.data, actor=console_actor()
+        )
     except DomainError as error:
         db.session.rollback()
         _show_error(form, error)
         return None
-    record(
-        console_actor(),
-        "material.add_link",
-        f"material:{material.id}",
-        event_id=event.id,
-        url=material.url,
-    )
     return material
 
 
@@ -90,17 +80,10 @@ def materials(event_id):
 def material_delete(event_id, material_id):
     event = db.get_or_404(Event, event_id)
     try:
-        material = catalogue.delete_material(event.id, material_id)
+        material = catalogue.delete_material(event.id, material_id, actor=console_actor())
     except MaterialNotFound:
         abort(404)
     title = material.title
-    record(
-        console_actor(),
-        "material.delete",
-        f"material:{material_id}",
-        event_id=event.id,
-        title=title,
-    )
     db.session.commit()
     flash(_("「%(title)s」を削除しました。", title=title), "success")
     return redirect(url_for("admin.materials", event_id=event.id))
@@ -113,18 +96,13 @@ def materials_send(event_id):
     form = SendForm()
     if form.validate_on_submit():
         try:
-            queued = mailing.send_materials(event.id, form.audience.data, form.message.data)
+            queued = mailing.send_materials(
+                event.id, form.audience.data, form.message.data, actor=console_actor()
+            )
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
-            record(
-                console_actor(),
-                "materials.send",
-                f"event:{event.id}",
-                audience=form.audience.data,
-                count=queued,
-            )
             db.session.commit()
             flash(
                 ngettext(

@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError, EventNotFound
 from app.events.models import Event
 from app.extensions import db
@@ -24,7 +26,7 @@ def get_event(event_id: int) -> Event:
     return event
 
 
-def add_file(event_id: int, title: str, filename: str, stream) -> Material:
+def add_file(event_id: int, title: str, filename: str, stream, *, actor: Actor) -> Material:
     """Keep an uploaded file for the event, or raise MaterialRefused having stored nothing."""
     event = get_event(event_id)
     stored = store_upload(filename, stream)
@@ -42,6 +44,14 @@ def add_file(event_id: int, title: str, filename: str, stream) -> Material:
     except BaseException:
         stored.path.unlink(missing_ok=True)
         raise
+    record(
+        actor,
+        "material.upload",
+        f"material:{material.id}",
+        event_id=event.id,
+        filename=material.filename,
+        size=material.size,
+    )
     return material
 
 
@@ -59,7 +69,7 @@ def _check_url(url: str) -> str:
     return url
 
 
-def add_link(event_id: int, title: str, url: str) -> Material:
+def add_link(event_id: int, title: str, url: str, *, actor: Actor) -> Material:
     """A link (a video, a page elsewhere) as a material of the event; only https URLs."""
     event = get_event(event_id)
     title = (title or "").strip()
@@ -68,6 +78,9 @@ def add_link(event_id: int, title: str, url: str) -> Material:
     material = Material(event_id=event.id, title=title[:TITLE_MAX], url=_check_url(url))
     db.session.add(material)
     db.session.flush()
+    record(
+        actor, "material.add_link", f"material:{material.id}", event_id=event.id, url=material.url
+    )
     return material
 
 
@@ -78,12 +91,15 @@ def get_material(event_id: int, material_id: int) -> Material:
     return material
 
 
-def delete_material(event_id: int, material_id: int) -> Material:
+def delete_material(event_id: int, material_id: int, *, actor: Actor) -> Material:
     """Remove the material, its download log and its file."""
     material = get_material(event_id, material_id)
     stored_name = material.stored_name
     db.session.delete(material)
     db.session.flush()
+    record(
+        actor, "material.delete", f"material:{material_id}", event_id=event_id, title=material.title
+    )
     if stored_name:
         (materials_dir() / stored_name).unlink(missing_ok=True)
     return material

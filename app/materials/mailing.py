@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.extensions import db
 from app.mail.suppression import suppressed
 from app.materials import notifications
@@ -79,7 +81,7 @@ def audience_counts(event_id: int) -> dict[str, int]:
     return {audience: len(recipients(event_id, audience)) for audience in AUDIENCES}
 
 
-def send_materials(event_id: int, audience: str, message: str = "") -> int:
+def send_materials(event_id: int, audience: str, message: str = "", *, actor: Actor) -> int:
     """Queue one mail per recipient listing every material of the event with their own links;
     returns how many were queued. Members' copies are bulk mail with their unsubscribe link."""
     event = get_event(event_id)
@@ -106,4 +108,5 @@ def send_materials(event_id: int, audience: str, message: str = "") -> int:
             log.warning("materials of event %s: skipped %r: %s", event.id, person.email, error)
             continue
         queued += 1
+    record(actor, "materials.send", f"event:{event.id}", audience=audience, count=queued)
     return queued

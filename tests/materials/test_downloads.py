@@ -8,6 +8,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.materials import catalogue, files
 from app.materials.downloads import download_url
@@ -18,7 +19,9 @@ from tests.materials.samples import downloads, package, pdf
 
 
 def add_file(event, filename="第1回資料.pdf", content=None):
-    material = catalogue.add_file(event.id, "", filename, io.BytesIO(content or pdf()))
+    material = catalogue.add_file(
+        event.id, "", filename, io.BytesIO(content or pdf()), actor=SYSTEM
+    )
     db.session.commit()
     return material
 
@@ -91,7 +94,9 @@ def test_each_download_is_logged(client, make_event, make_registration):
 def test_a_link_material_redirects_after_logging(client, make_event, make_registration):
     event = make_event()
     registration = make_registration(event)
-    material = catalogue.add_link(event.id, "録画", "https://video.example.jp/watch?v=1")
+    material = catalogue.add_link(
+        event.id, "録画", "https://video.example.jp/watch?v=1", actor=SYSTEM
+    )
     db.session.commit()
 
     response = client.get(path_of(material, registration))

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.mail.suppression import flag_address
 from app.materials import catalogue, mailing
@@ -22,14 +23,14 @@ DOWNLOAD_URL = re.compile(r"https://reskilling\.example\.jp(/materials/\d+/[rm]/
 @pytest.fixture
 def event_with_materials(make_event):
     event = make_event(title="9月セミナー＆情報交換会")
-    catalogue.add_file(event.id, "基調講演スライド", "slides.pdf", io.BytesIO(pdf()))
-    catalogue.add_link(event.id, "当日の録画", "https://video.example.jp/watch?v=1")
+    catalogue.add_file(event.id, "基調講演スライド", "slides.pdf", io.BytesIO(pdf()), actor=SYSTEM)
+    catalogue.add_link(event.id, "当日の録画", "https://video.example.jp/watch?v=1", actor=SYSTEM)
     db.session.commit()
     return event
 
 
 def send(event, audience=mailing.CONFIRMED, message="") -> int:
-    count = mailing.send_materials(event.id, audience, message)
+    count = mailing.send_materials(event.id, audience, message, actor=SYSTEM)
     db.session.commit()
     return count
 
@@ -163,15 +164,15 @@ def test_nothing_to_send_without_materials_or_without_recipients(
     bare = make_event()
     make_registration(bare)
     with pytest.raises(NothingToSend) as no_materials:
-        mailing.send_materials(bare.id, mailing.CONFIRMED)
+        mailing.send_materials(bare.id, mailing.CONFIRMED, actor=SYSTEM)
     assert "資料がありません" in str(no_materials.value.message)
     assert no_materials.value.field == "audience"
 
     with pytest.raises(NothingToSend) as nobody:
-        mailing.send_materials(event_with_materials.id, mailing.CONFIRMED)
+        mailing.send_materials(event_with_materials.id, mailing.CONFIRMED, actor=SYSTEM)
     assert "該当する方がいません" in str(nobody.value.message)
 
     with pytest.raises(NothingToSend):
-        mailing.send_materials(event_with_materials.id, "everyone")
+        mailing.send_materials(event_with_materials.id, "everyone", actor=SYSTEM)
     db.session.rollback()
     assert [r for r in outbox() if r.category == "materials_available"] == []
