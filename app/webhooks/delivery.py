@@ -62,7 +62,7 @@ def verify_signature(
 
 
 def claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
-    """Lease up to `limit` due deliveries and commit the claim (app/queueing.py)."""
+    """Lease up to `limit` due deliveries (app/queueing.py); the caller commits the claim."""
     max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
     return queueing.claim_due(WebhookDelivery, now, limit, max_attempts)
 
@@ -110,7 +110,9 @@ def deliver_due_webhooks(now: datetime | None = None, limit: int = 50) -> int:
     A delivery that raises for another reason counts as a failed attempt ("error") and the
     others are still sent."""
     delivered = 0
-    for delivery in claim_due(now or clock.now(), limit):
+    claimed = claim_due(now or clock.now(), limit)
+    db.session.commit()  # the lease, before the first request
+    for delivery in claimed:
         try:
             delivered += send(delivery, clock.now())
             db.session.commit()

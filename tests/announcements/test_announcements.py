@@ -28,9 +28,10 @@ from app.errors import DomainError
 from app.extensions import db
 from app.formatting import format_span
 from app.inputs import InvalidInput, parse
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.dkim import message_bytes
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import flag_address
-from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.registrations.invites import links

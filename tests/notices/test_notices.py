@@ -12,9 +12,9 @@ from sqlalchemy import select
 from app import clock
 from app.events.models import EventKind
 from app.extensions import db
+from app.mail.dkim import message_bytes
 from app.mail.outbox import OutboxMessage
 from app.mail.suppression import SuppressedAddress
-from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.members.services import confirm_token
@@ -259,7 +259,8 @@ def test_hand_over_to_yourself_is_refused_with_a_message(app, client, make_event
 def test_unsubscribing_withdraws_the_notice_still_waiting_in_the_outbox(
     app, client, make_event, frozen_now
 ):
-    from app.mail.outbox import OutboxStatus, deliver_due
+    from app.mail.delivery import deliver_due
+    from app.mail.outbox import OutboxStatus
 
     sharing_session(make_event)
     member = add_member("a@city.example.jp")

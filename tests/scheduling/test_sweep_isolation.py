@@ -13,7 +13,8 @@ from app.announcements.sending import create_announcement
 from app.audit.actor import SYSTEM
 from app.events.models import Event, EventKind
 from app.extensions import db
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.notices.schedule import notice_time
