@@ -45,7 +45,7 @@ def record_failed_attempt(row, now: datetime, error: str, max_attempts: int) -> 
 
 
 def claim_due(model, now: datetime, limit: int, max_attempts: int) -> list:
-    """Lease up to `limit` due rows of `model` to this worker and commit the claim.
+    """Lease up to `limit` due rows of `model` to this worker; the caller commits the claim.
 
     Rows another worker holds are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL; on SQLite the
     transaction's write lock serialises claims). A lease that ran out belongs to a worker that died
@@ -76,7 +76,6 @@ def claim_due(model, now: datetime, limit: int, max_attempts: int) -> list:
             execution_options={"synchronize_session": False, "populate_existing": True},
         ).all()
         claimed += sorted(leased, key=lambda row: (row.next_attempt_at, row.id))
-    db.session.commit()
     return claimed
 
 

@@ -8,10 +8,10 @@ from flask_login import current_user
 
 from app import clock
 from app.admin.blueprint import bp, console_actor
-from app.announcements import services
+from app.announcements import audience, composition, reports, sending
+from app.announcements.errors import AnnouncementAlreadyQueued, AnnouncementNotFound, NoRecipients
 from app.announcements.forms import AUDIENCE_LABELS, AnnouncementForm, ScheduleForm
 from app.announcements.models import AnnouncementStatus
-from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.mail.history import hide_personal_links
@@ -22,13 +22,9 @@ from app.routing import LARGEST_PAGE, query_int
 PROGRESS_REFRESH = 5
 
 
-@bp.errorhandler(services.AnnouncementNotFound)
+@bp.errorhandler(AnnouncementNotFound)
 def announcement_not_found(error):
     return render_template("errors/404.html", error=error), 404
-
-
-def _target(announcement_id: int) -> str:
-    return f"announcement:{announcement_id}"
 
 
 def _place_error(form, error: DomainError) -> None:
@@ -44,14 +40,14 @@ def _compose_page(form, announcement=None):
         "admin/announcements/compose.html",
         form=form,
         announcement=announcement,
-        events=services.audience_events(),
+        events=audience.audience_events(),
     ), (422 if form.errors else 200)
 
 
 @bp.route("/announcements")
 def announcements():
     page = query_int("page", 1, maximum=LARGEST_PAGE)
-    rows, has_next = services.list_announcements(page)
+    rows, has_next = reports.list_announcements(page)
     return render_template(
         "admin/announcements/list.html",
         rows=rows,
@@ -67,17 +63,12 @@ def announcement_new():
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
         try:
-            announcement = services.create_announcement(data, current_user.email, clock.now())
+            announcement = sending.create_announcement(
+                data, current_user.email, clock.now(), actor=console_actor()
+            )
         except DomainError as error:
             form.show_error(error)
         else:
-            record(
-                console_actor(),
-                "announcement.create",
-                _target(announcement.id),
-                status=announcement.status,
-                audience=announcement.audience["kind"],
-            )
             db.session.commit()
             _flash_saved(announcement)
             return redirect(url_for("admin.announcement", announcement_id=announcement.id))
@@ -86,27 +77,23 @@ def announcement_new():
 
 @bp.route("/announcements/<id:announcement_id>/edit", methods=["GET", "POST"])
 def announcement_edit(announcement_id):
-    announcement = services.get_announcement(announcement_id)
+    announcement = reports.get_announcement(announcement_id)
     if announcement.status == AnnouncementStatus.QUEUED:
-        flash(str(services.AnnouncementAlreadyQueued.message), "error")
+        flash(str(AnnouncementAlreadyQueued.message), "error")
         return redirect(url_for("admin.announcement_progress", announcement_id=announcement_id))
     form = AnnouncementForm.editing(announcement)
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
         try:
-            announcement = services.update_announcement(announcement_id, data, clock.now())
-        except services.AnnouncementNotFound:
+            announcement = sending.update_announcement(
+                announcement_id, data, clock.now(), actor=console_actor()
+            )
+        except AnnouncementNotFound:
             raise
         except DomainError as error:
             db.session.rollback()
             form.show_error(error)
         else:
-            record(
-                console_actor(),
-                "announcement.update",
-                _target(announcement_id),
-                status=announcement.status,
-            )
             db.session.commit()
             _flash_saved(announcement)
             return redirect(url_for("admin.announcement", announcement_id=announcement_id))
@@ -122,7 +109,7 @@ def _flash_saved(announcement) -> None:
 
 
 def _warn_if_outside_office_hours(announcement) -> None:
-    if services.outside_office_hours(announcement.send_at):
+    if sending.outside_office_hours(announcement.send_at):
         flash(
             _(
                 "予約日時は自治体の業務時間外（平日8:30〜17:15以外）です。"
@@ -137,9 +124,9 @@ def _review_page(announcement_id: int, schedule_form=None, status: int = 200):
     recipient_email = (request.args.get("recipient") or "").strip()[:254]
     recipient_error = None
     try:
-        review = services.review(announcement_id, recipient_email or None)
-    except services.NoRecipients as error:
-        review = services.review(announcement_id)
+        review = reports.review(announcement_id, recipient_email or None)
+    except NoRecipients as error:
+        review = reports.review(announcement_id)
         recipient_error = error.message
         status = 422
     return render_template(
@@ -160,15 +147,14 @@ def announcement(announcement_id):
 
 @bp.route("/announcements/<id:announcement_id>/test", methods=["POST"])
 def announcement_test(announcement_id):
-    announcement = services.get_announcement(announcement_id)
+    announcement = reports.get_announcement(announcement_id)
     try:
-        services.send_test(announcement, current_user.email, current_user.name or "")
+        composition.send_test(
+            announcement, current_user.email, current_user.name or "", actor=console_actor()
+        )
     except DomainError as error:
         flash(error.message, "error")
     else:
-        record(
-            console_actor(), "announcement.test", _target(announcement_id), to=current_user.email
-        )
         db.session.commit()
         flash(
             _(
@@ -183,14 +169,13 @@ def announcement_test(announcement_id):
 @bp.route("/announcements/<id:announcement_id>/send", methods=["POST"])
 def announcement_send(announcement_id):
     try:
-        count = services.send_now(announcement_id, clock.now())
-    except services.AnnouncementNotFound:
+        count = sending.send_now(announcement_id, clock.now(), actor=console_actor())
+    except AnnouncementNotFound:
         raise
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("admin.announcement", announcement_id=announcement_id))
-    record(console_actor(), "announcement.send", _target(announcement_id), recipients=count)
     db.session.commit()
     flash(
         ngettext(
@@ -208,21 +193,15 @@ def announcement_schedule(announcement_id):
     form = ScheduleForm()
     if form.validate_on_submit():
         try:
-            announcement = services.schedule_announcement(
-                announcement_id, form.send_at_utc(), clock.now()
+            announcement = sending.schedule_announcement(
+                announcement_id, form.send_at_utc(), clock.now(), actor=console_actor()
             )
-        except services.AnnouncementNotFound:
+        except AnnouncementNotFound:
             raise
         except DomainError as error:
             db.session.rollback()
             _place_error(form, error)
         else:
-            record(
-                console_actor(),
-                "announcement.schedule",
-                _target(announcement_id),
-                send_at=announcement.send_at.isoformat(),
-            )
             db.session.commit()
             flash(_("送信を予約しました。"), "success")
             _warn_if_outside_office_hours(announcement)
@@ -233,14 +212,13 @@ def announcement_schedule(announcement_id):
 @bp.route("/announcements/<id:announcement_id>/unschedule", methods=["POST"])
 def announcement_unschedule(announcement_id):
     try:
-        services.unschedule_announcement(announcement_id)
-    except services.AnnouncementNotFound:
+        sending.unschedule_announcement(announcement_id, actor=console_actor())
+    except AnnouncementNotFound:
         raise
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
-        record(console_actor(), "announcement.unschedule", _target(announcement_id))
         db.session.commit()
         flash(_("予約を取り消し、下書きに戻しました。"), "success")
     return redirect(url_for("admin.announcement", announcement_id=announcement_id))
@@ -248,7 +226,7 @@ def announcement_unschedule(announcement_id):
 
 @bp.route("/announcements/<id:announcement_id>/progress")
 def announcement_progress(announcement_id):
-    report = services.delivery_report(announcement_id)
+    report = reports.delivery_report(announcement_id)
     response = render_template(
         "admin/announcements/progress.html", report=report, announcement=report.announcement
     )
@@ -258,7 +236,7 @@ def announcement_progress(announcement_id):
 
 @bp.route("/announcements/<id:announcement_id>/progress.json")
 def announcement_progress_json(announcement_id):
-    return jsonify(services.delivery_report(announcement_id).as_json())
+    return jsonify(reports.delivery_report(announcement_id).as_json())
 
 
 @bp.route("/notices/next")

@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.admin.blueprint import bp, console_actor
-from app.audit.services import record
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.materials import services
+from app.materials import catalogue, mailing
+from app.materials.errors import MaterialNotFound
 from app.materials.forms import LinkForm, SendForm, UploadForm
 
 
@@ -24,38 +24,29 @@ def _show_error(form, error: DomainError) -> None:
 
 def _add_file(event: Event, form: UploadForm):
     try:
-        material = services.add_file(
-            event.id, form.title.data, form.file.data.filename, form.file.data.stream
+        material = catalogue.add_file(
+            event.id,
+            form.title.data,
+            form.file.data.filename,
+            form.file.data.stream,
+            actor=console_actor(),
         )
     except DomainError as error:
         db.session.rollback()
         _show_error(form, error)
         return None
-    record(
-        console_actor(),
-        "material.upload",
-        f"material:{material.id}",
-        event_id=event.id,
-        filename=material.filename,
-        size=material.size,
-    )
     return material
 
 
 def _add_link(event: Event, form: LinkForm):
     try:
-        material = services.add_link(event.id, form.link_title.data, form.url.data)
+        material = catalogue.add_link(
+            event.id, form.link_title.data, form.url.data, actor=console_actor()
+        )
     except DomainError as error:
         db.session.rollback()
         _show_error(form, error)
         return None
-    record(
-        console_actor(),
-        "material.add_link",
-        f"material:{material.id}",
-        event_id=event.id,
-        url=material.url,
-    )
     return material
 
 
@@ -78,8 +69,8 @@ def materials(event_id):
     return render_template(
         "admin/materials/list.html",
         event=event,
-        materials=services.event_materials(event.id),
-        counts=services.download_counts(event.id),
+        materials=catalogue.event_materials(event.id),
+        counts=catalogue.download_counts(event.id),
         upload_form=upload_form,
         link_form=link_form,
     ), (422 if kind else 200)
@@ -89,17 +80,10 @@ def materials(event_id):
 def material_delete(event_id, material_id):
     event = db.get_or_404(Event, event_id)
     try:
-        material = services.delete_material(event.id, material_id)
-    except services.MaterialNotFound:
+        material = catalogue.delete_material(event.id, material_id, actor=console_actor())
+    except MaterialNotFound:
         abort(404)
     title = material.title
-    record(
-        console_actor(),
-        "material.delete",
-        f"material:{material_id}",
-        event_id=event.id,
-        title=title,
-    )
     db.session.commit()
     flash(_("「%(title)s」を削除しました。", title=title), "success")
     return redirect(url_for("admin.materials", event_id=event.id))
@@ -112,18 +96,13 @@ def materials_send(event_id):
     form = SendForm()
     if form.validate_on_submit():
         try:
-            queued = services.send_materials(event.id, form.audience.data, form.message.data)
+            queued = mailing.send_materials(
+                event.id, form.audience.data, form.message.data, actor=console_actor()
+            )
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
-            record(
-                console_actor(),
-                "materials.send",
-                f"event:{event.id}",
-                audience=form.audience.data,
-                count=queued,
-            )
             db.session.commit()
             flash(
                 ngettext(
@@ -138,6 +117,6 @@ def materials_send(event_id):
         "admin/materials/send.html",
         event=event,
         form=form,
-        materials=services.event_materials(event.id),
-        counts=services.audience_counts(event.id),
+        materials=catalogue.event_materials(event.id),
+        counts=mailing.audience_counts(event.id),
     ), (422 if form.is_submitted() else 200)

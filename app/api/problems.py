@@ -6,7 +6,7 @@ from flask import Response, json, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from app.announcements.services import (
+from app.announcements.errors import (
     AnnouncementAlreadyQueued,
     AnnouncementNotFound,
     InvalidAnnouncement,

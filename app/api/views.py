@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app import clock
-from app.announcements import services as announcements
+from app.announcements import reports as announcement_reports
+from app.announcements import sending as announcement_sending
 from app.api import queries
 from app.api.blueprint import api_actor, bp, organizer, organizer_required
 from app.api.openapi import build_document
@@ -416,21 +417,13 @@ def create_announcement():
     the three choices of the console; checked as the console checks it."""
     g.resource = "announcement"
     body = parse(AnnouncementBody, json_body())
-    announcement = announcements.create_announcement(
-        body.to_input(), organizer().email, clock.now()
-    )
-    record(
-        api_actor(),
-        "announcement.create",
-        f"announcement:{announcement.id}",
-        via="api",
-        status=announcement.status,
-        audience=announcement.audience["kind"],
+    announcement = announcement_sending.create_announcement(
+        body.to_input(), organizer().email, clock.now(), actor=api_actor()
     )
     _send_if_asked(announcement.id, body)
     db.session.commit()
     return _created(
-        announcement_json(announcement, announcements.progress(announcement.id)),
+        announcement_json(announcement, announcement_reports.progress(announcement.id)),
         url_for(".get_announcement", announcement_id=announcement.id),
     )
 
@@ -441,24 +434,22 @@ def replace_announcement(announcement_id):
     """Replace a draft or scheduled announcement (409 once it is sent)."""
     g.resource = "announcement"
     body = parse(AnnouncementBody, json_body())
-    announcement = announcements.update_announcement(announcement_id, body.to_input(), clock.now())
-    record(api_actor(), "announcement.update", f"announcement:{announcement_id}")
+    announcement = announcement_sending.update_announcement(
+        announcement_id, body.to_input(), clock.now(), actor=api_actor()
+    )
     _send_if_asked(announcement_id, body)
     db.session.commit()
-    return jsonify(announcement_json(announcement, announcements.progress(announcement_id)))
+    return jsonify(announcement_json(announcement, announcement_reports.progress(announcement_id)))
 
 
 def _send_if_asked(announcement_id: int, body: AnnouncementBody) -> None:
     if body.send_now:
-        count = announcements.send_now(announcement_id, clock.now())
-        record(
-            api_actor(), "announcement.send", f"announcement:{announcement_id}", recipients=count
-        )
+        announcement_sending.send_now(announcement_id, clock.now(), actor=api_actor())
 
 
 @bp.get("/announcements/<id:announcement_id>")
 @organizer_required
 def get_announcement(announcement_id):
     g.resource = "announcement"
-    announcement = announcements.get_announcement(announcement_id)
-    return jsonify(announcement_json(announcement, announcements.progress(announcement_id)))
+    announcement = announcement_reports.get_announcement(announcement_id)
+    return jsonify(announcement_json(announcement, announcement_reports.progress(announcement_id)))

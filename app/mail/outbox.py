@@ -1,38 +1,26 @@
 """The outbox: mail written in the same transaction as the change that causes it, delivered later.
 
 A message moves queued -> sending (claimed with a lease) -> sent, or back to queued with a later
-next_attempt_at after a temporary failure, or to failed after a permanent one. Each row is marked
-sent in its own commit once the SMTP server accepts it, and before the next message is handed
-over, so after a crash at most the one message in flight can go out twice, and it keeps its
-Message-ID.
+next_attempt_at after a temporary failure, or to failed after a permanent one. These functions
+change the session and never commit: the delivery run (app/mail/delivery.py) does.
 """
 
 import logging
-import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from email.utils import make_msgid
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import (
-    ForeignKey,
-    Index,
-    LargeBinary,
-    String,
-    Text,
-    bindparam,
-    update,
-)
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock, queueing
 from app.database import UTCDateTime
 from app.extensions import Model, db
+from app.mail.failures import PermanentFailure
+from app.mail.mime import mime_bytes
 from app.mail.suppression import flag_address
-from app.mail.transport import PermanentFailure, TemporaryFailure, mime_bytes, open_transport
 from app.queueing import CLAIM_LEASE
 from app.text import breaks_header, header_safe
 
@@ -155,11 +143,11 @@ def enqueue(
 
 
 def claim_due(now: datetime, limit: int) -> list[OutboxMessage]:
-    """Lease up to `limit` due messages to this worker and commit the claim (app/queueing.py)."""
+    """Lease up to `limit` due messages to this worker (app/queueing.py); the caller commits."""
     return queueing.claim_due(OutboxMessage, now, limit, current_app.config["MAIL_MAX_ATTEMPTS"])
 
 
-def _renew_lease(messages: list[OutboxMessage]) -> None:
+def renew_lease(messages: list[OutboxMessage]) -> None:
     """Keep the rest of a batch claimed while a slow server works through it."""
     if messages:
         db.session.execute(
@@ -170,125 +158,20 @@ def _renew_lease(messages: list[OutboxMessage]) -> None:
         )
 
 
-def _record_temporary_failure(message: OutboxMessage, now: datetime, error: str) -> None:
+def record_temporary_failure(message: OutboxMessage, now: datetime, error: str) -> None:
+    """Back in the queue after the backoff, or failed once out of attempts."""
     queueing.record_failed_attempt(message, now, error, current_app.config["MAIL_MAX_ATTEMPTS"])
 
 
-# One prepared UPDATE per delivery: the ORM's flush of the same change, with the pool checkout
-# around each commit, costs more than the SMTP conversation itself.
-_MARK_SENT = (
-    update(OutboxMessage)
-    .where(OutboxMessage.id == bindparam("row_id"))
-    .values(status=OutboxStatus.SENT, sent_at=bindparam("at"), claimed_until=None)
-)
-
-
-class _SentRecorder:
-    """Marks each delivered message sent in a commit of its own, on a connection and a thread of
-    its own, so that the commit overlaps the next message's conversation instead of adding to it.
-    The "." that hands the next message over waits for it (`wait` is the transport's
-    `before_final_dot`): after a crash at most the one message in flight can go out twice."""
-
-    def __init__(self):
-        self.connection = db.engine.connect()
-        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-sent")
-        self.in_flight = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        try:
-            self.wait()
-        finally:
-            self.thread.shutdown()
-            self.connection.close()
-
-    def record(self, message: OutboxMessage) -> None:
-        self.wait()
-        if db.session().in_transaction():
-            # On SQLite the session's transaction holds the write lock the recording needs.
-            db.session.commit()
-        at = clock.now()
-        self.in_flight = (message, at, self.thread.submit(self._write, message.id, at))
-
-    def _write(self, row_id: int, at: datetime) -> None:
-        with self.connection.begin():
-            self.connection.execute(_MARK_SENT, {"row_id": row_id, "at": at})
-
-    def wait(self) -> None:
-        """Return once the recording in flight is committed (re-raising its error, if any); the
-        loaded object is then told the new values without being made dirty."""
-        if self.in_flight is None:
-            return
-        message, at, done = self.in_flight
-        self.in_flight = None
-        done.result()
-        set_committed_value(message, "status", OutboxStatus.SENT)
-        set_committed_value(message, "sent_at", at)
-        set_committed_value(message, "claimed_until", None)
-
-
-def deliver_due(now: datetime | None = None) -> int:
-    """Deliver one batch of due messages over one connection; return how many were sent."""
-    now = now or clock.now()
-    session = db.session()
-    # The claim and each message get a commit of their own; keeping the batch loaded across those
-    # commits saves a reload of every row after each one (what made a batch of 200 cost 20,000
-    # queries).
-    session.expire_on_commit = False
-    try:
-        messages = claim_due(now, current_app.config["MAIL_BATCH_SIZE"])
-        return _deliver_claimed(messages, now)
-    finally:
-        session.expire_on_commit = True
-
-
-def _deliver_claimed(messages: list[OutboxMessage], now: datetime) -> int:
-    if not messages:
-        return 0
-    sent = 0
-    pending = list(messages)
-    lease_renewed = time.monotonic()
-    try:
-        with open_transport() as transport, _SentRecorder() as recorder:
-            while pending:
-                message = pending[0]
-                try:
-                    transport.send(message, before_final_dot=recorder.wait)
-                except TemporaryFailure as error:
-                    if not error.connection_usable:
-                        raise
-                    recorder.wait()
-                    _record_temporary_failure(message, now, str(error))
-                except PermanentFailure as error:
-                    recorder.wait()
-                    if error.flags_address:
-                        flag_address(message.to_addr, str(error))
-                    message.attempts += 1
-                    message.status = OutboxStatus.FAILED
-                    message.last_error = str(error)[:2000]
-                    message.claimed_until = None
-                    log.warning("mail %s permanently failed: %s", message.id, error)
-                else:
-                    recorder.record(message)
-                    sent += 1
-                pending.pop(0)
-                if time.monotonic() - lease_renewed > CLAIM_LEASE.total_seconds() / 2:
-                    recorder.wait()
-                    _renew_lease(pending)
-                    lease_renewed = time.monotonic()
-                if db.session().in_transaction():  # a failure was recorded, or the lease renewed
-                    db.session.commit()
-    except TemporaryFailure as error:
-        # The server or the connection is gone: the rest of the batch waits for the next try.
-        log.warning(
-            "mail delivery interrupted, %d message(s) will be retried: %s", len(pending), error
-        )
-        for message in pending:
-            _record_temporary_failure(message, now, str(error))
-        db.session.commit()
-    return sent
+def record_permanent_failure(message: OutboxMessage, error: PermanentFailure) -> None:
+    """Failed for good; a refused address is flagged so that bulk mail skips it later."""
+    if error.flags_address:
+        flag_address(message.to_addr, str(error))
+    message.attempts += 1
+    message.status = OutboxStatus.FAILED
+    message.last_error = str(error)[:2000]
+    message.claimed_until = None
+    log.warning("mail %s permanently failed: %s", message.id, error)
 
 
 def withdraw_bulk_mail(email: str) -> int:

@@ -7,7 +7,8 @@ from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from app.forms import max_length, nfkc, required, single_line, strip
-from app.materials.services import ATTENDED, CONFIRMED, FILE_TYPES, WITH_MEMBERS
+from app.materials.files import FILE_TYPES
+from app.materials.mailing import ATTENDED, CONFIRMED, WITH_MEMBERS
 
 MESSAGE_MAX = 2000
 

@@ -3,26 +3,27 @@
 from flask import Blueprint, redirect, render_template, send_file
 
 from app.extensions import db
-from app.materials import services
+from app.materials import downloads, files
+from app.materials.errors import DownloadLinkInvalid
 
 bp = Blueprint("materials", __name__)
-bp.add_app_template_filter(services.human_size, "filesize")
-bp.add_app_template_filter(services.kind_label, "material_kind")
+bp.add_app_template_filter(files.human_size, "filesize")
+bp.add_app_template_filter(files.kind_label, "material_kind")
 
 
 @bp.route("/materials/<id:material_id>/<kind>/<token>")
 def download(material_id, kind, token):
     """Check the recipient's own link, log the download, then hand over the file or the link."""
     try:
-        material = services.record_download(material_id, kind, token)
-    except services.DownloadLinkInvalid:
+        material = downloads.record_download(material_id, kind, token)
+    except DownloadLinkInvalid:
         db.session.rollback()
         return render_template("materials/invalid.html"), 404
     db.session.commit()
     if material.is_link:
         return redirect(material.url)
     response = send_file(
-        services.stored_path(material),
+        files.stored_path(material),
         mimetype=material.content_type,
         as_attachment=True,
         download_name=material.filename,

@@ -58,7 +58,8 @@ def due_period(now: datetime) -> str | None:
 
 
 def send_half_year_notice(now: datetime) -> int:
-    """Queue the notice for the due period, once; returns how many were queued. Commits."""
+    """Queue the notice for the due period, once; returns how many were queued (the caller
+    commits the run row and the messages together)."""
     period = due_period(now)
     if period is None:
         return 0
@@ -66,17 +67,17 @@ def send_half_year_notice(now: datetime) -> int:
     if not sessions:
         return 0  # nothing to announce yet; a later sweep in the catch-up window tries again
     run = NoticeRun(period=period)
-    db.session.add(run)
     try:
-        db.session.flush()
+        # A savepoint, so that losing the race leaves the caller's transaction usable.
+        with db.session.begin_nested():
+            db.session.add(run)
     except IntegrityError:
-        db.session.rollback()  # another scheduler got there first
-        return 0
+        return 0  # another scheduler got there first
     members = _recipients()
     for member in members:
         notifications.notify_half_year(member, sessions, contact_check=period.endswith("-04"))
     run.recipients = len(members)
-    db.session.commit()
+    db.session.flush()
     return len(members)
 
 

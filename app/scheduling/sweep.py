@@ -11,9 +11,9 @@ import logging
 from datetime import datetime
 from functools import partial
 
-from app.announcements.services import due_announcements, queue_due_announcement
+from app.announcements.sending import due_announcements, queue_due_announcement
 from app.extensions import db
-from app.materials.services import delete_abandoned_uploads
+from app.materials.files import delete_abandoned_uploads
 from app.notices.services import due_period, send_half_year_notice
 from app.ops.retention import ABANDONED_UPLOAD_AGE, anonymise_expired, delete_expired_records
 from app.reminders.services import events_with_due_reminders, remind_event

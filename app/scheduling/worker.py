@@ -11,7 +11,7 @@ from flask import current_app
 
 from app import clock
 from app.extensions import db
-from app.mail.outbox import deliver_due
+from app.mail.delivery import deliver_due
 from app.ops import heartbeat
 from app.scheduling.leader import LeaderLock
 from app.scheduling.scheduler import start_scheduler

@@ -61,7 +61,7 @@ def verify_signature(
 
 
 def claim_due(now: datetime, limit: int) -> list[WebhookDelivery]:
-    """Lease up to `limit` due deliveries and commit the claim (app/queueing.py)."""
+    """Lease up to `limit` due deliveries (app/queueing.py); the caller commits the lease."""
     max_attempts = current_app.config["WEBHOOK_MAX_ATTEMPTS"]
     return queueing.claim_due(WebhookDelivery, now, limit, max_attempts)
 

@@ -13,7 +13,8 @@ from app.announcements.models import Announcement, AnnouncementStatus
 from app.audit.models import AuditEntry
 from app.events.models import EventKind
 from app.extensions import db
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from tests.conftest import NOW, sign_in

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from app.mail.outbox import deliver_due
+from app.mail.delivery import deliver_due
 from tests.conftest import NOW
 
 

@@ -9,9 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.audit.actor import SYSTEM
 from app.audit.models import AuditEntry
 from app.extensions import db
-from app.materials import services
+from app.materials import catalogue
 from app.materials.models import Material, MaterialDownload
 from tests.materials.samples import (
     MAX_BYTES,
@@ -203,7 +204,7 @@ def test_a_bad_link_is_explained_beside_its_field_and_the_input_kept(
 
 def test_deleting_removes_the_file_and_is_audited(app, organizer_client, make_event):
     event = make_event()
-    material = services.add_file(event.id, "", "a.pdf", io.BytesIO(pdf()))
+    material = catalogue.add_file(event.id, "", "a.pdf", io.BytesIO(pdf()), actor=SYSTEM)
     db.session.commit()
     material_id = material.id
 
@@ -221,7 +222,7 @@ def test_a_material_of_another_event_cannot_be_deleted_through_this_one(
     app, organizer_client, make_event
 ):
     event, other = make_event(), make_event()
-    material = services.add_file(other.id, "", "a.pdf", io.BytesIO(pdf()))
+    material = catalogue.add_file(other.id, "", "a.pdf", io.BytesIO(pdf()), actor=SYSTEM)
     db.session.commit()
     response = organizer_client.submit(
         page(event), {}, action=f"{page(event)}/{material.id}/delete"
@@ -235,7 +236,7 @@ def test_the_list_shows_downloads_and_different_people(
 ):
     event = make_event()
     alice, bob = make_registration(event), make_registration(event)
-    material = services.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()))
+    material = catalogue.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()), actor=SYSTEM)
     db.session.flush()
     for registration_id in (alice.id, alice.id, bob.id):
         db.session.add(MaterialDownload(material_id=material.id, registration_id=registration_id))
@@ -254,7 +255,7 @@ def test_the_send_page_shows_how_many_each_choice_reaches(
     organizer_client, make_event, make_registration, make_member
 ):
     event = make_event()
-    services.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()))
+    catalogue.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()), actor=SYSTEM)
     came = make_registration(event)
     make_registration(event)
     came.checked_in_at = came.created_at
@@ -275,7 +276,7 @@ def test_sending_queues_one_mail_per_person_and_is_audited(
     organizer_client, make_event, make_registration, make_member
 ):
     event = make_event()
-    services.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()))
+    catalogue.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()), actor=SYSTEM)
     db.session.commit()
     registrant = make_registration(event)
     member = make_member()
@@ -323,7 +324,7 @@ def test_bad_send_input_is_explained_beside_its_field_and_sends_nothing(
     organizer_client, make_event, make_registration, data, field
 ):
     event = make_event()
-    services.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()))
+    catalogue.add_file(event.id, "スライド", "a.pdf", io.BytesIO(pdf()), actor=SYSTEM)
     db.session.commit()
     make_registration(event)
     before = len(outbox())

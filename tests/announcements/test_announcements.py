@@ -14,27 +14,24 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from app import clock
-from app.announcements import services
+from app.announcements import sending
+from app.announcements.audience import resolve_audience
+from app.announcements.composition import preview, render_placeholders, send_test
+from app.announcements.errors import NoRecipients
 from app.announcements.forms import AnnouncementForm
 from app.announcements.inputs import AnnouncementInput
 from app.announcements.models import Announcement, AnnouncementStatus
-from app.announcements.services import (
-    NoRecipients,
-    preview,
-    progress,
-    queue_announcement,
-    queue_due_announcements,
-    render_placeholders,
-    resolve_audience,
-    send_test,
-)
+from app.announcements.reports import progress
+from app.announcements.sending import queue_announcement, queue_due_announcements
+from app.audit.actor import SYSTEM
 from app.errors import DomainError
 from app.extensions import db
 from app.formatting import format_span
 from app.inputs import InvalidInput, parse
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.dkim import message_bytes
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import flag_address
-from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.registrations.invites import links
@@ -108,7 +105,7 @@ def create_announcement(subject, body, audience, created_by, send_at=None, now=N
         AnnouncementInput,
         {"subject": subject, "body": body, "audience": audience, "send_at": send_at},
     )
-    return services.create_announcement(data, created_by, now)
+    return sending.create_announcement(data, created_by, now, actor=SYSTEM)
 
 
 def refused(*args) -> tuple[str, str]:
@@ -413,7 +410,7 @@ def test_preview_and_test_mail_show_sample_links_not_someones_real_ones(
     announcement = announce(registrants(event), body="確認: {manage_url}\n参加: {join_url}")
 
     _, text = preview(announcement)
-    send_test(announcement, *ORGANIZER)
+    send_test(announcement, *ORGANIZER, actor=SYSTEM)
     db.session.commit()
     test_mail = outbox()[-1]
 
@@ -432,7 +429,7 @@ def test_test_send_queues_exactly_one_message_to_the_organizer(
     announcement = announce(registrants(event), subject="{name}様 ご案内")
     before = outbox_count()
 
-    send_test(announcement, *ORGANIZER)
+    send_test(announcement, *ORGANIZER, actor=SYSTEM)
     db.session.commit()
 
     [message] = outbox()[before:]
@@ -449,7 +446,7 @@ def test_test_send_queues_exactly_one_message_to_the_organizer(
     # A member announcement's test copy shows the footer, with an unsubscribe link that does nothing.
     make_member()
     bulk = announce({"kind": "members"})
-    send_test(bulk, *ORGANIZER)
+    send_test(bulk, *ORGANIZER, actor=SYSTEM)
     db.session.commit()
     test_copy = outbox()[-1]
     assert test_copy.to_addr == ORGANIZER[0]
@@ -461,7 +458,7 @@ def test_nothing_to_preview_or_test_without_recipients(make_event):
     with pytest.raises(NoRecipients):
         preview(announcement)
     with pytest.raises(NoRecipients):
-        send_test(announcement, *ORGANIZER)
+        send_test(announcement, *ORGANIZER, actor=SYSTEM)
 
 
 # --- queueing --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.announcements.models import Announcement
-from app.announcements.services import queue_due_announcements
+from app.announcements.sending import queue_due_announcements
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.mail.outbox import OutboxMessage

@@ -18,7 +18,8 @@ from schemathesis.specs.openapi.checks import (
 
 from app import clock
 from app.announcements.inputs import AnnouncementInput
-from app.announcements.services import create_announcement
+from app.announcements.sending import create_announcement
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.members.services import MembershipInput, apply_for_membership
 from tests.conftest import NOW
@@ -58,6 +59,7 @@ def seeded(app, make_event, make_registration):
         ),
         "staff@secretariat.example.jp",
         now=clock.now(),
+        actor=SYSTEM,
     )
     db.session.commit()
 

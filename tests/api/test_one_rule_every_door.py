@@ -12,7 +12,8 @@ from app.events.inputs import EventInput
 from app.events.models import Event, EventStatus
 from app.extensions import db
 from app.inputs import InvalidInput, parse
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.registrations.models import Registration
 
 CONSOLE = {

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from app.extensions import db
-from app.mail.outbox import deliver_due
+from app.mail.delivery import deliver_due
 from tests.conftest import ORGANIZER_PASSWORD
 from tests.mail.conftest import (  # noqa: F401  (fixtures: a real SMTP server for the app)
     smtp_config,

@@ -9,7 +9,7 @@ import vobject
 from app import clock
 from app.events.services import EventChanges
 from app.extensions import db
-from app.mail.transport import message_bytes
+from app.mail.dkim import message_bytes
 from app.registrations.models import RegistrationStatus
 from app.registrations.services import (
     cancel_event,

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
-from app.announcements import services as announcements
+from app.announcements import sending as announcements
 from app.announcements.inputs import AnnouncementInput
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.inputs import parse
 from app.inquiries.models import Inquiry
@@ -128,6 +129,7 @@ def every_mail_kind(app, make_event, make_registration, make_organizer):
             },
         ),
         "jimukyoku@reskilling.example.jp",
+        actor=SYSTEM,
     )
     db.session.flush()
     kinds["announcement"] = _made_by(

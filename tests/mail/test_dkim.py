@@ -15,8 +15,9 @@ from pathlib import Path
 import dkim
 import pytest
 
-from app.mail.outbox import OutboxStatus, deliver_due
-from app.mail.transport import message_bytes
+from app.mail.delivery import deliver_due
+from app.mail.dkim import message_bytes
+from app.mail.outbox import OutboxStatus
 from tests.conftest import NOW
 
 SELECTOR = "mail2026"

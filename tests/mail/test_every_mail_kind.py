@@ -8,7 +8,7 @@ from email.header import decode_header
 
 import pytest
 
-from app.mail.transport import MAX_ENCODED_WORD, _text_part
+from app.mail.mime import MAX_ENCODED_WORD, _text_part
 from tests.mail.kinds import SECRETARIAT, parsed
 
 BULK = {"half-yearly notice", "announcement", "materials"}

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxMessage, OutboxStatus
 
 MESSAGES = 7
 BATCH = 3  # several batches (connections) per round: 3 + 3 + 1

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from app.errors import RegistrationClosed
 from app.extensions import db
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due, enqueue
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxMessage, OutboxStatus, enqueue
 from app.registrations import services
 from app.registrations.models import Registration
 from tests.conftest import NOW

@@ -9,8 +9,16 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.mail import outbox as outbox_module
-from app.mail.outbox import CLAIM_LEASE, OutboxStatus, claim_due, deliver_due
+from app.mail import delivery as delivery_module
+from app.mail.delivery import deliver_due
+from app.mail.failures import PermanentFailure
+from app.mail.outbox import (
+    CLAIM_LEASE,
+    OutboxStatus,
+    claim_due,
+    record_permanent_failure,
+    record_temporary_failure,
+)
 from app.registrations.models import Registration, RegistrationStatus
 from tests.conftest import NOW
 
@@ -77,6 +85,7 @@ def test_a_batch_claimed_by_a_worker_that_died_waits_for_the_lease_then_goes_out
     messages = queue_messages(3)
     # A worker claims the batch and dies before sending anything.
     claimed = claim_due(NOW, limit=10)
+    db.session.commit()
     assert sorted(m.id for m in claimed) == sorted(m.id for m in messages)
     db.session.remove()
 
@@ -100,12 +109,12 @@ def test_when_recording_a_delivery_fails_the_next_message_is_abandoned_mid_data_
     app, smtp_server, queue_messages, outbox, frozen_now, monkeypatch
 ):
     first, second, third = queue_messages(3)
-    real_write = outbox_module._SentRecorder._write
+    real_write = delivery_module._SentRecorder._write
 
     def database_gone(self, row_id, at):
         raise OSError("database connection lost")
 
-    monkeypatch.setattr(outbox_module._SentRecorder, "_write", database_gone)
+    monkeypatch.setattr(delivery_module._SentRecorder, "_write", database_gone)
     with pytest.raises(OSError):
         deliver_due()
     # The first went out and could not be recorded; the second was cut off before its final "."
@@ -113,7 +122,7 @@ def test_when_recording_a_delivery_fails_the_next_message_is_abandoned_mid_data_
     assert smtp_server.message_id_counts() == {first.message_id: 1}
     db.session.remove()
 
-    monkeypatch.setattr(outbox_module._SentRecorder, "_write", real_write)
+    monkeypatch.setattr(delivery_module._SentRecorder, "_write", real_write)
     frozen_now(NOW + CLAIM_LEASE + timedelta(seconds=1))
     assert deliver_due() == 3
     # Only the one in flight went twice; every message arrived.
@@ -130,6 +139,7 @@ def test_a_claim_takes_abandoned_messages_first_then_the_longest_waiting_and_not
 ):
     abandoned = [m.id for m in queue_messages(2)]
     claim_due(NOW, limit=2)  # a worker that then died
+    db.session.commit()
     db.session.remove()
     later = NOW + CLAIM_LEASE + timedelta(seconds=1)
     frozen_now(later)
@@ -142,6 +152,7 @@ def test_a_claim_takes_abandoned_messages_first_then_the_longest_waiting_and_not
     db.session.commit()
 
     claimed = [m.id for m in claim_due(later, limit=4)]
+    db.session.commit()
 
     assert claimed == [*abandoned, oldest, middle]
     rows = {row.id: row for row in outbox()}
@@ -177,6 +188,7 @@ def test_concurrent_claims_on_postgresql_never_return_the_same_rows(app, queue_m
             sa_event.listen(session, "before_commit", hold_locks)
             try:
                 other["ids"] = {message.id for message in claim_due(NOW, limit=3)}
+                db.session.commit()
             finally:
                 db.session.remove()
 
@@ -187,6 +199,7 @@ def test_concurrent_claims_on_postgresql_never_return_the_same_rows(app, queue_m
         # Locked rows must be skipped, not waited for: waiting would fail this transaction.
         db.session.execute(text("SET LOCAL lock_timeout = '2s'"))
         mine = {message.id for message in claim_due(NOW, limit=3)}
+        db.session.commit()
     finally:
         release.set()
         thread.join(timeout=20)
@@ -199,3 +212,28 @@ def test_concurrent_claims_on_postgresql_never_return_the_same_rows(app, queue_m
     rows = outbox()
     assert mine | other["ids"] == {row.id for row in rows}
     assert all(row.status == OutboxStatus.SENDING for row in rows)
+
+
+def test_the_delivery_run_owns_the_commits_the_outbox_functions_it_calls_commit_nothing(
+    app, smtp_server, queue_messages, outbox
+):
+    first, second = queue_messages(2)
+    commits = []
+
+    def committed(_session):
+        commits.append(1)
+
+    sa_event.listen(db.session(), "after_commit", committed)
+    try:
+        claimed = claim_due(NOW, limit=10)
+        record_temporary_failure(claimed[0], NOW, "421 try later")
+        record_permanent_failure(claimed[1], PermanentFailure("550 no such user"))
+        assert commits == []
+        db.session.rollback()
+        assert [row.status for row in outbox()] == [OutboxStatus.QUEUED] * 2
+
+        assert deliver_due() == 2
+        assert commits  # the run committed the claim and the batch itself
+    finally:
+        sa_event.remove(db.session(), "after_commit", committed)
+    assert smtp_server.message_id_counts() == {first.message_id: 1, second.message_id: 1}

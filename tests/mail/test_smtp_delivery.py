@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import create_engine, event, func, select
 
 from app.extensions import db
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import SuppressedAddress
 from tests.conftest import NOW
 

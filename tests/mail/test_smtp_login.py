@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from aiosmtpd.smtp import AuthResult
 
-from app.mail.outbox import OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxStatus
 from tests.conftest import NOW
 
 

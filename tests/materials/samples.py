@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.mail.dkim import message_bytes
 from app.mail.outbox import OutboxMessage
-from app.mail.transport import message_bytes
 from app.materials.models import Material, MaterialDownload
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus

@@ -8,8 +8,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
+from app.audit.actor import SYSTEM
 from app.extensions import db
-from app.materials import services
+from app.materials import catalogue, files
+from app.materials.downloads import download_url
 from app.registrations.models import RegistrationStatus
 from app.tokens import new_nonce
 from tests.conftest import NOW
@@ -17,13 +19,15 @@ from tests.materials.samples import downloads, package, pdf
 
 
 def add_file(event, filename="第1回資料.pdf", content=None):
-    material = services.add_file(event.id, "", filename, io.BytesIO(content or pdf()))
+    material = catalogue.add_file(
+        event.id, "", filename, io.BytesIO(content or pdf()), actor=SYSTEM
+    )
     db.session.commit()
     return material
 
 
 def path_of(material, holder) -> str:
-    return urlsplit(services.download_url(material, holder)).path
+    return urlsplit(download_url(material, holder)).path
 
 
 def assert_refused(response):
@@ -84,13 +88,15 @@ def test_each_download_is_logged(client, make_event, make_registration):
     for _ in range(3):
         assert client.get(path_of(material, registration)).status_code == 200
     assert len(downloads()) == 3
-    assert services.download_counts(event.id) == {material.id: (3, 1)}
+    assert catalogue.download_counts(event.id) == {material.id: (3, 1)}
 
 
 def test_a_link_material_redirects_after_logging(client, make_event, make_registration):
     event = make_event()
     registration = make_registration(event)
-    material = services.add_link(event.id, "録画", "https://video.example.jp/watch?v=1")
+    material = catalogue.add_link(
+        event.id, "録画", "https://video.example.jp/watch?v=1", actor=SYSTEM
+    )
     db.session.commit()
 
     response = client.get(path_of(material, registration))
@@ -171,7 +177,7 @@ def test_a_file_gone_from_the_disk_gets_the_friendly_page(client, make_event, ma
     event = make_event()
     registration = make_registration(event)
     material = add_file(event)
-    services.stored_path(material).unlink()
+    files.stored_path(material).unlink()
     assert_refused(client.get(path_of(material, registration)))
 
 

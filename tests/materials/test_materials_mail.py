@@ -7,9 +7,11 @@ import re
 
 import pytest
 
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.mail.suppression import flag_address
-from app.materials import services
+from app.materials import catalogue, mailing
+from app.materials.errors import NothingToSend
 from app.members.models import MemberStatus
 from app.registrations.models import RegistrationStatus
 from tests.conftest import NOW
@@ -21,14 +23,14 @@ DOWNLOAD_URL = re.compile(r"https://reskilling\.example\.jp(/materials/\d+/[rm]/
 @pytest.fixture
 def event_with_materials(make_event):
     event = make_event(title="9月セミナー＆情報交換会")
-    services.add_file(event.id, "基調講演スライド", "slides.pdf", io.BytesIO(pdf()))
-    services.add_link(event.id, "当日の録画", "https://video.example.jp/watch?v=1")
+    catalogue.add_file(event.id, "基調講演スライド", "slides.pdf", io.BytesIO(pdf()), actor=SYSTEM)
+    catalogue.add_link(event.id, "当日の録画", "https://video.example.jp/watch?v=1", actor=SYSTEM)
     db.session.commit()
     return event
 
 
-def send(event, audience=services.CONFIRMED, message="") -> int:
-    count = services.send_materials(event.id, audience, message)
+def send(event, audience=mailing.CONFIRMED, message="") -> int:
+    count = mailing.send_materials(event.id, audience, message, actor=SYSTEM)
     db.session.commit()
     return count
 
@@ -79,8 +81,8 @@ def test_attended_only_leaves_out_those_who_did_not_check_in(
     came.checked_in_at = NOW
     db.session.commit()
 
-    assert services.audience_counts(event.id)[services.ATTENDED] == 1
-    assert send(event, services.ATTENDED) == 1
+    assert mailing.audience_counts(event.id)[mailing.ATTENDED] == 1
+    assert send(event, mailing.ATTENDED) == 1
     assert outbox()[-1].to_addr == came.email
 
 
@@ -96,7 +98,7 @@ def test_materials_to_all_members_are_bulk_mail_with_list_unsubscribe(
     member = make_member(name="会員 太郎")
     before = len(outbox())
 
-    assert send(event, services.WITH_MEMBERS) == 2
+    assert send(event, mailing.WITH_MEMBERS) == 2
 
     rows = {row.to_addr: row for row in outbox()[before:]}
     assert rows[registrant.email].unsubscribe_url is None
@@ -127,7 +129,7 @@ def test_unsubscribed_members_and_bounced_addresses_get_no_materials_mail(
     flag_address(bounced.email, "550 no such user")
     db.session.commit()
 
-    assert send(event, services.WITH_MEMBERS) == 1
+    assert send(event, mailing.WITH_MEMBERS) == 1
     assert [row.to_addr for row in outbox()] == [active.email]
 
 
@@ -139,7 +141,7 @@ def test_a_member_who_signed_up_gets_one_copy_as_a_registrant(
     make_registration(event, email=member.email, name=member.name)
     before = len(outbox())
 
-    assert send(event, services.WITH_MEMBERS) == 1
+    assert send(event, mailing.WITH_MEMBERS) == 1
     [row] = outbox()[before:]
     assert row.to_addr == member.email and row.unsubscribe_url is None
     assert "/r/" in text_of(mime(row))
@@ -152,7 +154,7 @@ def test_an_unsubscribed_member_who_registered_still_gets_their_events_materials
     member = make_member(status=MemberStatus.UNSUBSCRIBED, unsubscribed_at=NOW)
     make_registration(event, email=member.email)
     before = len(outbox())
-    assert send(event, services.CONFIRMED) == 1
+    assert send(event, mailing.CONFIRMED) == 1
     assert outbox()[before].to_addr == member.email
 
 
@@ -161,16 +163,16 @@ def test_nothing_to_send_without_materials_or_without_recipients(
 ):
     bare = make_event()
     make_registration(bare)
-    with pytest.raises(services.NothingToSend) as no_materials:
-        services.send_materials(bare.id, services.CONFIRMED)
+    with pytest.raises(NothingToSend) as no_materials:
+        mailing.send_materials(bare.id, mailing.CONFIRMED, actor=SYSTEM)
     assert "資料がありません" in str(no_materials.value.message)
     assert no_materials.value.field == "audience"
 
-    with pytest.raises(services.NothingToSend) as nobody:
-        services.send_materials(event_with_materials.id, services.CONFIRMED)
+    with pytest.raises(NothingToSend) as nobody:
+        mailing.send_materials(event_with_materials.id, mailing.CONFIRMED, actor=SYSTEM)
     assert "該当する方がいません" in str(nobody.value.message)
 
-    with pytest.raises(services.NothingToSend):
-        services.send_materials(event_with_materials.id, "everyone")
+    with pytest.raises(NothingToSend):
+        mailing.send_materials(event_with_materials.id, "everyone", actor=SYSTEM)
     db.session.rollback()
     assert [r for r in outbox() if r.category == "materials_available"] == []

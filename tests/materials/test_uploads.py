@@ -7,9 +7,11 @@ import unicodedata
 
 import pytest
 
+from app.audit.actor import SYSTEM
 from app.errors import DomainError
 from app.extensions import db
-from app.materials import services
+from app.materials import catalogue, files
+from app.materials.errors import InvalidLink, MaterialNotFound, MaterialRefused
 from app.materials.models import Material, MaterialDownload
 from tests.materials.samples import (
     MAX_BYTES,
@@ -34,14 +36,14 @@ ALLOWED = "PDF、PowerPoint（.pptx・.ppt）、Excel（.xlsx・.xls）、Word�
 
 
 def upload(event, filename, content, title=""):
-    material = services.add_file(event.id, title, filename, io.BytesIO(content))
+    material = catalogue.add_file(event.id, title, filename, io.BytesIO(content), actor=SYSTEM)
     db.session.commit()
     return material
 
 
-def refused(event, filename, content) -> services.MaterialRefused:
-    with pytest.raises(services.MaterialRefused) as caught:
-        services.add_file(event.id, "", filename, io.BytesIO(content))
+def refused(event, filename, content) -> MaterialRefused:
+    with pytest.raises(MaterialRefused) as caught:
+        catalogue.add_file(event.id, "", filename, io.BytesIO(content), actor=SYSTEM)
     db.session.rollback()
     return caught.value
 
@@ -69,7 +71,7 @@ def test_each_allowed_type_is_kept_under_a_random_name_with_its_own_mimetype(app
     assert row.size == len(content)
     assert row.stored_name.endswith(f".{ext}") and "セミナー" not in row.stored_name
     assert stored_files(app) == [row.stored_name]
-    assert services.stored_path(row).read_bytes() == content
+    assert files.stored_path(row).read_bytes() == content
 
 
 def test_a_file_of_exactly_the_limit_is_kept(app, make_event):
@@ -175,7 +177,7 @@ def test_refusals_one_after_another_leave_the_folder_and_the_table_empty(app, ma
 
 def test_an_unknown_event_takes_no_file(app):
     with pytest.raises(DomainError):
-        services.add_file(999, "", "a.pdf", io.BytesIO(pdf()))
+        catalogue.add_file(999, "", "a.pdf", io.BytesIO(pdf()), actor=SYSTEM)
     assert_nothing_stored(app)
 
 
@@ -184,7 +186,9 @@ def test_an_unknown_event_takes_no_file(app):
 
 def test_an_https_link_is_kept(app, make_event):
     event = make_event()
-    services.add_link(event.id, "録画（YouTube）", " https://www.youtube.com/watch?v=abc ")
+    catalogue.add_link(
+        event.id, "録画（YouTube）", " https://www.youtube.com/watch?v=abc ", actor=SYSTEM
+    )
     db.session.commit()
     [row] = materials()
     assert row.is_link and row.url == "https://www.youtube.com/watch?v=abc"
@@ -206,8 +210,8 @@ def test_an_https_link_is_kept(app, make_event):
     ],
 )
 def test_a_link_that_is_not_a_plain_https_url_is_refused(app, make_event, url):
-    with pytest.raises(services.InvalidLink) as caught:
-        services.add_link(make_event().id, "資料", url)
+    with pytest.raises(InvalidLink) as caught:
+        catalogue.add_link(make_event().id, "資料", url, actor=SYSTEM)
     assert caught.value.field == "url"
     db.session.rollback()
     assert count(Material) == 0
@@ -222,7 +226,7 @@ def test_deleting_a_material_removes_its_file_and_its_download_log(app, make_eve
     db.session.add(MaterialDownload(material_id=material.id))
     db.session.commit()
 
-    services.delete_material(event.id, material.id)
+    catalogue.delete_material(event.id, material.id, actor=SYSTEM)
     db.session.commit()
 
     assert_nothing_stored(app)
@@ -232,6 +236,6 @@ def test_deleting_a_material_removes_its_file_and_its_download_log(app, make_eve
 def test_a_material_cannot_be_deleted_through_another_event(app, make_event):
     material = upload(make_event(), "a.pdf", pdf())
     other = make_event()
-    with pytest.raises(services.MaterialNotFound):
-        services.delete_material(other.id, material.id)
+    with pytest.raises(MaterialNotFound):
+        catalogue.delete_material(other.id, material.id, actor=SYSTEM)
     assert count(Material) == 1 and len(stored_files(app)) == 1

@@ -7,20 +7,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from email import policy
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import clock
 from app.events.models import EventKind
 from app.extensions import db
+from app.mail.dkim import message_bytes
 from app.mail.outbox import OutboxMessage
 from app.mail.suppression import SuppressedAddress
-from app.mail.transport import message_bytes
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.members.services import confirm_token
+from app.notices.models import NoticeRun
 from app.notices.schedule import first_working_day, notice_time
 from app.notices.services import preview_next_notice, send_half_year_notice
 from app.organizations.services import resolve_organization
+from app.scheduling.sweep import run_sweep
 
 # 1 April 2028 is a Saturday: the notice goes out on Monday 3 April, 10:00 JST (01:00 UTC).
 APRIL_2028 = datetime(2028, 4, 3, 1, 0, tzinfo=UTC)
@@ -92,6 +94,25 @@ def test_notice_goes_to_every_active_member_once_at_ten_on_the_first_working_day
     assert "年度初めのご確認" in mail.text_body  # April asks about the contact
 
 
+def test_the_notice_commits_nothing_itself_the_sweep_commits_the_run_and_its_mail_together(
+    app, make_event, frozen_now
+):
+    sharing_session(make_event)
+    add_member("active@pref.tottori.example.jp")
+    db.session.commit()
+    frozen_now(APRIL_2028)
+
+    assert send_half_year_notice(clock.now()) == 1
+    db.session.rollback()
+    assert notices() == []
+    assert db.session.scalar(select(func.count()).select_from(NoticeRun)) == 0
+
+    assert run_sweep(clock.now())["notices"] == 1
+    db.session.rollback()
+    assert len(notices()) == 1
+    assert db.session.scalar(select(NoticeRun.recipients)) == 1
+
+
 def test_october_notice_has_no_contact_check(app, make_event, frozen_now):
     sharing_session(make_event, when=datetime(2028, 11, 1, 5, 0, tzinfo=UTC))
     add_member("a@city.example.jp")
@@ -119,6 +140,7 @@ def test_notice_is_bulk_mail_with_sender_address_and_one_click_unsubscribe(
     member = add_member("a@city.example.jp")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
+    db.session.commit()
     [row] = notices()
     message = email.message_from_bytes(message_bytes(row), policy=policy.default)
     assert message["Auto-Submitted"] == "auto-generated"
@@ -161,6 +183,7 @@ def test_still_me_and_hand_over_to_a_successor(app, client, make_event, frozen_n
     old = add_member("old@city.kaga.example.jp", organization="加賀市")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
+    db.session.commit()
     text = notices()[0].text_body
     base = app.config["PUBLIC_BASE_URL"]
 
@@ -197,6 +220,7 @@ def test_still_me_and_hand_over_to_a_successor(app, client, make_event, frozen_n
     frozen_now(datetime(2028, 10, 2, 1, 0, tzinfo=UTC))
     sharing_session(make_event, when=datetime(2028, 11, 1, 5, 0, tzinfo=UTC))
     send_half_year_notice(clock.now())
+    db.session.commit()
     assert [m.to_addr for m in notices()[1:]] == ["new@city.kaga.example.jp"]
 
 
@@ -211,6 +235,7 @@ def test_a_successor_is_offered_the_predecessors_public_listing_and_answers_for_
     assert "加賀市" in client.get("/municipalities").get_data(as_text=True)
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
+    db.session.commit()
     base = app.config["PUBLIC_BASE_URL"]
     handover = link(notices()[0].text_body, "/members/handover/").replace(base, "")
     client.submit(handover, {"name": "後任 次郎", "email": "new@city.kaga.example.jp"})
@@ -248,6 +273,7 @@ def test_hand_over_to_yourself_is_refused_with_a_message(app, client, make_event
     old = add_member("old@city.example.jp")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
+    db.session.commit()
     handover = link(notices()[0].text_body, "/members/handover/").replace(
         app.config["PUBLIC_BASE_URL"], ""
     )
@@ -259,12 +285,14 @@ def test_hand_over_to_yourself_is_refused_with_a_message(app, client, make_event
 def test_unsubscribing_withdraws_the_notice_still_waiting_in_the_outbox(
     app, client, make_event, frozen_now
 ):
-    from app.mail.outbox import OutboxStatus, deliver_due
+    from app.mail.delivery import deliver_due
+    from app.mail.outbox import OutboxStatus
 
     sharing_session(make_event)
     member = add_member("a@city.example.jp")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
+    db.session.commit()
     [row] = notices()
     path = row.unsubscribe_url.replace(app.config["PUBLIC_BASE_URL"], "")
     assert client.post(path, data={"List-Unsubscribe": "One-Click"}).status_code == 204

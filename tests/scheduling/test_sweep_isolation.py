@@ -9,10 +9,12 @@ from sqlalchemy import select, update
 
 from app import clock
 from app.announcements.inputs import AnnouncementInput
-from app.announcements.services import create_announcement
+from app.announcements.sending import create_announcement
+from app.audit.actor import SYSTEM
 from app.events.models import Event, EventKind
 from app.extensions import db
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
+from app.mail.delivery import deliver_due
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.notices.schedule import notice_time
@@ -84,6 +86,7 @@ def world(make_event, make_registration):
             send_at=AT,
         ),
         "staff@secretariat.example.jp",
+        actor=SYSTEM,
     )
     db.session.commit()
     add_member("member@pref.tottori.example.jp")
