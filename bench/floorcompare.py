@@ -139,14 +139,14 @@ class InProcess:
 def in_process(app: Flask, action, flows: int = FLOWS) -> InProcess:
     """Run `action(send, n)` `flows` times, each with a new test client; warm up first."""
     for n in range(WARMUP_FLOWS):
-        action(_client_send(app.test_client(), [], None), f"warm{n}")
+        action(client_send(app.test_client()), f"warm{n}")
     result = InProcess()
     samples: list[tuple[float, int]] = []
     with Statements() as statements:
         for n in range(flows):
             samples.clear()
             try:
-                action(_client_send(app.test_client(), samples, statements), n)
+                action(client_send(app.test_client(), samples, statements), n)
             except Failure:
                 result.errors += 1
                 continue
@@ -160,7 +160,9 @@ def in_process(app: Flask, action, flows: int = FLOWS) -> InProcess:
     return result
 
 
-def _client_send(client, samples: list, statements: Statements | None):
+def client_send(client, samples: list | None = None, statements: Statements | None = None):
+    """`send()` on a Flask test client; each request's ms and statements go to `samples`."""
+
     def send(method, path, form):
         before = statements.count if statements else 0
         began = time.perf_counter()
@@ -171,9 +173,9 @@ def _client_send(client, samples: list, statements: Statements | None):
             headers={"Accept-Language": "ja"},
         )
         body = response.get_data()
-        samples.append(
-            ((time.perf_counter() - began) * 1000, statements.count - before if statements else 0)
-        )
+        if samples is not None:
+            ms = (time.perf_counter() - began) * 1000
+            samples.append((ms, statements.count - before if statements else 0))
         return response.status_code, response.headers.get("Location", ""), body
 
     return send

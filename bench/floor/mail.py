@@ -2,6 +2,7 @@
 attached; 7-bit on the wire (base64 bodies, RFC 2047 headers), CRLF line ends."""
 
 from datetime import UTC, datetime
+from email.charset import BASE64, Charset
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
@@ -19,6 +20,14 @@ TOKYO = "Asia/Tokyo"
 CRLF = compat32.clone(linesep="\r\n")
 
 
+def _utf8() -> Charset:
+    """UTF-8 in base64, bodies and headers alike: Flask-Mail, once imported (as the product
+    does), registers UTF-8 as 8bit for every message built in the process."""
+    charset = Charset("utf-8")
+    charset.header_encoding = charset.body_encoding = BASE64
+    return charset
+
+
 @cache
 def _vtimezone(tzid: str) -> icalendar.Timezone:
     """Building a VTIMEZONE walks the zone's history (~10 ms): once per process."""
@@ -27,7 +36,7 @@ def _vtimezone(tzid: str) -> icalendar.Timezone:
 
 def _address(field: str, name: str, address: str) -> Header:
     """「名前 <address>」 with the name in RFC 2047 encoded words, folded by the generator."""
-    header = Header(name, "utf-8", header_name=field)
+    header = Header(name, _utf8(), header_name=field)
     header.append(f"<{address}>", "us-ascii")
     return header
 
@@ -63,11 +72,11 @@ def confirmation(registration) -> bytes:
     confirmed = registration.status == "confirmed"
     context = {"registration": registration, "event": registration.event, "confirmed": confirmed}
     body = MIMEMultipart("alternative")
-    body.attach(MIMEText(render_template("mail.txt", **context), "plain", "utf-8"))
-    body.attach(MIMEText(render_template("mail.html", **context), "html", "utf-8"))
+    body.attach(MIMEText(render_template("mail.txt", **context), "plain", _utf8()))
+    body.attach(MIMEText(render_template("mail.html", **context), "html", _utf8()))
     if confirmed:
         ics = invite(registration, now)
-        inline = MIMEText(ics.decode(), "calendar", "utf-8")
+        inline = MIMEText(ics.decode(), "calendar", _utf8())
         inline.set_param("method", "REQUEST")
         body.attach(inline)
         message = MIMEMultipart("mixed")
@@ -80,7 +89,7 @@ def confirmation(registration) -> bytes:
     sender_name, sender = current_app.config["MAIL_SENDER"]
     title = registration.event.title
     subject = ("【お申し込み完了】" if confirmed else "【キャンセル待ち受付】") + title
-    message["Subject"] = Header(subject, "utf-8", header_name="Subject")
+    message["Subject"] = Header(subject, _utf8(), header_name="Subject")
     message["From"] = _address("From", sender_name, sender)
     message["To"] = _address("To", registration.name, registration.email)
     message["Date"] = format_datetime(now)
