@@ -411,7 +411,7 @@ def report(bare: tuple[InProcess, Result], pairs: list[Pair]) -> str:
             f" {inproc.flow_ms:>7.2f} {sql:>9} {load.rate:>7.1f} {load.percentile(50):>7.1f}"
             f" {load.percentile(99):>7.1f} {cpu_ms_per_flow(load):>6.2f} {errors:>6}"
         )
-    print(f"{'ratio':<22} {'flow ms':>8} {'cpu/flow':>8} {'flows/s':>8} {'p50':>6} {'SQL':>6}")
+    print(f"{'ratio':<28} {'flow ms':>8} {'cpu/flow':>8} {'flows/s':>8} {'p50':>6} {'SQL':>6}")
     bare_inproc, bare_load = bare
     for pair in pairs:
         for label, (a, a_load), (b, b_load) in (
@@ -420,7 +420,7 @@ def report(bare: tuple[InProcess, Result], pairs: list[Pair]) -> str:
         ):
             sql = sum(a.statements)
             print(
-                f"{label + ' (' + pair.label + ')':<22} {_ratio(a.flow_ms, b.flow_ms):>8}"
+                f"{label + ' (' + pair.label + ')':<28} {_ratio(a.flow_ms, b.flow_ms):>8}"
                 f" {_ratio(cpu_ms_per_flow(a_load), cpu_ms_per_flow(b_load)):>8}"
                 f" {_ratio(a_load.rate, b_load.rate):>8}"
                 f" {_ratio(a_load.percentile(50), b_load.percentile(50)):>6}"
