@@ -39,8 +39,10 @@ bench: $(BIN)/activate
 bench-floor: $(BIN)/activate
 	$(BIN)/python -m bench floor
 
+# ruff (through pre-commit, as before a commit) and the type checker over app/.
 lint: $(BIN)/activate
-	$(BIN)/ruff check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+	$(BIN)/mypy
 
 messages: $(BIN)/activate
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".* .venv" -o translations/messages.pot .
