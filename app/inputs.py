@@ -7,10 +7,12 @@ and show its errors beside their own fields; the OpenAPI document is generated f
 models. A rule is written here or in the model, never in a door.
 """
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar, TypeVar
 
+from annotated_types import GroupedMetadata
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -107,8 +109,8 @@ def located(errors: list[tuple[tuple, object]]) -> InvalidInput:
 # --- types ----------------------------------------------------------------------------------
 
 
-def _hygiene(cleaner):
-    def clean(value):
+def _hygiene(cleaner: Callable[[str], str]) -> BeforeValidator:
+    def clean(value: object) -> object:
         if not isinstance(value, str):
             return value  # the type check says what is wrong
         try:
@@ -119,25 +121,33 @@ def _hygiene(cleaner):
     return BeforeValidator(clean)
 
 
-def Line(max_length: int, required: bool = False):  # noqa: N802 - a type, read as one
+@dataclass(frozen=True)
+class _CleanText(GroupedMetadata):
+    """The rules of a text field, written `Annotated[str, Line(100)]`: cleaned by `cleaner` before
+    its length is counted."""
+
+    cleaner: Callable[[str], str]
+    max_length: int
+    required: bool
+
+    def __iter__(self) -> Iterator[object]:
+        yield _hygiene(self.cleaner)
+        yield Field(min_length=1 if self.required else 0, max_length=self.max_length)
+
+
+def Line(max_length: int, required: bool = False) -> _CleanText:  # noqa: N802 - read as a type
     """One line of text, cleaned (app/text.py clean_line) before its length is counted."""
-    return Annotated[
-        str, _hygiene(clean_line), Field(min_length=1 if required else 0, max_length=max_length)
-    ]
+    return _CleanText(clean_line, max_length, required)
 
 
-def Text(max_length: int, required: bool = False):  # noqa: N802
+def Text(max_length: int, required: bool = False) -> _CleanText:  # noqa: N802
     """Multi-line text (a description, a mail body), cleaned by app/text.py clean_text."""
-    return Annotated[
-        str, _hygiene(clean_text), Field(min_length=1 if required else 0, max_length=max_length)
-    ]
+    return _CleanText(clean_text, max_length, required)
 
 
-def Code(max_length: int, required: bool = False):  # noqa: N802
+def Code(max_length: int, required: bool = False) -> _CleanText:  # noqa: N802
     """Text compared as a code or address: NFKC (full-width ＡＢＣ１２３ as ABC123)."""
-    return Annotated[
-        str, _hygiene(nfkc), Field(min_length=1 if required else 0, max_length=max_length)
-    ]
+    return _CleanText(nfkc, max_length, required)
 
 
 def _plausible(moment: datetime) -> datetime:
@@ -175,6 +185,7 @@ def _email(value):
 
 
 EmailAddress = Annotated[
+    str,
     Code(EMAIL_MAX, required=True),
     AfterValidator(_email),
     Field(json_schema_extra={"format": "email", "examples": [EMAIL_EXAMPLE]}),
@@ -188,16 +199,24 @@ Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 Flag = Annotated[bool, Strict()]
 
 
-def Count(maximum: int):  # noqa: N802
-    """A whole number from 0 to `maximum` (seats, minutes)."""
+@dataclass(frozen=True)
+class Count(GroupedMetadata):
+    """A whole number from 0 to `maximum` (seats, minutes): `Annotated[int, Count(500)]`."""
 
-    def within(value):
-        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= maximum:
-            raise rule(_("0〜%(max)dの整数で入力してください。", max=maximum))
-        return value
+    maximum: int
 
-    # The range is checked first for its message; Field keeps it in the JSON Schema.
-    return Annotated[int, BeforeValidator(within), Strict(), Field(ge=0, le=maximum)]
+    def __iter__(self) -> Iterator[object]:
+        maximum = self.maximum
+
+        def within(value: object) -> object:
+            if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value <= maximum:
+                raise rule(_("0〜%(max)dの整数で入力してください。", max=maximum))
+            return value
+
+        # The range is checked first for its message; Field keeps it in the JSON Schema.
+        yield BeforeValidator(within)
+        yield Strict()
+        yield Field(ge=0, le=maximum)
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -264,12 +283,12 @@ def _range_message(ctx: dict) -> str:
 
 def field_errors(model: type[InputModel], error: ValidationError) -> list[FieldError]:
     """A model's validation errors, one message per field, in the order the model lists them."""
-    found = []
+    found: list[FieldError] = []
     for item in error.errors(include_url=False):
         loc = tuple(item["loc"])
         if any(existing.loc == loc for existing in found):
             continue
-        found.append(FieldError(loc, _message(model, item)))
+        found.append(FieldError(loc, _message(model, dict(item))))
     return found
 
 

@@ -4,7 +4,7 @@ the services check what needs the database (the event exists, the table is the e
 clock (a send time still to come)."""
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -73,7 +73,7 @@ class AudienceInput(InputModel):
     def placeholders(self) -> tuple[str, ...]:
         """The placeholders this audience can fill: the person always, the event when there is
         one, the personal links only for registrants."""
-        names = PERSON_PLACEHOLDERS
+        names: tuple[str, ...] = PERSON_PLACEHOLDERS
         if self.event_id is not None:
             names += EVENT_PLACEHOLDERS
         if self.kind == EVENT_REGISTRANTS:
@@ -89,7 +89,7 @@ class AudienceInput(InputModel):
                 "statuses": [str(status) for status in self.statuses],
                 "table_id": self.table_id,
             }
-        stored = {"kind": self.kind, "event_id": self.event_id}
+        stored: dict[str, object] = {"kind": self.kind, "event_id": self.event_id}
         if self.kind == MEMBERS_BY_THEME:
             stored["themes"] = [str(theme) for theme in self.themes]
         return stored
@@ -117,9 +117,9 @@ class AnnouncementInput(InputModel):
     labels = {"subject": _l("件名"), "body": _l("本文"), "audience.kind": _l("配信先")}
 
     audience: AudienceInput
-    subject: Line(SUBJECT_MAX, required=True)
+    subject: Annotated[str, Line(SUBJECT_MAX, required=True)]
     """May hold the placeholders the audience fills: {name} {organization} {event_title} …"""
-    body: Text(BODY_MAX, required=True)
+    body: Annotated[str, Text(BODY_MAX, required=True)]
     send_at: Moment | None = None
     """When the worker sends it (after now); none: kept as a draft."""
 

@@ -172,7 +172,7 @@ def event_json(event: Event, organizer: bool) -> dict:
 
 
 ReminderOffsets = Annotated[
-    tuple[Count(MAX_REMINDER_MINUTES), ...], Field(max_length=MAX_REMINDERS)
+    tuple[Annotated[int, Count(MAX_REMINDER_MINUTES)], ...], Field(max_length=MAX_REMINDERS)
 ]
 
 

@@ -28,7 +28,7 @@ MAX_REMINDERS = 20
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CHOICE_TYPES = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
 
-Seats = Count(MAX_SEATS)
+Seats = Annotated[int, Count(MAX_SEATS)]
 
 
 def _https(url: str) -> str:
@@ -58,15 +58,15 @@ def _reminder(value: str) -> str:
     return value
 
 
-MeetingUrl = Annotated[Line(URL_MAX), AfterValidator(_https)]
-Slug = Annotated[Code(SLUG_MAX), AfterValidator(_slug)]
-ReminderRule = Annotated[Code(20, required=True), AfterValidator(_reminder)]
+MeetingUrl = Annotated[str, Line(URL_MAX), AfterValidator(_https)]
+Slug = Annotated[str, Code(SLUG_MAX), AfterValidator(_slug)]
+ReminderRule = Annotated[str, Code(20, required=True), AfterValidator(_reminder)]
 
 
 class PartInput(InputModel):
     """A part (第一部・第二部); `id` names the existing part it edits, none adds one."""
 
-    title: Line(TITLE_MAX, required=True)
+    title: Annotated[str, Line(TITLE_MAX, required=True)]
     starts_at: Moment | None = None
     ends_at: Moment | None = Field(None, validate_default=True)
     capacity: Seats | None = None
@@ -89,8 +89,8 @@ class PartInput(InputModel):
 class TableInput(InputModel):
     """A theme table (企業・市民向け事業 ...) with its own seats."""
 
-    title: Line(TITLE_MAX, required=True)
-    description: Line(TABLE_DESCRIPTION_MAX) = ""
+    title: Annotated[str, Line(TITLE_MAX, required=True)]
+    description: Annotated[str, Line(TABLE_DESCRIPTION_MAX)] = ""
     capacity: Seats | None = None
     id: Id | None = None
 
@@ -98,11 +98,11 @@ class TableInput(InputModel):
 class QuestionInput(InputModel):
     """A question of the sign-up form; choices belong to choice questions only."""
 
-    label: Line(TITLE_MAX, required=True)
+    label: Annotated[str, Line(TITLE_MAX, required=True)]
     type: QuestionType = QuestionType.SHORT_TEXT
     required: Flag = False
     choices: Annotated[
-        tuple[Line(TITLE_MAX, required=True), ...], Field(max_length=MAX_CHOICES)
+        tuple[Annotated[str, Line(TITLE_MAX, required=True)], ...], Field(max_length=MAX_CHOICES)
     ] = Field((), validate_default=True)
     """The options of a choice question, in order; ignored (stored empty) for text questions."""
     id: Id | None = None
@@ -137,15 +137,15 @@ class EventDetails(InputModel):
         "questions.choices": _l("選択肢"),
     }
 
-    title: Line(TITLE_MAX, required=True)
+    title: Annotated[str, Line(TITLE_MAX, required=True)]
     kind: EventKind = EventKind.SEMINAR
-    description: Text(DESCRIPTION_MAX) = ""
+    description: Annotated[str, Text(DESCRIPTION_MAX)] = ""
     starts_at: Moment
     ends_at: Moment
     all_day: Flag = False
     """Dated, not timed, in calendars (a declaration day)."""
     format: EventFormat = EventFormat.ONLINE
-    venue: Line(VENUE_MAX) = ""
+    venue: Annotated[str, Line(VENUE_MAX)] = ""
     meeting_url: MeetingUrl = ""
     """https only. Shown to nobody: attendees get personal join links that lead here."""
     capacity: Seats | None = None
@@ -194,8 +194,8 @@ class EventDetails(InputModel):
     def _parts_within_event(self):
         errors = []
         for index, part in enumerate(self.parts):
-            if part.starts_at is None:
-                continue
+            if part.starts_at is None or part.ends_at is None:
+                continue  # both or neither: the part's own check says so
             if part.starts_at < self.starts_at or part.ends_at > self.ends_at:
                 errors.append(
                     (

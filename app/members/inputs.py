@@ -16,10 +16,10 @@ NAME_MAX = 100
 ORGANIZATION_MAX = 100
 DEPARTMENT_MAX = 200
 
-Name = Line(NAME_MAX, required=True)
+Name = Annotated[str, Line(NAME_MAX, required=True)]
 # NFKC, so that 「東京都　江戸川区」 and full-width letters match the official list.
-Organization = Code(ORGANIZATION_MAX, required=True)
-Department = Line(DEPARTMENT_MAX)
+Organization = Annotated[str, Code(ORGANIZATION_MAX, required=True)]
+Department = Annotated[str, Line(DEPARTMENT_MAX)]
 Themes = Annotated[tuple[ThemeInterest, ...], Field(max_length=len(ThemeInterest))]
 Locale = SkipJsonSchema[str]  # the language the request was read in: mail goes out in it
 

@@ -33,11 +33,11 @@ class RegistrantDetails(InputModel):
     labels = {**PERSON_LABELS, "furigana": _l("ふりがな")}
 
     name: Name
-    furigana: Line(FURIGANA_MAX) = ""
+    furigana: Annotated[str, Line(FURIGANA_MAX)] = ""
     organization: Organization
     """The municipality as people write it (「江戸川区」「東京都江戸川区」) or another body."""
     department: Department = ""
-    position: Line(POSITION_MAX) = ""
+    position: Annotated[str, Line(POSITION_MAX)] = ""
     parts: Annotated[tuple[Id, ...], Field(max_length=MAX_PARTS)] = ()
     """The ids of the parts (第一部・第二部) the person joins."""
     table: Id | None = None
