@@ -69,7 +69,7 @@ def normalize_audience(audience: dict) -> dict:
         table_id = _int_or_none(audience.get("table_id"), "table_id")
         if table_id is not None:
             event = db.session.get(Event, event_id)
-            if table_id not in {table.id for table in event.tables}:
+            if event is None or table_id not in {table.id for table in event.tables}:
                 raise InvalidAudience(_l("選択肢の中から選んでください。"), field="table_id")
         return {
             "kind": kind,
@@ -80,11 +80,11 @@ def normalize_audience(audience: dict) -> dict:
     normalized = {"kind": kind, "event_id": event_id}
     if kind == MEMBERS_BY_THEME:
         themes = audience.get("themes") or []
-        known = {theme.value for theme in ThemeInterest}
+        known_themes = {theme.value for theme in ThemeInterest}
         if (
             not isinstance(themes, list | tuple)
             or not themes
-            or any(t not in known for t in themes)
+            or any(t not in known_themes for t in themes)
         ):
             raise InvalidAudience(_l("テーマを選んでください。"), field="themes")
         normalized["themes"] = sorted(set(themes))

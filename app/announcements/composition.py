@@ -133,8 +133,11 @@ def mail_settings(
     """
     token = None
     if is_bulk(announcement.audience):
-        token = "sample" if sample else unsubscribe_token(recipient.member)
-    settings = {
+        if sample:
+            token = "sample"
+        elif recipient.member is not None:  # a member audience's recipients are members
+            token = unsubscribe_token(recipient.member)
+    settings: dict[str, object] = {
         "locale": recipient.locale,
         "subject": subject,
         "unsubscribe_token": token,

@@ -87,18 +87,19 @@ def review(announcement_id: int, recipient_email: str | None = None) -> Review:
     recipient = recipients[0]
     if recipient_email:
         wanted = recipient_email.strip().lower()
-        recipient = next((r for r in recipients if r.email.lower() == wanted), None)
-        if recipient is None:
+        chosen = next((r for r in recipients if r.email.lower() == wanted), None)
+        if chosen is None:
             raise NoRecipients(
                 _l("このメールアドレスの方は配信先に含まれていません。"), "recipient"
             )
+        recipient = chosen
     subject, text = preview_as(announcement, recipient)
     return Review(announcement, event, recipients, recipient, subject, text)
 
 
 def _delivery_counts(announcement_ids: list[int]) -> dict[int, dict[str, int]]:
     """{announcement id: {outbox status: how many}}, every status present (zero if none)."""
-    counts = {
+    counts: dict[int, dict[str, int]] = {
         announcement_id: dict.fromkeys(DELIVERY_STATES, 0) for announcement_id in announcement_ids
     }
     if announcement_ids:
@@ -108,7 +109,8 @@ def _delivery_counts(announcement_ids: list[int]) -> dict[int, dict[str, int]]:
             .group_by(OutboxMessage.announcement_id, OutboxMessage.status)
         )
         for announcement_id, status, n in rows:
-            counts[announcement_id][status] = n
+            if announcement_id is not None:  # always, by the IN above; the column may be NULL
+                counts[announcement_id][str(status)] = n
     return counts
 
 

@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from app.mail.dkim import message_bytes
+from app.mail.outbox import OutboxMessage
 
 
 class DevMailbox:
@@ -13,12 +14,14 @@ class DevMailbox:
     def __init__(self, directory: Path):
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._started = None
+        self._started: tuple[OutboxMessage, bytes] | None = None
 
-    def start(self, outbox_message) -> None:
+    def start(self, outbox_message: OutboxMessage) -> None:
         self._started = (outbox_message, message_bytes(outbox_message))
 
     def finish(self) -> None:
+        if self._started is None:
+            raise RuntimeError("finish() without start()")
         outbox_message, data = self._started
         self._started = None
         name = f"{outbox_message.created_at:%Y%m%d-%H%M%S}-{outbox_message.id:06d}.eml"

@@ -109,18 +109,24 @@ class DevMail:
     date: datetime | None  # None when the header is missing or unreadable
     message: EmailMessage | None = None
 
+    def _read(self) -> EmailMessage:
+        if self.message is None:
+            raise LookupError("a listed mail has no body; open it with dev_message()")
+        return self.message
+
     @property
     def headers(self) -> list[tuple[str, str]]:
-        return [(n, str(self.message[n])) for n in SHOWN_HEADERS if self.message[n] is not None]
+        message = self._read()
+        return [(n, str(message[n])) for n in SHOWN_HEADERS if message[n] is not None]
 
     @property
     def text(self) -> str:
-        part = self.message.get_body(preferencelist=("plain",))
+        part = self._read().get_body(preferencelist=("plain",))
         return part.get_content() if part is not None else ""
 
     @property
     def attachments(self) -> list[str]:
-        return [part.get_filename() or "" for part in self.message.iter_attachments()]
+        return [part.get_filename() or "" for part in self._read().iter_attachments()]
 
 
 def _directory() -> Path:

@@ -37,7 +37,9 @@ def _folded(name: str, text: str) -> str:
     between words (never inside one, never inside a character); the first line, after the
     header's name, fits 78 too. email.header folds continuation words to 76 characters."""
     budget = min(_WORD_BYTES, (78 - len(name) - 2 - 12) // 4 * 3)
-    words, chunk, size = [], [], 0
+    words: list[str] = []
+    chunk: list[str] = []
+    size = 0
     for char in text:
         width = len(char.encode())
         if chunk and size + width > budget:
@@ -140,12 +142,12 @@ def mime_bytes(outbox_message) -> bytes:
         # Inline for clients that show invites in place, attached for those that only import files.
         method = outbox_message.calendar_method
         alternatives.append((f"calendar; method={method}", outbox_message.calendar_body))
-    body = _text_part(outbox_message.text_body, "plain")
+    body: MIMEBase = _text_part(outbox_message.text_body, "plain")
     if alternatives:
         body = MIMEMultipart("alternative", _subparts=[body])
         for subtype, content in alternatives:
             body.attach(_text_part(content, subtype))
-    message = body
+    message: MIMEBase = body
     if outbox_message.calendar_body:
         message = MIMEMultipart(_subparts=[body])
         invite = MIMEBase("application", "ics")

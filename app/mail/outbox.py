@@ -9,10 +9,11 @@ import logging
 from datetime import datetime
 from email.utils import make_msgid
 from enum import StrEnum
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, update
+from sqlalchemy import CursorResult, ForeignKey, Index, LargeBinary, String, Text, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app import clock, queueing
@@ -187,4 +188,4 @@ def withdraw_bulk_mail(email: str) -> int:
         .values(status=OutboxStatus.WITHDRAWN, last_error="unsubscribed before delivery"),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount
+    return cast(CursorResult, result).rowcount  # an UPDATE's result is a cursor's

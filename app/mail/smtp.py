@@ -49,6 +49,7 @@ class TimedConnection(Connection):
         host = smtp(mail.server, mail.port, timeout=timeout)
         # The "." that ends DATA goes in a write of its own (SmtpTransport.finish); Nagle's algorithm
         # would hold it back until the server acknowledged the message, 40 ms on Linux.
+        assert host.sock is not None, "smtplib connects in its constructor"
         host.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if mail.use_tls:
             host.starttls()
