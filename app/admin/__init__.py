@@ -11,6 +11,7 @@ from app.admin import (  # noqa: F401  (each module adds its routes to bp)
     inquiries,
     mailbox,
     materials,
+    member_imports,
     members,
     organizers,
     registrants,

@@ -7,6 +7,7 @@ from flask import Flask
 
 from app import clock
 from app.extensions import db
+from app.members.imports.jobs import run_member_imports
 from app.scheduling.sweep import ANNOUNCEMENTS, NOTICES, REMINDERS, run_sweep
 from app.webhooks.delivery import deliver_due_webhooks
 
@@ -49,5 +50,19 @@ def deliver_webhooks() -> None:
         except Exception:
             db.session.rollback()
             log.exception("webhook delivery failed; the next round tries again")
+        finally:
+            db.session.remove()
+
+
+def member_imports() -> None:
+    """Every few seconds: large member imports queued from the console (checked, then imported),
+    so that the web process never holds a 20,000-row file."""
+    assert app is not None, "jobs.app is set by the worker before the scheduler starts"
+    with app.app_context():
+        try:
+            run_member_imports(clock.now())
+        except Exception:
+            db.session.rollback()
+            log.exception("member imports failed; the next round tries again")
         finally:
             db.session.remove()

@@ -12,6 +12,7 @@ from app.scheduling.models import JOBS_TABLE
 
 SWEEP_JOB_ID = "sweep"
 WEBHOOK_JOB_ID = "webhooks"
+MEMBER_IMPORT_JOB_ID = "member_imports"
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
@@ -27,6 +28,11 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
     for job, seconds, job_id in (
         (jobs.sweep, config["SCHEDULER_INTERVAL_SECONDS"], SWEEP_JOB_ID),
         (jobs.deliver_webhooks, config["WEBHOOK_INTERVAL_SECONDS"], WEBHOOK_JOB_ID),
+        (
+            jobs.member_imports,
+            config.get("MEMBER_IMPORT_INTERVAL_SECONDS", 5),
+            MEMBER_IMPORT_JOB_ID,
+        ),
     ):
         scheduler.add_job(job, "interval", seconds=seconds, id=job_id, replace_existing=True)
     scheduler.start()

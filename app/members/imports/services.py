@@ -151,6 +151,12 @@ def _keep_results(batch: MemberImport, results: list[RowResult]) -> None:
     batch.progress = len(results)
 
 
+def reopen(batch: MemberImport) -> None:
+    """Back from the preview to the columns, as they were chosen."""
+    _require(batch, ImportStatus.PREVIEWED)
+    _back_to_columns(batch)
+
+
 def _back_to_columns(batch: MemberImport) -> None:
     db.session.execute(delete(MemberImportRow).where(MemberImportRow.import_id == batch.id))
     batch.status = ImportStatus.UPLOADED
