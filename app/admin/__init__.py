@@ -8,6 +8,7 @@ from app.admin import (  # noqa: F401  (each module adds its routes to bp)
     dashboard,
     events,
     exports,
+    help,
     inquiries,
     mailbox,
     materials,
