@@ -179,7 +179,9 @@ def _mapping_from_form(headers: list[str]) -> dict:
     mapping = {}
     for name in FIELDS:
         value = request.form.get(f"column-{name}", "")
-        mapping[name] = int(value) if value.isdigit() and len(value) < 6 else None
+        mapping[name] = (
+            int(value) if value.isascii() and value.isdigit() and len(value) < 6 else None
+        )
     return mapping
 
 

@@ -152,3 +152,38 @@ def test_a_large_file_is_checked_and_imported_by_the_worker(app, organizer_clien
     assert run_member_imports(clock.now()) == 1
     assert members_count() == 51
     assert db.session.get(MemberImport, batch).status == ImportStatus.IMPORTED
+
+
+def test_odd_input_gets_an_answer_never_a_500(organizer_client):
+    client = organizer_client
+    response = upload(client, samples.csv_bytes(samples.contacts()[:3]), "a\x00b\u2028.csv")
+    batch = import_id(response)
+    assert db.session.get(MemberImport, batch).file_name == "ab.csv"
+    url = f"/admin/members/import/{batch}"
+    odd = {"column-name": "²", "column-email": "999999999999", "column-organization": "-1"}
+    response = client.submit(url, odd, action=f"{url}/columns")
+    assert response.status_code == 422
+    assert "列を選んでください" in page_text(response)
+    response = client.submit(url, {"sheet": "x" * 5000}, action=f"{url}/sheet")
+    assert response.status_code in (302, 422)
+    for path in (f"{url}?outcome=bogus&page=-1", "/admin/members/import/99999999999"):
+        assert client.get(path).status_code in (200, 404)
+
+
+def test_the_member_record_shows_the_imported_consent(organizer_client):
+    client = organizer_client
+    batch = import_id(upload(client, samples.xlsx_bytes(samples.contacts()[:3]), "a.xlsx"))
+    url = f"/admin/members/import/{batch}"
+    client.submit(url, columns_form(page_text(client.get(url))), action=f"{url}/columns")
+    client.submit(url, {}, action=f"{url}/confirm")
+    consented = db.session.scalar(
+        select(Member).where(Member.email == "user0002@city.example.lg.jp")
+    )
+    pending = db.session.scalar(select(Member).where(Member.email == "user0003@city.example.lg.jp"))
+    page = page_text(client.get(f"/admin/members/{consented.id}"))
+    assert "事務局が取り込んだ同意の記録です（同意方法: 参加申込書（紙））。" in page
+    assert "2025年4月1日" in page
+    page = page_text(client.get(f"/admin/members/{pending.id}"))
+    assert "事務局の名簿から取り込まれました" in page
+    listing = page_text(client.get("/admin/members"))
+    assert "取り込みで仮登録（同意前）" in listing

@@ -77,7 +77,7 @@ def start_import(content: bytes, file_name: str, actor: Actor, now: datetime) ->
     batch = MemberImport(
         organizer_id=actor.organizer_id,
         via=actor.via,
-        file_name=file_name[:255] or "members.csv",
+        file_name=_printable(file_name)[:255] or "members.csv",
         content=content,
         sheet_names=names,
         sheet=sheet,
@@ -89,8 +89,13 @@ def start_import(content: bytes, file_name: str, actor: Actor, now: datetime) ->
     return batch
 
 
+def _printable(text: str) -> str:
+    """Text as the pages show it: control characters (NUL, which PostgreSQL refuses) dropped."""
+    return "".join(ch for ch in text if ch.isprintable())
+
+
 def _set_table(batch: MemberImport, table: reading.Table) -> None:
-    batch.headers = table.headers
+    batch.headers = [_printable(header)[:200] for header in table.headers]
     batch.mapping = guess_mapping(table.headers)
     batch.row_count = len(table.rows)
 
@@ -98,6 +103,15 @@ def _set_table(batch: MemberImport, table: reading.Table) -> None:
 def choose_sheet(batch: MemberImport, sheet: str) -> None:
     """Read another sheet of the workbook; its columns are guessed afresh."""
     _require(batch, ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.FAILED)
+    if sheet not in batch.sheet_names:
+        raise reading.ImportFileError(
+            _l(
+                "シート「%(sheet)s」はこのブックにありません。次のシートから選んでください: %(names)s",
+                sheet=sheet[:100],
+                names="、".join(batch.sheet_names) or "—",
+            ),
+            field="sheet",
+        )
     table = reading.read_file(batch.content, batch.file_name, sheet)
     batch.sheet = sheet
     _set_table(batch, table)
@@ -134,10 +148,10 @@ def _keep_results(batch: MemberImport, results: list[RowResult]) -> None:
             import_id=batch.id,
             row_number=result.row_number,
             outcome=result.outcome,
-            reason=result.reason[:1000],
-            email=result.email[:254],
-            name=result.name[:100],
-            organization=(
+            reason=_printable(result.reason)[:1000],
+            email=_printable(result.email)[:254],
+            name=_printable(result.name)[:100],
+            organization=_printable(
                 result.organization.name if result.organization else result.organization_text
             )[:100],
         )
