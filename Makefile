@@ -6,7 +6,7 @@ FLASK := FLASK_APP=wsgi.py $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test worker bench bench-floor lint translations messages clean
+.PHONY: run test worker bench bench-floor lint translations messages clean guide-screenshots
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ lint: $(BIN)/activate
 messages: $(BIN)/activate
 	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs=".* .venv" -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
+
+# The screenshots of the secretariat's guide (docs/guide/images/), taken with Debian's chromium.
+guide-screenshots: $(BIN)/activate translations
+	$(BIN)/python docs/guide/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

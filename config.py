@@ -147,6 +147,8 @@ def load() -> dict:
         "SCHEDULER_INTERVAL_SECONDS": _int("SCHEDULER_INTERVAL_SECONDS", 60),
         # Webhooks go out on a shorter beat than the sweep: receivers expect news within seconds.
         "WEBHOOK_INTERVAL_SECONDS": _int("WEBHOOK_INTERVAL_SECONDS", 5),
+        # How often the leader worker looks for a large member import queued from the console.
+        "MEMBER_IMPORT_INTERVAL_SECONDS": _int("MEMBER_IMPORT_INTERVAL_SECONDS", 5),
         # /readyz thresholds.
         "READY_WORKER_MAX_AGE_SECONDS": _int("READY_WORKER_MAX_AGE_SECONDS", 120),
         "READY_OUTBOX_MAX_BACKLOG": _int("READY_OUTBOX_MAX_BACKLOG", 5000),

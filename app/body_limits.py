@@ -5,7 +5,9 @@ API (a page's form would hand it to WTForms, which cannot read it)."""
 from flask import Flask, abort, current_app, request
 
 # Pages that take files keep MAX_CONTENT_LENGTH, sized for MATERIALS_MAX_BYTES.
-UPLOAD_ENDPOINTS = frozenset({"admin.materials", "admin.attendance_import"})
+UPLOAD_ENDPOINTS = frozenset(
+    {"admin.materials", "admin.attendance_import", "admin.member_import_upload"}
+)
 
 # JSON bodies of the API (its OpenAPI document promises 256 KiB).
 API_MAX_BYTES = 256 * 1024

@@ -1,5 +1,6 @@
 """Command-line entry points: `flask worker` (see app/scheduling/worker.py), `flask seed-demo`,
-`flask backup`, `flask create-organizer` and `flask create-api-token`."""
+`flask backup`, `flask create-organizer`, `flask create-api-token` and `flask import-members`
+(app/members/imports/cli.py)."""
 
 import os
 import sys
@@ -13,6 +14,7 @@ from app.demo import seed_demo
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import normalize_email
+from app.members.imports.cli import import_members_command
 from app.ops.backup import backup_command
 from app.organizers.models import OrganizerRole
 from app.organizers.services import create_organizer, find_by_email
@@ -73,3 +75,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(import_members_command)

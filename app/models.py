@@ -7,6 +7,11 @@ from app.inquiries.models import Inquiry  # noqa: F401
 from app.mail.outbox import OutboxMessage  # noqa: F401
 from app.mail.suppression import SuppressedAddress  # noqa: F401
 from app.materials.models import Material, MaterialDownload  # noqa: F401
+from app.members.imports.models import (  # noqa: F401
+    MemberImport,
+    MemberImportChange,
+    MemberImportRow,
+)
 from app.members.models import Member, MembershipApplication  # noqa: F401
 from app.notices.models import NoticeRun  # noqa: F401
 from app.ops.models import WorkerHeartbeat  # noqa: F401

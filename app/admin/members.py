@@ -6,6 +6,7 @@ from flask import render_template, request
 from app.admin.blueprint import bp
 from app.exports.services import MEMBER_STATUS_LABELS, REGISTRATION_STATUS_LABELS, THEME_LABELS
 from app.extensions import db
+from app.members.imports.services import imported_consent_method
 from app.members.models import Member
 from app.members.search import MemberSearch, consent_wording, find_members, member_registrations
 from app.members.services import AWAITING_CONSENT
@@ -42,4 +43,5 @@ def member(member_id):
         registration_labels=REGISTRATION_STATUS_LABELS,
         theme_labels=THEME_LABELS,
         awaiting_consent=AWAITING_CONSENT,
+        imported_consent_method=imported_consent_method(member),
     )

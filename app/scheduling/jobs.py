@@ -10,6 +10,7 @@ from datetime import datetime
 
 from app import clock
 from app.extensions import db
+from app.members.imports.jobs import run_member_imports
 from app.scheduling.sweep import ANNOUNCEMENTS, NOTICES, REMINDERS, run_sweep
 from app.webhooks.delivery import claim_due, record_failed_attempt, send
 
@@ -66,3 +67,15 @@ def run_webhook_round(now: datetime, limit: int = 50) -> int:
             record_failed_attempt(delivery, clock.now(), "error")
             db.session.commit()
     return delivered
+
+
+def member_imports() -> None:
+    """Every few seconds: large member imports queued from the console (checked, then imported),
+    so that the web process never holds a 20,000-row file."""
+    try:
+        run_member_imports(clock.now())
+    except Exception:
+        db.session.rollback()
+        log.exception("member imports failed; the next round tries again")
+    finally:
+        db.session.remove()

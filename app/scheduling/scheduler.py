@@ -13,7 +13,8 @@ from app.scheduling.models import JOBS_TABLE
 
 SWEEP_JOB_ID = "sweep"
 WEBHOOK_JOB_ID = "webhooks"
-JOB_THREADS = 2  # the sweep and the webhook round, never more than one of each (max_instances)
+MEMBER_IMPORT_JOB_ID = "member_imports"
+JOB_THREADS = 3  # the sweep, the webhook round and member imports, one of each (max_instances)
 
 
 def _enter_context(app: Flask) -> None:
@@ -38,6 +39,7 @@ def start_scheduler(app: Flask) -> BackgroundScheduler:
     for job, seconds, job_id in (
         (jobs.sweep, config["SCHEDULER_INTERVAL_SECONDS"], SWEEP_JOB_ID),
         (jobs.deliver_webhooks, config["WEBHOOK_INTERVAL_SECONDS"], WEBHOOK_JOB_ID),
+        (jobs.member_imports, config["MEMBER_IMPORT_INTERVAL_SECONDS"], MEMBER_IMPORT_JOB_ID),
     ):
         scheduler.add_job(job, "interval", seconds=seconds, id=job_id, replace_existing=True)
     scheduler.start()

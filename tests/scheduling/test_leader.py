@@ -28,7 +28,12 @@ from app.organizations.services import resolve_organization
 from app.scheduling import leader
 from app.scheduling.leader import LeaderLock
 from app.scheduling.models import apscheduler_jobs
-from app.scheduling.scheduler import SWEEP_JOB_ID, WEBHOOK_JOB_ID, start_scheduler
+from app.scheduling.scheduler import (
+    MEMBER_IMPORT_JOB_ID,
+    SWEEP_JOB_ID,
+    WEBHOOK_JOB_ID,
+    start_scheduler,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -253,7 +258,7 @@ def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monke
     scheduler = start_scheduler(app)
     try:
         rows = {row.id: row for row in stored_jobs()}
-        assert sorted(rows) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
+        assert sorted(rows) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID, MEMBER_IMPORT_JOB_ID])
         row = rows[SWEEP_JOB_ID]
         assert before + 59 <= row.next_run_time <= time.time() + 61
         state = pickle.loads(row.job_state)
@@ -266,6 +271,8 @@ def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monke
         webhooks = pickle.loads(rows[WEBHOOK_JOB_ID].job_state)
         assert webhooks["func"] == "app.scheduling.jobs:deliver_webhooks"
         assert webhooks["trigger"].interval.total_seconds() == 5
+        imports = pickle.loads(rows[MEMBER_IMPORT_JOB_ID].job_state)
+        assert imports["func"] == "app.scheduling.jobs:member_imports"
     finally:
         scheduler.shutdown(wait=False)
 
@@ -279,14 +286,14 @@ def test_start_scheduler_persists_the_sweep_and_a_restart_replaces_it(app, monke
     scheduler = start_scheduler(app)
     try:
         rows = {row.id: row for row in stored_jobs()}
-        assert sorted(rows) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
+        assert sorted(rows) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID, MEMBER_IMPORT_JOB_ID])
         assert pickle.loads(rows[SWEEP_JOB_ID].job_state)["trigger"].interval.total_seconds() == 120
         assert sorted(job.id for job in scheduler.get_jobs()) == sorted(rows)
     finally:
         scheduler.shutdown(wait=True)
 
     after = {row.id: row for row in stored_jobs()}
-    assert sorted(after) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID])
+    assert sorted(after) == sorted([SWEEP_JOB_ID, WEBHOOK_JOB_ID, MEMBER_IMPORT_JOB_ID])
     assert datetime.fromtimestamp(after[SWEEP_JOB_ID].next_run_time, UTC) > datetime.now(UTC)
 
 
