@@ -6,7 +6,7 @@ batch back; the audit log names who imported and who undid; `flask import-member
 from datetime import UTC, datetime
 
 import pytest
-from app.announcements.services import resolve_audience
+from app.announcements.audience import resolve_audience
 from sqlalchemy import func, select
 
 from app.announcements.inputs import MEMBERS

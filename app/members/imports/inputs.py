@@ -69,12 +69,12 @@ class ImportRowInput(InputModel):
     organization: Organization
     department: Department = ""
     name: Name
-    kana: Line(100) = ""
+    kana: Annotated[str, Line(100)] = ""
     email: EmailAddress
-    phone: Code(30) = ""
+    phone: Annotated[str, Code(30)] = ""
     registered_on: Day = None
     consent_on: Day = None
-    consent_method: Line(CONSENT_METHOD_MAX) = ""
+    consent_method: Annotated[str, Line(CONSENT_METHOD_MAX)] = ""
 
     @model_validator(mode="after")
     def _consent_record(self):
