@@ -14,12 +14,9 @@ from app.events import services
 from app.events.models import EventStatus
 from app.extensions import db
 from app.formatting import format_date
-from app.registrations.services import (
-    cancel_event,
-    edit_event,
-    seat_summary,
-    sign_ups,
-)
+from app.registrations.event_changes import cancel_event, edit_event
+from app.registrations.lists import sign_ups
+from app.registrations.seats import seat_summary
 from app.reminders.rules import rules_for
 
 

@@ -13,7 +13,7 @@ from app.audit.services import record
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.registrations import services
+from app.registrations import lists, organizer_actions, seats, signup
 from app.registrations.attendance import import_attendance
 from app.registrations.models import Registration, RegistrationStatus
 from app.routing import LARGEST_PAGE, query_int
@@ -24,7 +24,7 @@ def _event(event_id: int) -> Event:
 
 
 def _registration(registration_id: int) -> Registration:
-    return services.get_registration(registration_id)
+    return organizer_actions.get_registration(registration_id)
 
 
 def _target(registration: Registration) -> str:
@@ -57,7 +57,7 @@ def _filter_args() -> dict:
 def registrants(event_id):
     event = _event(event_id)
     args = _filter_args()
-    query = services.RegistrantQuery(
+    query = lists.RegistrantQuery(
         q=args.get("q", ""),
         status=args.get("status", ""),
         part_id=args.get("part"),
@@ -70,10 +70,10 @@ def registrants(event_id):
         "admin/registrants/list.html",
         event=event,
         args=args,
-        result=services.search_registrants(event.id, query),
-        filters=services.registrant_filters(event.id),
-        seats=services.seat_summary(event),
-        attendance=services.attendance_count(event.id),
+        result=lists.search_registrants(event.id, query),
+        filters=lists.registrant_filters(event.id),
+        seats=seats.seat_summary(event),
+        attendance=lists.attendance_count(event.id),
     )
 
 
@@ -94,7 +94,7 @@ def registrant(registration_id):
     data = form.validated_input(registration.event) if form.is_submitted() else None
     if data is not None:
         try:
-            changed = services.update_registration(registration.id, data)
+            changed = organizer_actions.update_registration(registration.id, data)
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
@@ -116,7 +116,7 @@ def registrant(registration_id):
 
 
 def _approve(registration, now) -> str:
-    services.approve_registration(registration.id, now)
+    organizer_actions.approve_registration(registration.id, now)
     record(
         console_actor(), "registration.approve", _target(registration), status=registration.status
     )
@@ -128,7 +128,7 @@ def _approve(registration, now) -> str:
 
 
 def _cancel(registration, now) -> str:
-    promoted = services.admin_cancel_registration(registration.id, now)
+    promoted = organizer_actions.admin_cancel_registration(registration.id, now)
     record(
         console_actor(),
         "registration.cancel",
@@ -146,13 +146,13 @@ def _cancel(registration, now) -> str:
 
 
 def _promote(registration, now) -> str:
-    services.promote_registration(registration.id)
+    organizer_actions.promote_registration(registration.id)
     record(console_actor(), "registration.promote", _target(registration))
     return _("参加確定に繰り上げました。ご本人にメールでお知らせしました。")
 
 
 def _resend(registration, now) -> str:
-    if not services.resend_confirmation(registration.event_id, registration.email):
+    if not signup.resend_confirmation(registration.event_id, registration.email):
         raise DomainError(
             _("キャンセル済みのお申し込み、または中止したイベントには再送できません。")
         )
@@ -161,13 +161,13 @@ def _resend(registration, now) -> str:
 
 
 def _check_in(registration, now) -> str:
-    if services.check_in(registration.id, now):
+    if organizer_actions.check_in(registration.id, now):
         record(console_actor(), "registration.check_in", _target(registration))
     return _("受付済みにしました。")
 
 
 def _undo_check_in(registration, now) -> str:
-    if services.undo_check_in(registration.id):
+    if organizer_actions.undo_check_in(registration.id):
         record(console_actor(), "registration.undo_check_in", _target(registration))
     return _("受付を取り消しました。")
 
@@ -195,7 +195,9 @@ def registrant_action(registration_id, action):
             if not decline_form.validate():
                 form = registrant_form(registration)
                 return _detail_page(registration, form, decline_form, 422)
-            services.decline_registration(registration.id, now, decline_form.reason.data or "")
+            organizer_actions.decline_registration(
+                registration.id, now, decline_form.reason.data or ""
+            )
             record(console_actor(), "registration.decline", _target(registration))
             message = _("お申し込みをお断りしました。ご本人にメールでお知らせしました。")
         else:
@@ -218,8 +220,8 @@ def checkin(event_id):
         "admin/registrants/checkin.html",
         event=event,
         q=q,
-        people=services.checkin_list(event.id, q),
-        attendance=services.attendance_count(event.id),
+        people=lists.checkin_list(event.id, q),
+        attendance=lists.attendance_count(event.id),
     )
 
 

@@ -40,7 +40,7 @@ from app.members import services as members
 from app.members.inputs import JoinInput
 from app.members.models import Member, MemberStatus
 from app.ratelimits import mail_request_limits, signup_limits
-from app.registrations import services as registrations
+from app.registrations import event_changes, lists, organizer_actions, signup
 from app.registrations.inputs import SignUpInput
 from app.routing import LARGEST_PAGE, parse_int
 
@@ -231,7 +231,7 @@ def _save_event(event, data, status_given: bool):
     an updated invite (unless ?notify=false) and moves their reminders, new seats go to the
     waitlist; a status given publishes the draft or takes it back."""
     notify = _flag("notify", True)
-    mailed, promoted = registrations.edit_event(event.id, data, notify=notify)
+    mailed, promoted = event_changes.edit_event(event.id, data, notify=notify)
     record(
         api_actor(),
         "event.update",
@@ -245,7 +245,7 @@ def _save_event(event, data, status_given: bool):
             events.publish_event(event.id, clock.now())
             record(api_actor(), "event.publish", f"event:{event.id}")
         else:
-            events.unpublish_event(event.id, registrations.sign_ups(event.id).active)
+            events.unpublish_event(event.id, lists.sign_ups(event.id).active)
             record(api_actor(), "event.unpublish", f"event:{event.id}")
     db.session.commit()
     return jsonify(event_json(events.get_event(event.id), organizer=True))
@@ -266,7 +266,7 @@ def cancel_event(event_id):
     """Call the event off: attendees get a cancellation for their calendar, the waitlist a
     notice. Cancelling a cancelled event changes nothing."""
     events.get_event(event_id)
-    mailed = registrations.cancel_event(event_id)
+    mailed = event_changes.cancel_event(event_id)
     record(api_actor(), "event.cancel", f"event:{event_id}", mailed=mailed)
     db.session.commit()
     return jsonify(event_json(events.get_event(event_id), organizer=True))
@@ -293,7 +293,7 @@ def create_registration(event_id):
     confirmed, waitlisted, or pending (events in approval mode)."""
     _visible_event(event_id)
     data = parse(SignUpInput, _with_locale(json_body()))
-    registration = registrations.register_attendee(event_id, data, clock.now())
+    registration = signup.register_attendee(event_id, data, clock.now())
     db.session.commit()
     return _created(
         registration_json(registration),
@@ -304,7 +304,7 @@ def create_registration(event_id):
 @bp.get("/registrations/<id:registration_id>")
 @organizer_required
 def get_registration(registration_id):
-    document = registration_json(registrations.get_registration(registration_id))
+    document = registration_json(organizer_actions.get_registration(registration_id))
     _audit_read("registration.api_read", f"registration:{registration_id}", rows=1)
     return jsonify(document)
 
@@ -313,7 +313,7 @@ def get_registration(registration_id):
 @organizer_required
 def cancel_registration(registration_id):
     """Cancel someone's registration; they are mailed and a freed seat goes to the waitlist."""
-    promoted = registrations.admin_cancel_registration(registration_id, clock.now())
+    promoted = organizer_actions.admin_cancel_registration(registration_id, clock.now())
     record(
         api_actor(),
         "registration.cancel",
@@ -322,14 +322,14 @@ def cancel_registration(registration_id):
         promoted=[r.id for r in promoted],
     )
     db.session.commit()
-    return jsonify(registration_json(registrations.get_registration(registration_id)))
+    return jsonify(registration_json(organizer_actions.get_registration(registration_id)))
 
 
 @bp.post("/registrations/<id:registration_id>/promote")
 @organizer_required
 def promote_registration(registration_id):
     """Move a waitlisted person into a free seat ahead of the queue (409 when none is free)."""
-    registration = registrations.promote_registration(registration_id)
+    registration = organizer_actions.promote_registration(registration_id)
     record(api_actor(), "registration.promote", f"registration:{registration_id}")
     db.session.commit()
     return jsonify(registration_json(registration))
@@ -339,10 +339,10 @@ def promote_registration(registration_id):
 @organizer_required
 def check_in(registration_id):
     """Record attendance on the day; checking in twice changes nothing."""
-    if registrations.check_in(registration_id, clock.now()):
+    if organizer_actions.check_in(registration_id, clock.now()):
         record(api_actor(), "registration.check_in", f"registration:{registration_id}")
     db.session.commit()
-    return jsonify(registration_json(registrations.get_registration(registration_id)))
+    return jsonify(registration_json(organizer_actions.get_registration(registration_id)))
 
 
 # --- members --------------------------------------------------------------------------------

@@ -14,10 +14,9 @@ from app.audit.models import AuditEntry
 from app.events.models import Question, QuestionType
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
+from app.registrations.inputs import RegistrantDetails
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import (
-    NoSeatFree,
-    RegistrantDetails,
+from app.registrations.organizer_actions import (
     WrongStatus,
     admin_cancel_registration,
     check_in,
@@ -25,6 +24,7 @@ from app.registrations.services import (
     undo_check_in,
     update_registration,
 )
+from app.registrations.seats import NoSeatFree
 from tests.conftest import NOW
 
 

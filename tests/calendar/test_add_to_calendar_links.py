@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from app.extensions import db
-from app.registrations.services import cancel_event
+from app.registrations.event_changes import cancel_event
 from tests.calendar.icalcheck import BASE_URL, MEETING_HOST
 
 HREF = re.compile(r'href="([^"]+)"')

@@ -7,7 +7,8 @@ from app import clock, create_app
 from app.events.models import EventStatus
 from app.events.services import EventChanges
 from app.extensions import db
-from app.registrations.services import cancel_event, cancel_registration, change_event
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.signup import cancel_registration
 from tests.calendar.icalcheck import (
     BASE_URL,
     DOMAIN,

@@ -11,13 +11,10 @@ from app.errors import DomainError
 from app.events.models import Event
 from app.events.services import EventChanges
 from app.extensions import db
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import (
-    RegistrationInput,
-    cancel_event,
-    change_event,
-    register_attendee,
-)
+from app.registrations.signup import register_attendee
 from tests.calendar.icalcheck import invite_of, only_vevent, outbox, utc
 
 ATTENDEES = 200

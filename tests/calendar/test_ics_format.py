@@ -9,7 +9,8 @@ from app.events.services import EventChanges
 from app.extensions import db
 from app.members.models import Member, MemberStatus
 from app.members.services import feed_token
-from app.registrations.services import cancel_event, cancel_registration, change_event
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.signup import cancel_registration
 from tests.calendar.icalcheck import check_raw, only_vevent, outbox, parse, vevents
 
 # Long enough to be folded several times, in 3-octet characters with ASCII mixed in so that the

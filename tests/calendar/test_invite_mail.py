@@ -10,13 +10,9 @@ from app import clock
 from app.events.services import EventChanges
 from app.extensions import db
 from app.mail.transport import message_bytes
+from app.registrations.event_changes import cancel_event, change_event
 from app.registrations.models import RegistrationStatus
-from app.registrations.services import (
-    cancel_event,
-    cancel_registration,
-    change_event,
-    resend_confirmation,
-)
+from app.registrations.signup import cancel_registration, resend_confirmation
 from tests.calendar.icalcheck import (
     BASE_URL,
     DOMAIN,

@@ -6,14 +6,10 @@ from datetime import timedelta
 from app import clock
 from app.events.services import EventChanges
 from app.extensions import db
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.join_links import revoke_join_link
 from app.registrations.models import Registration
-from app.registrations.services import (
-    cancel_event,
-    cancel_registration,
-    change_event,
-    resend_confirmation,
-    revoke_join_link,
-)
+from app.registrations.signup import cancel_registration, resend_confirmation
 from tests.calendar.icalcheck import MEETING_HOST, invite_of, only_vevent, outbox
 
 

@@ -13,8 +13,9 @@ from app.events.services import create_event
 from app.extensions import db
 from app.inputs import InvalidInput, parse
 from app.mail.outbox import OutboxMessage, OutboxStatus
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration
-from app.registrations.services import RegistrationInput, register_attendee
+from app.registrations.signup import register_attendee
 from tests.pasted_text import THROUGH_THE_APP, pasted_text
 
 TEXT = pasted_text(60)

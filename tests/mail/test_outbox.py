@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.errors import RegistrationClosed
 from app.extensions import db
 from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due, enqueue
-from app.registrations import services
+from app.registrations import signup
 from app.registrations.models import Registration
 from tests.conftest import NOW
 
@@ -164,7 +164,7 @@ def test_a_registration_that_fails_after_queueing_its_mail_leaves_no_mail(
     app, make_event, make_registration, outbox, monkeypatch
 ):
     """The mail is added to the sign-up's transaction, so a rollback takes it away too."""
-    real_notify = services.notifications.notify_registration_received
+    real_notify = signup.notifications.notify_registration_received
     seen_in_transaction = []
 
     def notify_then_fail(registration, **kwargs):
@@ -173,7 +173,7 @@ def test_a_registration_that_fails_after_queueing_its_mail_leaves_no_mail(
         seen_in_transaction.append(count(OutboxMessage))
         raise RuntimeError("database went away after the mail was queued")
 
-    monkeypatch.setattr(services.notifications, "notify_registration_received", notify_then_fail)
+    monkeypatch.setattr(signup.notifications, "notify_registration_received", notify_then_fail)
     event = make_event()
     with pytest.raises(RuntimeError):
         make_registration(event)

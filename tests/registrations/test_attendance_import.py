@@ -17,7 +17,7 @@ from app.registrations.attendance import (
     read_report,
 )
 from app.registrations.models import Registration
-from app.registrations.services import cancel_registration
+from app.registrations.signup import cancel_registration
 from tests.conftest import NOW
 
 # A Zoom participant report as it comes out of 「レポート」 in Japanese: a summary of the meeting

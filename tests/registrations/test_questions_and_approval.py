@@ -13,18 +13,16 @@ from app.errors import EventCancelled
 from app.events.models import Question, QuestionType
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
+from app.registrations.answers import InvalidAnswer
+from app.registrations.event_changes import cancel_event
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import (
-    InvalidAnswer,
-    RegistrationInput,
+from app.registrations.organizer_actions import (
     WrongStatus,
     approve_registration,
-    cancel_event,
-    cancel_registration,
     decline_registration,
-    register_attendee,
-    resend_confirmation,
 )
+from app.registrations.signup import cancel_registration, register_attendee, resend_confirmation
 from tests.conftest import NOW
 
 VALID = {

@@ -9,7 +9,8 @@ from app.events.models import EventFormat
 from app.events.services import EventChanges
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
-from app.registrations.services import cancel_event, cancel_registration, change_event
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.signup import cancel_registration
 from app.reminders.rules import due_at, from_minutes, is_valid, rules_for, to_minutes
 from app.reminders.services import send_due_reminders
 

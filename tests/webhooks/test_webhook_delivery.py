@@ -13,13 +13,10 @@ from app import clock
 from app.errors import AlreadyRegistered
 from app.events.services import EventChanges
 from app.extensions import db
-from app.registrations.services import (
-    RegistrationInput,
-    admin_cancel_registration,
-    cancel_event,
-    change_event,
-    register_attendee,
-)
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.inputs import RegistrationInput
+from app.registrations.organizer_actions import admin_cancel_registration
+from app.registrations.signup import register_attendee
 from app.scheduling import jobs
 from app.webhooks.delivery import (
     SIGNATURE_HEADER,
