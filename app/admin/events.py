@@ -10,7 +10,7 @@ from app.admin.blueprint import bp, console_actor
 from app.admin.event_forms import EventForm, default_reminder_text, event_form_data
 from app.audit.services import record
 from app.errors import DomainError
-from app.events import services
+from app.events import console, copies, details, lookup
 from app.events.models import EventStatus
 from app.extensions import db
 from app.formatting import format_date
@@ -34,7 +34,7 @@ def _form_page(form, event=None, status=200):
 
 @bp.route("/events")
 def events():
-    upcoming, past = services.console_events(clock.now())
+    upcoming, past = console.console_events(clock.now())
     seats = {event.id: seat_summary(event).event for event in [*upcoming, *past]}
     return render_template("admin/events/list.html", upcoming=upcoming, past=past, seats=seats)
 
@@ -49,7 +49,7 @@ def event_new():
     data = form.validated_input()
     if data is not None:
         try:
-            event = services.create_event(data, clock.now())
+            event = console.create_event(data, clock.now())
         except DomainError as error:
             db.session.rollback()
             form.show_error(error)
@@ -67,7 +67,7 @@ def event_new():
 
 @bp.route("/events/<id:event_id>", endpoint="event")
 def event_detail(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     return render_template(
         "admin/events/detail.html",
         event=event,
@@ -79,7 +79,7 @@ def event_detail(event_id):
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def event_edit(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     if event.status == EventStatus.CANCELLED:
         flash(_("中止したイベントは変更できません。"), "error")
         return _to_detail(event)
@@ -95,7 +95,7 @@ def event_edit(event_id):
         return _form_page(form, event, 422)
     counts = sign_ups(event.id)
     try:
-        changes = services.review_event_update(event, data, counts.active)
+        changes = details.review_event_update(event, data, counts.active)
         moves = [change for change in changes if change.moves_calendar]
         if moves and counts.confirmed and request.form.get("confirm") != "1":
             return render_template(
@@ -144,9 +144,9 @@ def event_edit(event_id):
 
 @bp.route("/events/<id:event_id>/publish", methods=["POST"])
 def event_publish(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     try:
-        services.publish_event(event.id, clock.now())
+        console.publish_event(event.id, clock.now())
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
@@ -158,9 +158,9 @@ def event_publish(event_id):
 
 @bp.route("/events/<id:event_id>/unpublish", methods=["POST"])
 def event_unpublish(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     try:
-        services.unpublish_event(event.id, sign_ups(event.id).active)
+        console.unpublish_event(event.id, sign_ups(event.id).active)
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
@@ -172,7 +172,7 @@ def event_unpublish(event_id):
 
 @bp.route("/events/<id:event_id>/cancel", methods=["POST"])
 def event_cancel(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     if event.status == EventStatus.CANCELLED:
         flash(_("このイベントは既に中止されています。"), "error")
         return _to_detail(event)
@@ -196,8 +196,8 @@ def event_cancel(event_id):
 
 @bp.route("/events/<id:event_id>/duplicate", methods=["POST"])
 def event_duplicate(event_id):
-    event = services.get_event(event_id)
-    copy = services.duplicate_event(event.id, clock.now())
+    event = lookup.get_event(event_id)
+    copy = copies.duplicate_event(event.id, clock.now())
     record(console_actor(), "event.duplicate", _target(copy), source=_target(event))
     db.session.commit()
     flash(

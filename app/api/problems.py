@@ -25,7 +25,7 @@ from app.errors import (
     RegistrationNotFound,
     RegistrationNotOpen,
 )
-from app.events.services import EventInUse, EventStatusError, InvalidEvent, SlugTaken
+from app.events.errors import EventInUse, EventStatusError, InvalidEvent, SlugTaken
 from app.inputs import InvalidInput
 from app.registrations.answers import InvalidAnswer
 from app.registrations.organizer_actions import WrongStatus

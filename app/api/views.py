@@ -32,7 +32,7 @@ from app.api.schemas import (
     Invalid,
 )
 from app.audit.services import record
-from app.events import services as events
+from app.events import console, lookup
 from app.events.models import EventStatus
 from app.extensions import db
 from app.inputs import parse
@@ -156,7 +156,7 @@ def _created(document: dict, location: str):
 
 def _visible_event(event_id: int):
     """The event, if the caller may see it: drafts are for organizers only."""
-    event = events.get_event(event_id)
+    event = lookup.get_event(event_id)
     if organizer() is None and event.status == EventStatus.DRAFT:
         abort(404)
     return event
@@ -191,7 +191,7 @@ def create_event():
     """A new event: a draft, or published at once with "status": "published". The
     representation GET returns can be sent as it is (its read-only fields are ignored)."""
     data = parse(EventBody, json_body()).to_input()
-    event = events.create_event(data, clock.now())
+    event = console.create_event(data, clock.now())
     record(api_actor(), "event.create", f"event:{event.id}", status=event.status)
     db.session.commit()
     return _created(event_json(event, organizer=True), url_for(".get_event", event_id=event.id))
@@ -207,7 +207,7 @@ def get_event(event_id):
 @organizer_required
 def replace_event(event_id):
     """Replace an event with the body (omitted optional fields take their defaults)."""
-    event = events.get_event(event_id)
+    event = lookup.get_event(event_id)
     body = json_body()
     return _save_event(event, parse(EventBody, body).to_input(event), "status" in body)
 
@@ -216,7 +216,7 @@ def replace_event(event_id):
 @organizer_required
 def update_event(event_id):
     """Change the fields given; the others stay."""
-    event = events.get_event(event_id)
+    event = lookup.get_event(event_id)
     patch = json_body()
     if not isinstance(patch, dict):
         raise Invalid([{"field": "body", "message": _("JSONオブジェクトで指定してください。")}])
@@ -242,19 +242,19 @@ def _save_event(event, data, status_given: bool):
     )
     if status_given and data.status != event.status:
         if data.status == EventStatus.PUBLISHED:
-            events.publish_event(event.id, clock.now())
+            console.publish_event(event.id, clock.now())
             record(api_actor(), "event.publish", f"event:{event.id}")
         else:
-            events.unpublish_event(event.id, lists.sign_ups(event.id).active)
+            console.unpublish_event(event.id, lists.sign_ups(event.id).active)
             record(api_actor(), "event.unpublish", f"event:{event.id}")
     db.session.commit()
-    return jsonify(event_json(events.get_event(event.id), organizer=True))
+    return jsonify(event_json(lookup.get_event(event.id), organizer=True))
 
 
 @bp.post("/events/<id:event_id>/publish")
 @organizer_required
 def publish_event(event_id):
-    event = events.publish_event(event_id, clock.now())
+    event = console.publish_event(event_id, clock.now())
     record(api_actor(), "event.publish", f"event:{event_id}")
     db.session.commit()
     return jsonify(event_json(event, organizer=True))
@@ -265,11 +265,11 @@ def publish_event(event_id):
 def cancel_event(event_id):
     """Call the event off: attendees get a cancellation for their calendar, the waitlist a
     notice. Cancelling a cancelled event changes nothing."""
-    events.get_event(event_id)
+    lookup.get_event(event_id)
     mailed = event_changes.cancel_event(event_id)
     record(api_actor(), "event.cancel", f"event:{event_id}", mailed=mailed)
     db.session.commit()
-    return jsonify(event_json(events.get_event(event_id), organizer=True))
+    return jsonify(event_json(lookup.get_event(event_id), organizer=True))
 
 
 # --- registrations --------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def cancel_event(event_id):
 @bp.get("/events/<id:event_id>/registrations")
 @organizer_required
 def list_registrations(event_id):
-    events.get_event(event_id)
+    lookup.get_event(event_id)
     status = _choice("status", STATUSES)
     page, per_page = _paging()
     query = queries.registrations(event_id, status)

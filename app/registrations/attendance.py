@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.errors import DomainError
-from app.events.services import lock_event
+from app.events.lookup import lock_event
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 

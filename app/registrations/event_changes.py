@@ -3,15 +3,9 @@ promoted into new seats; or the event called off."""
 
 from sqlalchemy import select
 
-from app.events.services import (
-    EventChanges,
-    EventInput,
-    apply_event_changes,
-    get_event,
-    lock_event,
-    mark_event_cancelled,
-    update_event,
-)
+from app.events.details import EventChanges, apply_event_changes, mark_event_cancelled, update_event
+from app.events.inputs import EventInput
+from app.events.lookup import get_event, lock_event
 from app.extensions import db
 from app.registrations import notifications
 from app.registrations.lists import sign_ups

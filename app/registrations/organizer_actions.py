@@ -6,8 +6,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError, EventCancelled, RegistrationNotFound
+from app.events.lookup import lock_event
 from app.events.models import Event, EventStatus
-from app.events.services import lock_event
 from app.extensions import db
 from app.organizations.services import resolve_organization
 from app.registrations import notifications

@@ -9,10 +9,25 @@ from sqlalchemy import func, select
 
 from app.errors import DomainError
 from app.events.models import Event
-from app.events.services import Seats
 from app.extensions import db
 from app.registrations import notifications
 from app.registrations.models import Registration, RegistrationStatus, registration_parts
+
+
+@dataclass(frozen=True)
+class Seats:
+    """Confirmed seats taken against a limit; limit None means unlimited."""
+
+    taken: int
+    limit: int | None
+
+    @property
+    def left(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.taken, 0)
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and self.taken >= self.limit
 
 
 class NoSeatFree(DomainError):

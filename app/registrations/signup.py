@@ -6,8 +6,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.errors import AlreadyCancelled, AlreadyRegistered, RegistrationNotFound
+from app.events.lookup import lock_event
 from app.events.models import EventStatus
-from app.events.services import ensure_registration_open, lock_event
+from app.events.public import ensure_registration_open
 from app.extensions import db
 from app.mail import throttle
 from app.organizations.services import resolve_organization

@@ -18,7 +18,7 @@ from app import clock
 from app.calendar.http import calendar_response
 from app.calendar.links import add_to_calendar_links
 from app.errors import AlreadyCancelled, AlreadyRegistered, DomainError, RegistrationNotFound
-from app.events.services import get_public_event, registration_window
+from app.events.public import get_public_event, registration_window
 from app.extensions import db
 from app.mail.throttle import MailLimitReached
 from app.members.services import MembershipLinkInvalid, find_by_feed_token

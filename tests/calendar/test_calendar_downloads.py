@@ -4,8 +4,8 @@ invite; headers, drafts, cancelled events, and conditional GETs (304 only while 
 from datetime import timedelta
 
 from app import clock, create_app
+from app.events.details import EventChanges
 from app.events.models import EventStatus
-from app.events.services import EventChanges
 from app.extensions import db
 from app.registrations.event_changes import cancel_event, change_event
 from app.registrations.signup import cancel_registration

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.errors import DomainError
+from app.events.details import EventChanges
 from app.events.models import Event
-from app.events.services import EventChanges
 from app.extensions import db
 from app.registrations.event_changes import cancel_event, change_event
 from app.registrations.inputs import RegistrationInput

@@ -5,7 +5,7 @@ breaks comes back exactly."""
 from datetime import timedelta
 
 from app import clock
-from app.events.services import EventChanges
+from app.events.details import EventChanges
 from app.extensions import db
 from app.members.models import Member, MemberStatus
 from app.members.services import feed_token

@@ -7,7 +7,7 @@ from email import message_from_bytes, policy
 import vobject
 
 from app import clock
-from app.events.services import EventChanges
+from app.events.details import EventChanges
 from app.extensions import db
 from app.mail.transport import message_bytes
 from app.registrations.event_changes import cancel_event, change_event

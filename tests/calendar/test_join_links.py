@@ -4,7 +4,7 @@ current meeting URL (counting the click), and refuses anyone without a confirmed
 from datetime import timedelta
 
 from app import clock
-from app.events.services import EventChanges
+from app.events.details import EventChanges
 from app.extensions import db
 from app.registrations.event_changes import cancel_event, change_event
 from app.registrations.join_links import revoke_join_link

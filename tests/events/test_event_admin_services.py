@@ -8,22 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from app.errors import InvalidSchedule
+from app.events.console import console_events, create_event, publish_event, unpublish_event
+from app.events.copies import duplicate_event, half_year_title
+from app.events.details import review_event_update, update_event
+from app.events.errors import EventInUse, EventStatusError, InvalidEvent, SlugTaken
 from app.events.inputs import EventInput, PartInput, QuestionInput, TableInput
 from app.events.models import Event, EventKind, EventStatus, Question, QuestionType
-from app.events.services import (
-    EventInUse,
-    EventStatusError,
-    InvalidEvent,
-    SlugTaken,
-    console_events,
-    create_event,
-    duplicate_event,
-    half_year_title,
-    publish_event,
-    review_event_update,
-    unpublish_event,
-    update_event,
-)
 from app.extensions import db
 from app.inputs import InvalidInput, parse
 from tests.conftest import NOW

@@ -7,9 +7,9 @@ from hypothesis import given
 from sqlalchemy import delete
 
 from app import clock
+from app.events.console import create_event
 from app.events.inputs import EventInput
 from app.events.models import Event
-from app.events.services import create_event
 from app.extensions import db
 from app.inputs import InvalidInput, parse
 from app.mail.outbox import OutboxMessage, OutboxStatus

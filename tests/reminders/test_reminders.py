@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app import clock
+from app.events.details import EventChanges
 from app.events.models import EventFormat
-from app.events.services import EventChanges
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
 from app.registrations.event_changes import cancel_event, change_event
