@@ -10,11 +10,11 @@ from app.admin.blueprint import bp, console_actor
 from app.admin.event_forms import EventForm, default_reminder_text, event_form_data
 from app.audit.services import record
 from app.errors import DomainError
-from app.events import console, copies, details, lookup
+from app.events import console, copies, lookup
 from app.events.models import EventStatus
 from app.extensions import db
 from app.formatting import format_date
-from app.registrations.event_changes import cancel_event, edit_event
+from app.registrations.event_changes import cancel_event, change_event, review_event_change
 from app.registrations.lists import sign_ups
 from app.registrations.seats import seat_summary
 from app.reminders.rules import rules_for
@@ -95,7 +95,7 @@ def event_edit(event_id):
         return _form_page(form, event, 422)
     counts = sign_ups(event.id)
     try:
-        changes = details.review_event_update(event, data, counts.active)
+        changes = review_event_change(event, data, counts.active)
         moves = [change for change in changes if change.moves_calendar]
         if moves and counts.confirmed and request.form.get("confirm") != "1":
             return render_template(
@@ -105,20 +105,12 @@ def event_edit(event_id):
                 recipients=counts.confirmed,
             )
         notify = request.form.get("notify") != "0"
-        mailed, promoted = edit_event(event.id, data, notify=notify)
+        result = change_event(event.id, data, actor=console_actor(), notify=notify)
     except DomainError as error:
         db.session.rollback()
         form.show_error(error)
         return _form_page(form, event, 422)
-    record(
-        console_actor(),
-        "event.update",
-        _target(event),
-        changed=[change.name for change in changes],
-        notified=notify,
-        mailed=mailed,
-        promoted=len(promoted),
-    )
+    mailed, promoted = result.mailed, result.promoted
     db.session.commit()
     if mailed:
         flash(
@@ -180,8 +172,7 @@ def event_cancel(event_id):
         return render_template(
             "admin/events/confirm_cancel.html", event=event, sign_ups=sign_ups(event.id)
         )
-    mailed = cancel_event(event.id)
-    record(console_actor(), "event.cancel", _target(event), mailed=mailed)
+    mailed = cancel_event(event.id, actor=console_actor())
     db.session.commit()
     flash(
         ngettext(

@@ -231,15 +231,7 @@ def _save_event(event, data, status_given: bool):
     an updated invite (unless ?notify=false) and moves their reminders, new seats go to the
     waitlist; a status given publishes the draft or takes it back."""
     notify = _flag("notify", True)
-    mailed, promoted = event_changes.edit_event(event.id, data, notify=notify)
-    record(
-        api_actor(),
-        "event.update",
-        f"event:{event.id}",
-        via="api",
-        mailed=mailed,
-        promoted=[r.id for r in promoted],
-    )
+    event_changes.change_event(event.id, data, actor=api_actor(), notify=notify)
     if status_given and data.status != event.status:
         if data.status == EventStatus.PUBLISHED:
             console.publish_event(event.id, clock.now())
@@ -266,8 +258,7 @@ def cancel_event(event_id):
     """Call the event off: attendees get a cancellation for their calendar, the waitlist a
     notice. Cancelling a cancelled event changes nothing."""
     lookup.get_event(event_id)
-    mailed = event_changes.cancel_event(event_id)
-    record(api_actor(), "event.cancel", f"event:{event_id}", mailed=mailed)
+    event_changes.cancel_event(event_id, actor=api_actor())
     db.session.commit()
     return jsonify(event_json(lookup.get_event(event_id), organizer=True))
 

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
-from app.events.details import CHANGE_FIELDS, apply_details, check_event_input
+from app.events.details import apply_details, check_event_input
 from app.events.errors import EventInUse, EventStatusError
 from app.events.inputs import EventInput
 from app.events.lookup import get_event
@@ -54,9 +54,8 @@ def create_event(data: EventInput, now: datetime | None = None) -> Event:
     """A new event with its parts, tables and questions: a draft, or published at once when the
     input says so (checked as publish_event checks it)."""
     check_event_input(data)
-    event = Event(status=EventStatus.DRAFT)
-    for name in CHANGE_FIELDS:
-        setattr(event, name, getattr(data, name))
+    # The format first: the reminder rules are compared with that format's defaults.
+    event = Event(status=EventStatus.DRAFT, format=data.format)
     apply_details(event, data)
     event.slug = data.slug or generated_slug(data.kind, data.starts_at)
     db.session.add(event)

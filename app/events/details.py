@@ -1,71 +1,21 @@
 """An event's details from an EventInput: the rules that need the database (a free slug, rows
-that exist, nothing taken away that people signed up for), what an edit would change, and
-writing it. Services flush; the caller commits once."""
+that exist, nothing taken away that people signed up for), the pieces an edit is compared by,
+and writing the input onto the event."""
 
-from dataclasses import dataclass, fields
-from datetime import datetime
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.errors import InvalidSchedule
 from app.events.errors import EventInUse, EventStatusError, InvalidEvent, SlugTaken
 from app.events.inputs import EventInput
-from app.events.lookup import lock_event
 from app.events.models import Event, EventPart, EventStatus, Question, ThemeTable
 from app.extensions import db
 from app.reminders.rules import rules_for
 
-
-@dataclass(frozen=True)
-class EventChanges:
-    """An organizer's edit; fields left None stay as they are."""
-
-    title: str | None = None
-    description: str | None = None
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    all_day: bool | None = None
-    format: str | None = None
-    venue: str | None = None
-    meeting_url: str | None = None
-    capacity: int | None = None
-    # Set when the parts' names or times changed (they were already saved): invites list them.
-    parts_rescheduled: bool = False
-
-
 # A change to any of these moves or renames the calendar entry; the rest (a typo in the
 # description, a new meeting URL behind the personal join links) does not need a mail.
 CALENDAR_FIELDS = {"title", "starts_at", "ends_at", "all_day", "format", "venue"}
-# The event's own columns an EventChanges may set.
-EVENT_CHANGE_FIELDS = tuple(f.name for f in fields(EventChanges) if f.name != "parts_rescheduled")
-
-
-def apply_event_changes(event: Event, changes: EventChanges) -> bool:
-    """Apply the edit; returns True when calendars must be told (and raises SEQUENCE)."""
-    calendar_changed = changes.parts_rescheduled
-    for name in EVENT_CHANGE_FIELDS:
-        value = getattr(changes, name)
-        if value is None or getattr(event, name) == value:
-            continue
-        setattr(event, name, value)
-        calendar_changed |= name in CALENDAR_FIELDS
-    if event.ends_at <= event.starts_at:
-        raise InvalidSchedule()
-    if calendar_changed:
-        event.sequence += 1
-    db.session.flush()
-    return calendar_changed
-
-
-def mark_event_cancelled(event: Event) -> bool:
-    """Cancel the event; returns False when it already was."""
-    if event.status == EventStatus.CANCELLED:
-        return False
-    event.status = EventStatus.CANCELLED
-    event.sequence += 1
-    db.session.flush()
-    return True
 
 
 @dataclass(frozen=True)
@@ -97,8 +47,22 @@ COMPARED_FIELDS = (
     "registration_closes_at",
     "requires_approval",
 )
-# What change_event applies; capacity is set directly, as EventChanges cannot say "unlimited".
-CHANGE_FIELDS = tuple(name for name in EVENT_CHANGE_FIELDS if name != "capacity")
+# The event's own columns an input sets as they are.
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "all_day",
+    "format",
+    "venue",
+    "meeting_url",
+    "kind",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+)
 PART_FIELDS = ("title", "starts_at", "ends_at", "capacity", "uses_tables")
 # What of a part an invite shows: a change here is a calendar update for the attendees.
 PART_SCHEDULE_FIELDS = ("title", "starts_at", "ends_at")
@@ -106,7 +70,7 @@ TABLE_FIELDS = ("title", "description", "capacity")
 QUESTION_FIELDS = ("label", "type", "required", "choices")
 
 
-def _stored_rules(rules: tuple[str, ...] | None, format: str, event: Event) -> list[str] | None:
+def stored_rules(rules: tuple[str, ...] | None, format: str, event: Event) -> list[str] | None:
     """None (keep following the defaults) when the organizer left the defaults as shown: those
     of the new format, or those of the old one when only the format changed."""
     if rules is None:
@@ -179,13 +143,12 @@ def _synced_rows(existing: list, inputs: tuple, model, names: tuple[str, ...]) -
 
 
 def apply_details(event: Event, data: EventInput) -> None:
-    """Set what an edit changes without touching calendars (see EventChanges for the rest)."""
-    event.kind = data.kind
-    event.capacity = data.capacity
-    event.registration_opens_at = data.registration_opens_at
-    event.registration_closes_at = data.registration_closes_at
-    event.reminder_rules = _stored_rules(data.reminder_rules, data.format, event)
-    event.requires_approval = data.requires_approval
+    """Write the input onto the event: its columns, reminder rules, slug and rows. SEQUENCE and
+    status are left to the caller (registrations.event_changes raises SEQUENCE for calendars)."""
+    # The rules first: "the defaults as shown" are those of the format the event had.
+    event.reminder_rules = stored_rules(data.reminder_rules, data.format, event)
+    for name in EVENT_FIELDS:
+        setattr(event, name, getattr(data, name))
     if data.slug:
         event.slug = data.slug
     event.parts = _synced_rows(event.parts, data.parts, EventPart, PART_FIELDS)
@@ -195,7 +158,7 @@ def apply_details(event: Event, data: EventInput) -> None:
         question.choices = list(question.choices)
 
 
-def _rows_changed(existing: list, inputs: tuple, names: tuple[str, ...]) -> bool:
+def rows_changed(existing: list, inputs: tuple, names: tuple[str, ...]) -> bool:
     def values(row):
         return (
             row.id,
@@ -203,46 +166,3 @@ def _rows_changed(existing: list, inputs: tuple, names: tuple[str, ...]) -> bool
         )
 
     return [values(row) for row in existing] != [values(row) for row in inputs]
-
-
-def review_event_update(event: Event, data: EventInput, signed_up: int) -> list[FieldChange]:
-    """What an edit would change, checked against every rule but not applied.
-
-    `signed_up` counts the people holding or awaiting a seat; with any, parts and tables stay.
-    """
-    if event.status == EventStatus.CANCELLED:
-        raise EventStatusError(_l("中止したイベントは変更できません。"))
-    check_event_input(data, event, signed_up)
-    changes = [
-        FieldChange(name, getattr(event, name), getattr(data, name))
-        for name in COMPARED_FIELDS
-        if getattr(event, name) != getattr(data, name)
-    ]
-    rules = _stored_rules(data.reminder_rules, data.format, event)
-    if rules != event.reminder_rules:
-        changes.append(FieldChange("reminder_rules", event.reminder_rules, rules))
-    if data.slug and data.slug != event.slug:
-        changes.append(FieldChange("slug", event.slug, data.slug))
-    for name, inputs, names in (
-        ("parts", data.parts, PART_FIELDS),
-        ("tables", data.tables, TABLE_FIELDS),
-        ("questions", data.questions, QUESTION_FIELDS),
-    ):
-        if _rows_changed(getattr(event, name), inputs, names):
-            changes.append(FieldChange(name))
-    if _rows_changed(event.parts, data.parts, PART_SCHEDULE_FIELDS):
-        changes.append(FieldChange("part_times"))
-    return changes
-
-
-def update_event(event_id: int, data: EventInput, signed_up: int) -> EventChanges:
-    """Apply an edit except what moves calendars, which comes back as EventChanges for
-    registrations.event_changes.change_event (it mails the attendees)."""
-    event = lock_event(event_id)
-    review = review_event_update(event, data, signed_up)
-    apply_details(event, data)
-    db.session.flush()
-    return EventChanges(
-        **{name: getattr(data, name) for name in CHANGE_FIELDS},
-        parts_rescheduled=any(change.name == "part_times" for change in review),
-    )

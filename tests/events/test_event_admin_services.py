@@ -7,16 +7,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.audit.actor import SYSTEM
 from app.errors import InvalidSchedule
 from app.events.console import console_events, create_event, publish_event, unpublish_event
 from app.events.copies import duplicate_event, half_year_title
-from app.events.details import review_event_update, update_event
 from app.events.errors import EventInUse, EventStatusError, InvalidEvent, SlugTaken
-from app.events.inputs import EventInput, PartInput, QuestionInput, TableInput
+from app.events.inputs import EventInput, PartInput, QuestionInput
 from app.events.models import Event, EventKind, EventStatus, Question, QuestionType
 from app.extensions import db
 from app.inputs import InvalidInput, parse
+from app.registrations.event_changes import change_event, review_event_change
 from tests.conftest import NOW
+from tests.event_edits import as_input
 
 
 def jst(text: str) -> datetime:
@@ -30,49 +32,6 @@ def seminar_input(**fields) -> EventInput:
         "starts_at": jst("2026-09-15T14:00"),
         "ends_at": jst("2026-09-15T16:30"),
         "reminder_rules": ("7d@10:00", "1d@10:00", "60m"),
-    }
-    values.update(fields)
-    return EventInput(**values)
-
-
-def as_input(event: Event, **fields) -> EventInput:
-    """The stored event as the form would give it back unchanged, with `fields` changed."""
-    values = {
-        "title": event.title,
-        "kind": event.kind,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "description": event.description,
-        "all_day": event.all_day,
-        "format": event.format,
-        "venue": event.venue,
-        "meeting_url": event.meeting_url,
-        "capacity": event.capacity,
-        "registration_opens_at": event.registration_opens_at,
-        "registration_closes_at": event.registration_closes_at,
-        "reminder_rules": None,
-        "requires_approval": event.requires_approval,
-        "parts": tuple(
-            PartInput(
-                title=p.title,
-                starts_at=p.starts_at,
-                ends_at=p.ends_at,
-                capacity=p.capacity,
-                uses_tables=p.uses_tables,
-                id=p.id,
-            )
-            for p in event.parts
-        ),
-        "tables": tuple(
-            TableInput(title=t.title, description=t.description, capacity=t.capacity, id=t.id)
-            for t in event.tables
-        ),
-        "questions": tuple(
-            QuestionInput(
-                label=q.label, type=q.type, required=q.required, choices=tuple(q.choices), id=q.id
-            )
-            for q in event.questions
-        ),
     }
     values.update(fields)
     return EventInput(**values)
@@ -191,11 +150,12 @@ def test_switching_to_in_person_with_the_shown_defaults_untouched_keeps_the_defa
     event = make_event()  # online, following the defaults (7d@10:00, 1d@10:00, 60m)
     shown = ("7d@10:00", "1d@10:00", "60m")
 
-    update_event(event.id, as_input(event, format="in_person", reminder_rules=shown), 0)
+    change_event(event.id, as_input(event, format="in_person", reminder_rules=shown), actor=SYSTEM)
     assert event.reminder_rules is None
 
-    update_event(event.id, as_input(event, reminder_rules=("7d@10:00", "1d@10:00")), 0)
-    assert event.reminder_rules == ["7d@10:00", "1d@10:00"]  # the online event drops 60m
+    online = make_event()  # the edit applies the format at once: another event stays online
+    change_event(online.id, as_input(online, reminder_rules=("7d@10:00", "1d@10:00")), actor=SYSTEM)
+    assert online.reminder_rules == ["7d@10:00", "1d@10:00"]  # the online event drops 60m
 
 
 def test_text_questions_keep_no_choices(app):
@@ -215,7 +175,7 @@ def test_rows_are_edited_in_place_so_registrations_keep_pointing_at_them(app, ma
     event = make_event(parts=[{"title": "第一部"}, {"title": "第二部"}])
     first, second = event.parts
 
-    update_event(
+    change_event(
         event.id,
         as_input(
             event,
@@ -225,7 +185,7 @@ def test_rows_are_edited_in_place_so_registrations_keep_pointing_at_them(app, ma
                 PartInput(title="第三部 懇親会"),
             ),
         ),
-        signed_up=0,
+        actor=SYSTEM,
     )
     db.session.commit()
 
@@ -235,22 +195,23 @@ def test_rows_are_edited_in_place_so_registrations_keep_pointing_at_them(app, ma
     assert titles[2][1:] == ("第三部 懇親会", 2)
 
 
-def test_the_edit_returns_what_moves_calendars_for_change_event(app, make_event):
+def test_the_review_says_what_moves_calendars_and_the_change_applies_it_all(app, make_event):
     event = make_event()
     moved = event.starts_at + timedelta(hours=1)
     data = as_input(event, starts_at=moved, description="資料を追加", capacity=50)
 
-    changes = review_event_update(event, data, signed_up=0)
-    result = update_event(event.id, data, signed_up=0)
+    changes = review_event_change(event, data, signed_up=0)
+    assert event.starts_at != moved  # the review applies nothing
+    result = change_event(event.id, data, actor=SYSTEM)
 
     assert [(c.name, c.moves_calendar) for c in changes] == [
         ("starts_at", True),
         ("description", False),
         ("capacity", False),
     ]
-    assert event.starts_at != moved  # left to change_event, which mails the attendees
-    assert event.capacity == 50
-    assert (result.starts_at, result.description, result.capacity) == (moved, "資料を追加", None)
+    assert result.changes == changes and result.moves_calendar
+    assert (event.starts_at, event.description, event.capacity) == (moved, "資料を追加", 50)
+    assert event.sequence == 1
 
 
 def test_with_sign_ups_parts_and_tables_stay_and_answer_types_stay(app, make_event):
@@ -260,9 +221,9 @@ def test_with_sign_ups_parts_and_tables_stay_and_answer_types_stay(app, make_eve
     question = event.questions[0]
 
     with pytest.raises(EventInUse) as removed_part:
-        update_event(event.id, as_input(event, parts=()), signed_up=1)
+        review_event_change(event, as_input(event, parts=()), signed_up=1)
     with pytest.raises(EventInUse) as removed_table:
-        update_event(event.id, as_input(event, tables=()), signed_up=1)
+        review_event_change(event, as_input(event, tables=()), signed_up=1)
     retyped = as_input(
         event,
         questions=(
@@ -275,21 +236,21 @@ def test_with_sign_ups_parts_and_tables_stay_and_answer_types_stay(app, make_eve
         ),
     )
     with pytest.raises(EventInUse) as changed_type:
-        update_event(event.id, retyped, signed_up=1)
+        review_event_change(event, retyped, signed_up=1)
 
     assert (removed_part.value.field, removed_table.value.field) == ("parts", "tables")
     assert changed_type.value.field == "questions-0-type"
-    update_event(event.id, retyped, signed_up=0)  # nobody has answered yet: fine
-    update_event(event.id, as_input(event, questions=()), signed_up=1)  # a question may go
+    change_event(event.id, retyped, actor=SYSTEM)  # nobody has answered yet: fine
+    review_event_change(event, as_input(event, questions=()), signed_up=1)  # a question may go
 
 
 def test_the_slug_may_change_only_while_the_event_is_a_draft(app, make_event):
     draft = make_event(status=EventStatus.DRAFT)
     published = make_event()
 
-    update_event(draft.id, as_input(draft, slug="autumn-seminar"), signed_up=0)
+    change_event(draft.id, as_input(draft, slug="autumn-seminar"), actor=SYSTEM)
     with pytest.raises(EventStatusError) as raised:
-        update_event(published.id, as_input(published, slug="renamed"), signed_up=0)
+        change_event(published.id, as_input(published, slug="renamed"), actor=SYSTEM)
 
     assert draft.slug == "autumn-seminar"
     assert raised.value.field == "slug"
@@ -299,7 +260,7 @@ def test_a_cancelled_event_cannot_be_edited(app, make_event):
     event = make_event(status=EventStatus.CANCELLED)
 
     with pytest.raises(EventStatusError):
-        update_event(event.id, as_input(event, title="変更"), signed_up=0)
+        change_event(event.id, as_input(event, title="変更"), actor=SYSTEM)
 
 
 # --- publish ---------------------------------------------------------------------------------

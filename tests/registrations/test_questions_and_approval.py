@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.errors import EventCancelled
 from app.events.models import Question, QuestionType
 from app.extensions import db
@@ -436,7 +437,7 @@ def test_a_pending_person_may_cancel_by_their_link_and_gets_no_calendar_cancel(m
 def test_calling_the_event_off_tells_those_awaiting_approval(make_event):
     event = make_event(requires_approval=True)
     registration = sign_up(event)
-    assert cancel_event(event.id) == 1
+    assert cancel_event(event.id, actor=SYSTEM) == 1
     db.session.commit()
     [mail] = outbox("event_cancelled")
     assert mail.to_addr == registration.email
