@@ -8,7 +8,6 @@ from flask_babel import ngettext
 from app import clock
 from app.admin.blueprint import bp, console_actor
 from app.admin.event_forms import EventForm, default_reminder_text, event_form_data
-from app.audit.services import record
 from app.errors import DomainError
 from app.events import console, copies, lookup
 from app.events.models import EventStatus
@@ -18,10 +17,6 @@ from app.registrations.event_changes import cancel_event, change_event, review_e
 from app.registrations.lists import sign_ups
 from app.registrations.seats import seat_summary
 from app.reminders.rules import rules_for
-
-
-def _target(event) -> str:
-    return f"event:{event.id}"
 
 
 def _to_detail(event):
@@ -49,14 +44,11 @@ def event_new():
     data = form.validated_input()
     if data is not None:
         try:
-            event = console.create_event(data, clock.now())
+            event = console.create_event(data, clock.now(), actor=console_actor())
         except DomainError as error:
             db.session.rollback()
             form.show_error(error)
         else:
-            record(
-                console_actor(), "event.create", _target(event), title=event.title, slug=event.slug
-            )
             db.session.commit()
             flash(
                 _("イベントを下書きとして作成しました。内容を確認して公開してください。"), "success"
@@ -138,11 +130,10 @@ def event_edit(event_id):
 def event_publish(event_id):
     event = lookup.get_event(event_id)
     try:
-        console.publish_event(event.id, clock.now())
+        console.publish_event(event.id, clock.now(), actor=console_actor())
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
-    record(console_actor(), "event.publish", _target(event))
     db.session.commit()
     flash(_("イベントを公開しました。"), "success")
     return _to_detail(event)
@@ -152,11 +143,10 @@ def event_publish(event_id):
 def event_unpublish(event_id):
     event = lookup.get_event(event_id)
     try:
-        console.unpublish_event(event.id, sign_ups(event.id).active)
+        console.unpublish_event(event.id, sign_ups(event.id).active, actor=console_actor())
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
-    record(console_actor(), "event.unpublish", _target(event))
     db.session.commit()
     flash(_("イベントを非公開（下書き）に戻しました。"), "success")
     return _to_detail(event)
@@ -188,8 +178,7 @@ def event_cancel(event_id):
 @bp.route("/events/<id:event_id>/duplicate", methods=["POST"])
 def event_duplicate(event_id):
     event = lookup.get_event(event_id)
-    copy = copies.duplicate_event(event.id, clock.now())
-    record(console_actor(), "event.duplicate", _target(copy), source=_target(event))
+    copy = copies.duplicate_event(event.id, clock.now(), actor=console_actor())
     db.session.commit()
     flash(
         _(

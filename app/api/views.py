@@ -191,8 +191,7 @@ def create_event():
     """A new event: a draft, or published at once with "status": "published". The
     representation GET returns can be sent as it is (its read-only fields are ignored)."""
     data = parse(EventBody, json_body()).to_input()
-    event = console.create_event(data, clock.now())
-    record(api_actor(), "event.create", f"event:{event.id}", status=event.status)
+    event = console.create_event(data, clock.now(), actor=api_actor())
     db.session.commit()
     return _created(event_json(event, organizer=True), url_for(".get_event", event_id=event.id))
 
@@ -234,11 +233,9 @@ def _save_event(event, data, status_given: bool):
     event_changes.change_event(event.id, data, actor=api_actor(), notify=notify)
     if status_given and data.status != event.status:
         if data.status == EventStatus.PUBLISHED:
-            console.publish_event(event.id, clock.now())
-            record(api_actor(), "event.publish", f"event:{event.id}")
+            console.publish_event(event.id, clock.now(), actor=api_actor())
         else:
-            console.unpublish_event(event.id, lists.sign_ups(event.id).active)
-            record(api_actor(), "event.unpublish", f"event:{event.id}")
+            console.unpublish_event(event.id, lists.sign_ups(event.id).active, actor=api_actor())
     db.session.commit()
     return jsonify(event_json(lookup.get_event(event.id), organizer=True))
 
@@ -246,8 +243,7 @@ def _save_event(event, data, status_given: bool):
 @bp.post("/events/<id:event_id>/publish")
 @organizer_required
 def publish_event(event_id):
-    event = console.publish_event(event_id, clock.now())
-    record(api_actor(), "event.publish", f"event:{event_id}")
+    event = console.publish_event(event_id, clock.now(), actor=api_actor())
     db.session.commit()
     return jsonify(event_json(event, organizer=True))
 
@@ -304,14 +300,7 @@ def get_registration(registration_id):
 @organizer_required
 def cancel_registration(registration_id):
     """Cancel someone's registration; they are mailed and a freed seat goes to the waitlist."""
-    promoted = organizer_actions.admin_cancel_registration(registration_id, clock.now())
-    record(
-        api_actor(),
-        "registration.cancel",
-        f"registration:{registration_id}",
-        via="api",
-        promoted=[r.id for r in promoted],
-    )
+    organizer_actions.admin_cancel_registration(registration_id, clock.now(), actor=api_actor())
     db.session.commit()
     return jsonify(registration_json(organizer_actions.get_registration(registration_id)))
 
@@ -320,8 +309,7 @@ def cancel_registration(registration_id):
 @organizer_required
 def promote_registration(registration_id):
     """Move a waitlisted person into a free seat ahead of the queue (409 when none is free)."""
-    registration = organizer_actions.promote_registration(registration_id)
-    record(api_actor(), "registration.promote", f"registration:{registration_id}")
+    registration = organizer_actions.promote_registration(registration_id, actor=api_actor())
     db.session.commit()
     return jsonify(registration_json(registration))
 
@@ -330,8 +318,7 @@ def promote_registration(registration_id):
 @organizer_required
 def check_in(registration_id):
     """Record attendance on the day; checking in twice changes nothing."""
-    if organizer_actions.check_in(registration_id, clock.now()):
-        record(api_actor(), "registration.check_in", f"registration:{registration_id}")
+    organizer_actions.check_in(registration_id, clock.now(), actor=api_actor())
     db.session.commit()
     return jsonify(registration_json(organizer_actions.get_registration(registration_id)))
 

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app import clock
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.events.details import apply_details, check_event_input
 from app.events.errors import EventInUse, EventStatusError
 from app.events.inputs import EventInput
@@ -50,7 +52,7 @@ def generated_slug(kind: str, starts_at: datetime) -> str:
     )
 
 
-def create_event(data: EventInput, now: datetime | None = None) -> Event:
+def create_event(data: EventInput, now: datetime | None = None, *, actor: Actor) -> Event:
     """A new event with its parts, tables and questions: a draft, or published at once when the
     input says so (checked as publish_event checks it)."""
     check_event_input(data)
@@ -62,12 +64,22 @@ def create_event(data: EventInput, now: datetime | None = None) -> Event:
     db.session.flush()
     if data.status == EventStatus.PUBLISHED:
         _publish(event, now or clock.now())
+    record(
+        actor,
+        "event.create",
+        f"event:{event.id}",
+        title=event.title,
+        slug=event.slug,
+        status=event.status,
+    )
     return event
 
 
-def publish_event(event_id: int, now: datetime) -> Event:
+def publish_event(event_id: int, now: datetime, *, actor: Actor) -> Event:
     """Open a draft to the public (its page, the feeds, sign-up within the window)."""
-    return _publish(get_event(event_id), now)
+    event = _publish(get_event(event_id), now)
+    record(actor, "event.publish", f"event:{event.id}")
+    return event
 
 
 def _publish(event: Event, now: datetime) -> Event:
@@ -84,7 +96,7 @@ def _publish(event: Event, now: datetime) -> Event:
     return event
 
 
-def unpublish_event(event_id: int, signed_up: int) -> Event:
+def unpublish_event(event_id: int, signed_up: int, *, actor: Actor) -> Event:
     """Take a published event back to draft; only while nobody has signed up."""
     event = get_event(event_id)
     if event.status != EventStatus.PUBLISHED:
@@ -95,4 +107,5 @@ def unpublish_event(event_id: int, signed_up: int) -> Event:
         )
     event.status = EventStatus.DRAFT
     db.session.flush()
+    record(actor, "event.unpublish", f"event:{event.id}")
     return event

@@ -5,6 +5,8 @@ import re
 from calendar import monthrange
 from datetime import datetime, timedelta
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.events.console import event_zone, generated_slug
 from app.events.lookup import get_event
 from app.events.models import Event, EventKind, EventPart, EventStatus, Question, ThemeTable
@@ -60,7 +62,7 @@ def half_year_title(title: str, starts_at: datetime) -> str:
     return HALF_YEAR.sub(replace, title, count=1)
 
 
-def duplicate_event(event_id: int, now: datetime) -> Event:
+def duplicate_event(event_id: int, now: datetime, *, actor: Actor) -> Event:
     """A new draft copied from an event (parts, tables, questions, reminders), moved to its
     next date (see _copy_shift). The meeting URL is left blank: a reused link would send the
     new attendees to the old meeting."""
@@ -124,4 +126,5 @@ def duplicate_event(event_id: int, now: datetime) -> Event:
     )
     db.session.add(copy)
     db.session.flush()
+    record(actor, "event.duplicate", f"event:{copy.id}", source=f"event:{source.id}")
     return copy

@@ -135,9 +135,10 @@ def change_event(
 def cancel_event(event_id: int, *, actor: Actor) -> int:
     """Call the event off: confirmed attendees get a CANCEL for their calendar entry, the
     waitlisted and those awaiting approval a notice. Returns how many were mailed; an event
-    already cancelled stays as it is (nothing mailed, nothing written)."""
+    already cancelled stays as it is (nothing mailed; the request is still audited)."""
     event = lock_event(event_id)
     if event.status == EventStatus.CANCELLED:
+        record(actor, "event.cancel", _target(event.id), mailed=0)
         return 0
     event.status = EventStatus.CANCELLED
     event.sequence += 1

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError, EventCancelled, RegistrationNotFound
 from app.events.lookup import lock_event
 from app.events.models import Event, EventStatus
@@ -22,7 +24,7 @@ from app.registrations.seats import (
     table_seats,
     take_seat_or_queue,
 )
-from app.registrations.signup import set_details, withdraw
+from app.registrations.signup import resend_confirmation, set_details, withdraw
 
 
 class WrongStatus(DomainError):
@@ -48,6 +50,10 @@ def _lock_registration(registration_id: int) -> tuple[Registration, Event]:
     return registration, event
 
 
+def _target(registration: Registration) -> str:
+    return f"registration:{registration.id}"
+
+
 def _require_status(registration: Registration, status: str, message) -> None:
     if registration.status != status:
         raise WrongStatus(message)
@@ -58,7 +64,7 @@ def _ensure_event_not_cancelled(event: Event) -> None:
         raise EventCancelled(_l("このイベントは中止されているため、この操作はできません。"))
 
 
-def approve_registration(registration_id: int, now: datetime) -> Registration:
+def approve_registration(registration_id: int, now: datetime, *, actor: Actor) -> Registration:
     """An organizer accepts a pending sign-up: confirmed if a seat is free, else waitlisted, and
     mailed as a normal sign-up would be (with the calendar invite when confirmed)."""
     registration, event = _lock_registration(registration_id)
@@ -68,10 +74,13 @@ def approve_registration(registration_id: int, now: datetime) -> Registration:
     _ensure_event_not_cancelled(event)
     take_seat_or_queue(event, registration, now)
     notifications.notify_approved(registration)
+    record(actor, "registration.approve", _target(registration), status=registration.status)
     return registration
 
 
-def decline_registration(registration_id: int, now: datetime, reason: str = "") -> Registration:
+def decline_registration(
+    registration_id: int, now: datetime, reason: str = "", *, actor: Actor
+) -> Registration:
     """An organizer turns a pending sign-up down; the mail gives the reason when there is one."""
     registration, _event = _lock_registration(registration_id)
     _require_status(
@@ -79,19 +88,24 @@ def decline_registration(registration_id: int, now: datetime, reason: str = "") 
     )
     withdraw(registration, now)
     notifications.notify_declined(registration, reason.strip())
+    record(actor, "registration.decline", _target(registration))
     return registration
 
 
-def admin_cancel_registration(registration_id: int, now: datetime) -> list[Registration]:
+def admin_cancel_registration(
+    registration_id: int, now: datetime, *, actor: Actor
+) -> list[Registration]:
     """An organizer cancels someone's registration; the person is mailed and a freed seat goes
     to the waitlist as when they cancel themselves. Returns the people promoted."""
     registration, event = _lock_registration(registration_id)
     had_seat = withdraw(registration, now)
     notifications.notify_cancelled_by_organizer(registration, had_seat=had_seat)
-    return promote_waitlisted(event) if had_seat else []
+    promoted = promote_waitlisted(event) if had_seat else []
+    record(actor, "registration.cancel", _target(registration), promoted=[r.id for r in promoted])
+    return promoted
 
 
-def promote_registration(registration_id: int) -> Registration:
+def promote_registration(registration_id: int, *, actor: Actor) -> Registration:
     """An organizer moves one person off the waitlist ahead of the queue. Only into a free seat:
     capacity stays a promise to those already confirmed."""
     registration, event = _lock_registration(registration_id)
@@ -106,6 +120,7 @@ def promote_registration(registration_id: int) -> Registration:
     registration.status = RegistrationStatus.CONFIRMED
     db.session.flush()
     notifications.notify_promoted(registration)
+    record(actor, "registration.promote", _target(registration))
     return registration
 
 
@@ -123,7 +138,9 @@ def _overbooked(registration: Registration, old_parts: set[int], old_table: int 
     return None
 
 
-def update_registration(registration_id: int, changes: RegistrantDetails) -> list[str]:
+def update_registration(
+    registration_id: int, changes: RegistrantDetails, *, actor: Actor
+) -> list[str]:
     """Apply an organizer's correction and mail the person what it now says (with an updated
     invite when a confirmed seat moved). Returns the changed fields; nothing changed, no mail."""
     registration, event = _lock_registration(registration_id)
@@ -170,10 +187,11 @@ def update_registration(registration_id: int, changes: RegistrantDetails) -> lis
     notifications.notify_registration_updated(registration, with_invite=seat_moved)
     if seat_moved:
         promote_waitlisted(event)  # the seat left behind goes to the first in line
+    record(actor, "registration.update", _target(registration), fields=changed)
     return changed
 
 
-def check_in(registration_id: int, now: datetime) -> bool:
+def check_in(registration_id: int, now: datetime, *, actor: Actor) -> bool:
     """Record the person as present (受付); False when they already were. No mail."""
     registration = get_registration(registration_id)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -182,14 +200,27 @@ def check_in(registration_id: int, now: datetime) -> bool:
         return False
     registration.checked_in_at = now
     db.session.flush()
+    record(actor, "registration.check_in", _target(registration))
     return True
 
 
-def undo_check_in(registration_id: int) -> bool:
+def undo_check_in(registration_id: int, *, actor: Actor) -> bool:
     """Clear a check-in made by mistake; False when there was none."""
     registration = get_registration(registration_id)
     if registration.checked_in_at is None:
         return False
     registration.checked_in_at = None
     db.session.flush()
+    record(actor, "registration.undo_check_in", _target(registration))
     return True
+
+
+def resend_to_registrant(registration_id: int, *, actor: Actor) -> Registration:
+    """An organizer has the confirmation mailed again (no throttle: they asked for it)."""
+    registration = get_registration(registration_id)
+    if not resend_confirmation(registration.event_id, registration.email):
+        raise WrongStatus(
+            _l("キャンセル済みのお申し込み、または中止したイベントには再送できません。")
+        )
+    record(actor, "registration.resend", _target(registration))
+    return registration

@@ -41,9 +41,9 @@ def seminar_input(**fields) -> EventInput:
 
 
 def test_a_new_event_is_a_draft_with_a_slug_from_its_japan_date_and_kind(app):
-    first = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")))
-    second = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")))
-    sharing = create_event(seminar_input(kind=EventKind.SHARING_SESSION))
+    first = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")), actor=SYSTEM)
+    second = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")), actor=SYSTEM)
+    sharing = create_event(seminar_input(kind=EventKind.SHARING_SESSION), actor=SYSTEM)
 
     assert first.status == EventStatus.DRAFT
     # 08:00 JST is still the 14th in UTC: the slug follows the date people read.
@@ -125,7 +125,7 @@ def test_an_event_that_breaks_a_rule_of_the_database_is_refused_naming_the_field
     make_event(slug="taken")
 
     with pytest.raises(error) as raised:
-        create_event(seminar_input(**fields))
+        create_event(seminar_input(**fields), actor=SYSTEM)
 
     assert raised.value.field == field
     db.session.rollback()
@@ -133,10 +133,10 @@ def test_an_event_that_breaks_a_rule_of_the_database_is_refused_naming_the_field
 
 
 def test_reminders_equal_to_the_defaults_of_the_format_keep_following_the_defaults(app):
-    online = create_event(seminar_input())
-    in_person = create_event(seminar_input(format="in_person"))
-    none = create_event(seminar_input(reminder_rules=()))
-    repeated = create_event(seminar_input(reminder_rules=("60m", "60m", "2d@09:00")))
+    online = create_event(seminar_input(), actor=SYSTEM)
+    in_person = create_event(seminar_input(format="in_person"), actor=SYSTEM)
+    none = create_event(seminar_input(reminder_rules=()), actor=SYSTEM)
+    repeated = create_event(seminar_input(reminder_rules=("60m", "60m", "2d@09:00")), actor=SYSTEM)
 
     assert online.reminder_rules is None
     assert in_person.reminder_rules == ["7d@10:00", "1d@10:00", "60m"]  # 60m is not its default
@@ -162,7 +162,8 @@ def test_text_questions_keep_no_choices(app):
     event = create_event(
         seminar_input(
             questions=(QuestionInput(label="ご意見", type=QuestionType.SHORT_TEXT, choices=("x",)),)
-        )
+        ),
+        actor=SYSTEM,
     )
 
     assert event.questions[0].choices == []
@@ -270,16 +271,16 @@ def test_publishing_and_unpublishing_follow_the_status(app, make_event):
     draft = make_event(status=EventStatus.DRAFT)
     cancelled = make_event(status=EventStatus.CANCELLED)
 
-    publish_event(draft.id, NOW)
+    publish_event(draft.id, NOW, actor=SYSTEM)
     with pytest.raises(EventStatusError):
-        publish_event(draft.id, NOW)
+        publish_event(draft.id, NOW, actor=SYSTEM)
     with pytest.raises(EventStatusError):
-        publish_event(cancelled.id, NOW)
+        publish_event(cancelled.id, NOW, actor=SYSTEM)
     with pytest.raises(EventInUse):
-        unpublish_event(draft.id, signed_up=1)
-    unpublish_event(draft.id, signed_up=0)
+        unpublish_event(draft.id, signed_up=1, actor=SYSTEM)
+    unpublish_event(draft.id, signed_up=0, actor=SYSTEM)
     with pytest.raises(EventStatusError):
-        unpublish_event(draft.id, signed_up=0)
+        unpublish_event(draft.id, signed_up=0, actor=SYSTEM)
 
     assert draft.status == EventStatus.DRAFT
 
@@ -332,7 +333,7 @@ def test_a_copy_of_an_old_sharing_session_lands_on_the_first_half_year_after_now
         requires_approval=True,
     )
 
-    copy = duplicate_event(source.id, NOW)
+    copy = duplicate_event(source.id, NOW, actor=SYSTEM)
 
     assert copy.starts_at == jst("2027-01-09T15:00")
     assert copy.ends_at == jst("2027-01-09T16:30")
@@ -352,7 +353,7 @@ def test_a_copy_of_the_31st_moves_to_the_last_day_of_a_shorter_month(app, make_e
         ends_at=jst("2026-08-31T16:00"),
     )
 
-    assert duplicate_event(source.id, NOW).starts_at == jst("2027-02-28T15:00")
+    assert duplicate_event(source.id, NOW, actor=SYSTEM).starts_at == jst("2027-02-28T15:00")
 
 
 def test_a_copy_of_another_kind_moves_by_whole_weeks_past_now(app, make_event):
@@ -360,7 +361,7 @@ def test_a_copy_of_another_kind_moves_by_whole_weeks_past_now(app, make_event):
         starts_at=NOW - timedelta(days=10), ends_at=NOW - timedelta(days=10, hours=-2)
     )
 
-    copy = duplicate_event(source.id, NOW)
+    copy = duplicate_event(source.id, NOW, actor=SYSTEM)
 
     assert copy.starts_at == source.starts_at + timedelta(weeks=2)
     assert copy.starts_at.weekday() == source.starts_at.weekday()

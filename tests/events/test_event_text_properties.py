@@ -7,6 +7,7 @@ from hypothesis import given
 from sqlalchemy import delete
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.events.console import create_event
 from app.events.inputs import EventInput
 from app.events.models import Event
@@ -44,7 +45,7 @@ def test_any_accepted_text_is_stored_shown_mailed_and_exported(
     except InvalidInput:
         return  # refused with a field error: nothing to store
     try:
-        event = create_event(data, clock.now())
+        event = create_event(data, clock.now(), actor=SYSTEM)
         registration = register_attendee(
             event.id,
             RegistrationInput(

@@ -85,7 +85,7 @@ def test_a_cancellation_emits_cancelled_and_the_promotion_it_causes(
     waiting = make_registration(event)
     db.session.query(WebhookDelivery).delete()
     db.session.commit()
-    admin_cancel_registration(seated.id, clock.now())
+    admin_cancel_registration(seated.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     emitted = {(row.event_type, row.payload["data"]["registration"]["id"]) for row in deliveries()}
     assert emitted == {("registration.cancelled", seated.id), ("registration.promoted", waiting.id)}
@@ -191,7 +191,7 @@ def test_every_event_type_reaches_the_receiver_once(app, receiver, make_event, m
     event = make_event(capacity=1)
     seated = make_registration(event)
     make_registration(event)
-    admin_cancel_registration(seated.id, clock.now())
+    admin_cancel_registration(seated.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     change_event(event.id, as_input(event, venue="本庁舎", format="hybrid"), actor=SYSTEM)
     db.session.commit()
