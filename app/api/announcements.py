@@ -1,0 +1,67 @@
+"""The API's announcements: create (draft, scheduled or sent now), replace and read one."""
+
+from flask import g, jsonify, url_for
+
+from app import clock
+from app.announcements import services as announcements
+from app.api.blueprint import api_actor, bp, organizer, organizer_required
+from app.api.helpers import created, json_body
+from app.api.resources import AnnouncementBody, announcement_json
+from app.audit.services import record
+from app.extensions import db
+from app.inputs import parse
+
+
+@bp.post("/announcements")
+@organizer_required
+def create_announcement():
+    """An announcement kept as a draft, scheduled (send_at), or sent now ("status": "queued"),
+    the three choices of the console; checked as the console checks it."""
+    g.resource = "announcement"
+    body = parse(AnnouncementBody, json_body())
+    announcement = announcements.create_announcement(
+        body.to_input(), organizer().email, clock.now()
+    )
+    record(
+        api_actor(),
+        "announcement.create",
+        f"announcement:{announcement.id}",
+        via="api",
+        status=announcement.status,
+        audience=announcement.audience["kind"],
+    )
+    _send_if_asked(announcement.id, body)
+    db.session.commit()
+    return created(
+        announcement_json(announcement, announcements.progress(announcement.id)),
+        url_for(".get_announcement", announcement_id=announcement.id),
+    )
+
+
+@bp.put("/announcements/<id:announcement_id>")
+@organizer_required
+def replace_announcement(announcement_id):
+    """Replace a draft or scheduled announcement (409 once it is sent)."""
+    g.resource = "announcement"
+    body = parse(AnnouncementBody, json_body())
+    announcement = announcements.update_announcement(announcement_id, body.to_input(), clock.now())
+    record(api_actor(), "announcement.update", f"announcement:{announcement_id}")
+    _send_if_asked(announcement_id, body)
+    db.session.commit()
+    return jsonify(announcement_json(announcement, announcements.progress(announcement_id)))
+
+
+def _send_if_asked(announcement_id: int, body: AnnouncementBody) -> None:
+    if body.send_now:
+        count = announcements.send_now(announcement_id, clock.now())
+        record(
+            api_actor(), "announcement.send", f"announcement:{announcement_id}", recipients=count
+        )
+
+
+@bp.get("/announcements/<id:announcement_id>")
+@organizer_required
+def get_announcement(announcement_id):
+    g.resource = "announcement"
+    announcement = announcements.get_announcement(announcement_id)
+    return jsonify(announcement_json(announcement, announcements.progress(announcement_id)))
