@@ -24,7 +24,7 @@ from app.events.models import Event, EventPart, EventStatus, ThemeTable  # noqa:
 from app.extensions import db, limiter  # noqa: E402
 from app.organizers.services import create_organizer  # noqa: E402
 from app.registrations.inputs import RegistrationInput  # noqa: E402
-from app.registrations.services import register_attendee  # noqa: E402
+from app.registrations.signup import register_attendee  # noqa: E402
 
 NOW = datetime(2026, 8, 1, 1, 0, tzinfo=UTC)  # 2026年8月1日 10:00 JST
 

@@ -12,8 +12,9 @@ import config
 from app import clock
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration
-from app.registrations.services import RegistrationInput, register_attendee, resend_confirmation
+from app.registrations.signup import register_attendee, resend_confirmation
 from tests.conftest import NOW
 
 LIMITS = (

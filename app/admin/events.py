@@ -8,23 +8,15 @@ from flask_babel import ngettext
 from app import clock
 from app.admin.blueprint import bp, console_actor
 from app.admin.event_forms import EventForm, default_reminder_text, event_form_data
-from app.audit.services import record
 from app.errors import DomainError
-from app.events import services
+from app.events import console, copies, lookup
 from app.events.models import EventStatus
 from app.extensions import db
 from app.formatting import format_date
-from app.registrations.services import (
-    cancel_event,
-    edit_event,
-    seat_summary,
-    sign_ups,
-)
+from app.registrations.event_changes import cancel_event, change_event, review_event_change
+from app.registrations.lists import sign_ups
+from app.registrations.seats import seat_summary
 from app.reminders.rules import rules_for
-
-
-def _target(event) -> str:
-    return f"event:{event.id}"
 
 
 def _to_detail(event):
@@ -37,7 +29,7 @@ def _form_page(form, event=None, status=200):
 
 @bp.route("/events")
 def events():
-    upcoming, past = services.console_events(clock.now())
+    upcoming, past = console.console_events(clock.now())
     seats = {event.id: seat_summary(event).event for event in [*upcoming, *past]}
     return render_template("admin/events/list.html", upcoming=upcoming, past=past, seats=seats)
 
@@ -52,14 +44,11 @@ def event_new():
     data = form.validated_input()
     if data is not None:
         try:
-            event = services.create_event(data, clock.now())
+            event = console.create_event(data, clock.now(), actor=console_actor())
         except DomainError as error:
             db.session.rollback()
             form.show_error(error)
         else:
-            record(
-                console_actor(), "event.create", _target(event), title=event.title, slug=event.slug
-            )
             db.session.commit()
             flash(
                 _("イベントを下書きとして作成しました。内容を確認して公開してください。"), "success"
@@ -70,7 +59,7 @@ def event_new():
 
 @bp.route("/events/<id:event_id>", endpoint="event")
 def event_detail(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     return render_template(
         "admin/events/detail.html",
         event=event,
@@ -82,7 +71,7 @@ def event_detail(event_id):
 
 @bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def event_edit(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     if event.status == EventStatus.CANCELLED:
         flash(_("中止したイベントは変更できません。"), "error")
         return _to_detail(event)
@@ -98,7 +87,7 @@ def event_edit(event_id):
         return _form_page(form, event, 422)
     counts = sign_ups(event.id)
     try:
-        changes = services.review_event_update(event, data, counts.active)
+        changes = review_event_change(event, data, counts.active)
         moves = [change for change in changes if change.moves_calendar]
         if moves and counts.confirmed and request.form.get("confirm") != "1":
             return render_template(
@@ -108,20 +97,12 @@ def event_edit(event_id):
                 recipients=counts.confirmed,
             )
         notify = request.form.get("notify") != "0"
-        mailed, promoted = edit_event(event.id, data, notify=notify)
+        result = change_event(event.id, data, actor=console_actor(), notify=notify)
     except DomainError as error:
         db.session.rollback()
         form.show_error(error)
         return _form_page(form, event, 422)
-    record(
-        console_actor(),
-        "event.update",
-        _target(event),
-        changed=[change.name for change in changes],
-        notified=notify,
-        mailed=mailed,
-        promoted=len(promoted),
-    )
+    mailed, promoted = result.mailed, result.promoted
     db.session.commit()
     if mailed:
         flash(
@@ -147,13 +128,12 @@ def event_edit(event_id):
 
 @bp.route("/events/<id:event_id>/publish", methods=["POST"])
 def event_publish(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     try:
-        services.publish_event(event.id, clock.now())
+        console.publish_event(event.id, clock.now(), actor=console_actor())
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
-    record(console_actor(), "event.publish", _target(event))
     db.session.commit()
     flash(_("イベントを公開しました。"), "success")
     return _to_detail(event)
@@ -161,13 +141,12 @@ def event_publish(event_id):
 
 @bp.route("/events/<id:event_id>/unpublish", methods=["POST"])
 def event_unpublish(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     try:
-        services.unpublish_event(event.id, sign_ups(event.id).active)
+        console.unpublish_event(event.id, sign_ups(event.id).active, actor=console_actor())
     except DomainError as error:
         flash(error.message, "error")
         return _to_detail(event)
-    record(console_actor(), "event.unpublish", _target(event))
     db.session.commit()
     flash(_("イベントを非公開（下書き）に戻しました。"), "success")
     return _to_detail(event)
@@ -175,7 +154,7 @@ def event_unpublish(event_id):
 
 @bp.route("/events/<id:event_id>/cancel", methods=["POST"])
 def event_cancel(event_id):
-    event = services.get_event(event_id)
+    event = lookup.get_event(event_id)
     if event.status == EventStatus.CANCELLED:
         flash(_("このイベントは既に中止されています。"), "error")
         return _to_detail(event)
@@ -183,8 +162,7 @@ def event_cancel(event_id):
         return render_template(
             "admin/events/confirm_cancel.html", event=event, sign_ups=sign_ups(event.id)
         )
-    mailed = cancel_event(event.id)
-    record(console_actor(), "event.cancel", _target(event), mailed=mailed)
+    mailed = cancel_event(event.id, actor=console_actor())
     db.session.commit()
     flash(
         ngettext(
@@ -199,9 +177,8 @@ def event_cancel(event_id):
 
 @bp.route("/events/<id:event_id>/duplicate", methods=["POST"])
 def event_duplicate(event_id):
-    event = services.get_event(event_id)
-    copy = services.duplicate_event(event.id, clock.now())
-    record(console_actor(), "event.duplicate", _target(copy), source=_target(event))
+    event = lookup.get_event(event_id)
+    copy = copies.duplicate_event(event.id, clock.now(), actor=console_actor())
     db.session.commit()
     flash(
         _(

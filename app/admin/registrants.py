@@ -9,11 +9,10 @@ from flask_babel import ngettext
 from app import clock
 from app.admin.blueprint import bp, console_actor
 from app.admin.registrant_forms import AttendanceImportForm, DeclineForm, registrant_form
-from app.audit.services import record
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
-from app.registrations import services
+from app.registrations import lists, organizer_actions, seats
 from app.registrations.attendance import import_attendance
 from app.registrations.models import Registration, RegistrationStatus
 from app.routing import LARGEST_PAGE, query_int
@@ -24,11 +23,7 @@ def _event(event_id: int) -> Event:
 
 
 def _registration(registration_id: int) -> Registration:
-    return services.get_registration(registration_id)
-
-
-def _target(registration: Registration) -> str:
-    return f"registration:{registration.id}"
+    return organizer_actions.get_registration(registration_id)
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -57,7 +52,7 @@ def _filter_args() -> dict:
 def registrants(event_id):
     event = _event(event_id)
     args = _filter_args()
-    query = services.RegistrantQuery(
+    query = lists.RegistrantQuery(
         q=args.get("q", ""),
         status=args.get("status", ""),
         part_id=args.get("part"),
@@ -70,10 +65,10 @@ def registrants(event_id):
         "admin/registrants/list.html",
         event=event,
         args=args,
-        result=services.search_registrants(event.id, query),
-        filters=services.registrant_filters(event.id),
-        seats=services.seat_summary(event),
-        attendance=services.attendance_count(event.id),
+        result=lists.search_registrants(event.id, query),
+        filters=lists.registrant_filters(event.id),
+        seats=seats.seat_summary(event),
+        attendance=lists.attendance_count(event.id),
     )
 
 
@@ -94,15 +89,14 @@ def registrant(registration_id):
     data = form.validated_input(registration.event) if form.is_submitted() else None
     if data is not None:
         try:
-            changed = services.update_registration(registration.id, data)
+            changed = organizer_actions.update_registration(
+                registration.id, data, actor=console_actor()
+            )
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
             if changed:
-                record(
-                    console_actor(), "registration.update", _target(registration), fields=changed
-                )
                 db.session.commit()
                 flash(
                     _("申込内容を変更しました。ご本人に変更のお知らせをメールで送りました。"),
@@ -116,10 +110,7 @@ def registrant(registration_id):
 
 
 def _approve(registration, now) -> str:
-    services.approve_registration(registration.id, now)
-    record(
-        console_actor(), "registration.approve", _target(registration), status=registration.status
-    )
+    organizer_actions.approve_registration(registration.id, now, actor=console_actor())
     if registration.status == RegistrationStatus.CONFIRMED:
         return _("承認し、参加確定にしました。ご本人にメールでお知らせしました。")
     return _(
@@ -128,12 +119,8 @@ def _approve(registration, now) -> str:
 
 
 def _cancel(registration, now) -> str:
-    promoted = services.admin_cancel_registration(registration.id, now)
-    record(
-        console_actor(),
-        "registration.cancel",
-        _target(registration),
-        promoted=[r.id for r in promoted],
+    promoted = organizer_actions.admin_cancel_registration(
+        registration.id, now, actor=console_actor()
     )
     message = _("お申し込みを取り消しました。ご本人にメールでお知らせしました。")
     if promoted:
@@ -146,29 +133,22 @@ def _cancel(registration, now) -> str:
 
 
 def _promote(registration, now) -> str:
-    services.promote_registration(registration.id)
-    record(console_actor(), "registration.promote", _target(registration))
+    organizer_actions.promote_registration(registration.id, actor=console_actor())
     return _("参加確定に繰り上げました。ご本人にメールでお知らせしました。")
 
 
 def _resend(registration, now) -> str:
-    if not services.resend_confirmation(registration.event_id, registration.email):
-        raise DomainError(
-            _("キャンセル済みのお申し込み、または中止したイベントには再送できません。")
-        )
-    record(console_actor(), "registration.resend", _target(registration))
+    organizer_actions.resend_to_registrant(registration.id, actor=console_actor())
     return _("確認メールを再送しました。")
 
 
 def _check_in(registration, now) -> str:
-    if services.check_in(registration.id, now):
-        record(console_actor(), "registration.check_in", _target(registration))
+    organizer_actions.check_in(registration.id, now, actor=console_actor())
     return _("受付済みにしました。")
 
 
 def _undo_check_in(registration, now) -> str:
-    if services.undo_check_in(registration.id):
-        record(console_actor(), "registration.undo_check_in", _target(registration))
+    organizer_actions.undo_check_in(registration.id, actor=console_actor())
     return _("受付を取り消しました。")
 
 
@@ -195,8 +175,9 @@ def registrant_action(registration_id, action):
             if not decline_form.validate():
                 form = registrant_form(registration)
                 return _detail_page(registration, form, decline_form, 422)
-            services.decline_registration(registration.id, now, decline_form.reason.data or "")
-            record(console_actor(), "registration.decline", _target(registration))
+            organizer_actions.decline_registration(
+                registration.id, now, decline_form.reason.data or "", actor=console_actor()
+            )
             message = _("お申し込みをお断りしました。ご本人にメールでお知らせしました。")
         else:
             message = ACTIONS[action](registration, now)
@@ -218,8 +199,8 @@ def checkin(event_id):
         "admin/registrants/checkin.html",
         event=event,
         q=q,
-        people=services.checkin_list(event.id, q),
-        attendance=services.attendance_count(event.id),
+        people=lists.checkin_list(event.id, q),
+        attendance=lists.attendance_count(event.id),
     )
 
 
@@ -252,19 +233,13 @@ def attendance_import(event_id):
     result = None
     if form.validate_on_submit():
         try:
-            result = import_attendance(event.id, form.file.data.read(), clock.now())
+            result = import_attendance(
+                event.id, form.file.data.read(), clock.now(), actor=console_actor()
+            )
         except DomainError as error:
             db.session.rollback()
             _show_error(form, error)
         else:
-            record(
-                console_actor(),
-                "event.attendance_import",
-                f"event:{event.id}",
-                checked_in=len(result.checked_in),
-                already=len(result.already),
-                unmatched=len(result.unmatched),
-            )
             db.session.commit()
     status = 422 if form.is_submitted() and result is None else 200
     return render_template(

@@ -1,6 +1,12 @@
-"""The JSON API under /api/v1 (see views.py) and its docs page at /api/docs (docs.py)."""
+"""The JSON API under /api/v1 (one module of routes per resource: events, registrations, members,
+announcements, and the OpenAPI document) and its docs page at /api/docs (docs.py).
 
-from app.api import views  # noqa: F401  (adds the routes to bp)
+A second door to the same services as the pages and the console: each handler reads its input,
+calls one service, commits once and answers JSON. Organizer endpoints take a bearer token
+(blueprint.organizer_required); the services write the audit entries under the token's organizer.
+"""
+
+from app.api import announcements, document, events, members, registrations  # noqa: F401  (routes)
 from app.api.blueprint import bp
 from app.api.docs import bp as docs_bp
 

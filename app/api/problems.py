@@ -25,9 +25,11 @@ from app.errors import (
     RegistrationNotFound,
     RegistrationNotOpen,
 )
-from app.events.services import EventInUse, EventStatusError, InvalidEvent, SlugTaken
+from app.events.errors import EventInUse, EventStatusError, InvalidEvent, SlugTaken
 from app.inputs import InvalidInput
-from app.registrations.services import InvalidAnswer, NoSeatFree, WrongStatus
+from app.registrations.answers import InvalidAnswer
+from app.registrations.organizer_actions import WrongStatus
+from app.registrations.seats import NoSeatFree
 
 PROBLEM_JSON = "application/problem+json"
 

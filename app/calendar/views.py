@@ -12,7 +12,7 @@ from app.calendar.http import calendar_response
 from app.calendar.ics import build_calendar
 from app.errors import EventNotFound
 from app.events.models import Event, EventStatus
-from app.events.services import get_public_event
+from app.events.public import get_public_event
 from app.extensions import db
 from app.formatting import current_locale
 from app.mail.compose import public_url

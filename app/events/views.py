@@ -5,7 +5,7 @@ from flask import Blueprint, render_template
 from app import clock
 from app.calendar.entries import calendar_settings, public_entry
 from app.calendar.links import add_to_calendar_links
-from app.events.services import get_public_event, registration_window
+from app.events.public import get_public_event, registration_window
 from app.mail.compose import public_url
 
 bp = Blueprint("events", __name__)

@@ -3,7 +3,7 @@
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from app import clock
-from app.events.services import upcoming_events
+from app.events.public import upcoming_events
 from app.members.services import listed_organizations
 from app.redirects import safe_next
 

@@ -20,8 +20,10 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError
-from app.events.services import lock_event
+from app.events.lookup import lock_event
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 
@@ -167,7 +169,9 @@ def read_report(data: bytes) -> ParticipantReport:
     return ParticipantReport(list(participants.values()), without_email)
 
 
-def import_attendance(event_id: int, data: bytes, now: datetime) -> AttendanceImport:
+def import_attendance(
+    event_id: int, data: bytes, now: datetime, *, actor: Actor
+) -> AttendanceImport:
     """Check in everyone in the report whose address matches a registration of the event that
     is not cancelled; the rest are reported, not guessed at."""
     event = lock_event(event_id)
@@ -192,4 +196,12 @@ def import_attendance(event_id: int, data: bytes, now: datetime) -> AttendanceIm
             registration.checked_in_at = now
             checked_in.append(registration)
     db.session.flush()
+    record(
+        actor,
+        "event.attendance_import",
+        f"event:{event_id}",
+        checked_in=len(checked_in),
+        already=len(already),
+        unmatched=len(unmatched),
+    )
     return AttendanceImport(checked_in, already, unmatched, report.without_email)

@@ -19,8 +19,8 @@ from app.forms import (
     place_error,
     read_into,
 )
+from app.registrations.answers import ANSWER_LIMITS, answer_problems, choice_problems
 from app.registrations.inputs import FURIGANA_MAX, POSITION_MAX, SignUpInput
-from app.registrations.services import ANSWER_LIMITS, answer_problems, choice_problems
 
 
 class RegistrationForm(HoneypotForm):

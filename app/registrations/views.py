@@ -18,13 +18,13 @@ from app import clock
 from app.calendar.http import calendar_response
 from app.calendar.links import add_to_calendar_links
 from app.errors import AlreadyCancelled, AlreadyRegistered, DomainError, RegistrationNotFound
-from app.events.services import get_public_event, registration_window
+from app.events.public import get_public_event, registration_window
 from app.extensions import db
 from app.mail.throttle import MailLimitReached
 from app.members.services import MembershipLinkInvalid, find_by_feed_token
 from app.organizations.services import datalist_html
 from app.ratelimits import mail_request_limits, retry_after_seconds, signup_limits, wait_message
-from app.registrations import invites, services
+from app.registrations import feeds, invites, join_links, seats, signup
 from app.registrations.forms import (
     CancelForm,
     ResendForm,
@@ -56,7 +56,7 @@ def create(slug):
     data = form.validated_input(event, str(get_locale() or "ja")) if form.is_submitted() else None
     if data is not None:
         try:
-            registration = services.register_attendee(event.id, data, clock.now())
+            registration = signup.register_attendee(event.id, data, clock.now())
         except AlreadyRegistered as error:
             db.session.rollback()
             _show_error(form, error)
@@ -84,7 +84,7 @@ def _form_page(event, form, already_registered=False, status=200, retry_after=No
                 event=event,
                 form=form,
                 window=registration_window(event, clock.now()),
-                seats=services.seat_summary(event),
+                seats=seats.seat_summary(event),
                 already_registered=already_registered,
                 resend_form=ResendForm(formdata=None, email=form.email.data),
                 local_government_datalist=datalist_html(),
@@ -115,7 +115,7 @@ def complete(slug):
     event = get_public_event(slug)
     try:
         # Shown once: the cookie is signed, not encrypted, and a shared PC keeps it.
-        registration = services.find_by_token(session.pop("last_registration", ""))
+        registration = signup.find_by_token(session.pop("last_registration", ""))
     except RegistrationNotFound:
         return redirect(url_for("events.detail", slug=event.slug))
     if registration.event_id != event.id:
@@ -138,7 +138,7 @@ def resend(slug):
     if not form.validate_on_submit():
         flash(_l("メールアドレスを確認してください。"), "error")
         return redirect(url_for("registrations.create", slug=event.slug))
-    services.resend_confirmation(event.id, form.email.data, throttle_at=clock.now())
+    signup.resend_confirmation(event.id, form.email.data, throttle_at=clock.now())
     db.session.commit()
     # The same answer whether or not the address is registered: the page reveals no one.
     flash(
@@ -152,7 +152,7 @@ def resend(slug):
 
 @bp.route("/r/<token>")
 def manage(token):
-    registration = services.find_by_token(token)
+    registration = signup.find_by_token(token)
     return render_template(
         "registrations/manage.html",
         registration=registration,
@@ -173,7 +173,7 @@ def _personal_calendar_links(registration) -> dict[str, str]:
 @bp.route("/r/<token>/invite.ics")
 def invite(token):
     """The attendee's own invite, the same entry the mail carried (for inboxes that strip files)."""
-    registration = services.find_by_token(token)
+    registration = signup.find_by_token(token)
     if registration.status in (RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING):
         abort(404)  # no seat, no calendar entry
     cancel = registration.status == RegistrationStatus.CANCELLED
@@ -193,17 +193,17 @@ def invite(token):
 def join(token):
     """The personal join link: redirects to the meeting while the seat is confirmed and the
     session is about to start or running; otherwise says why."""
-    registration = services.find_by_join_token(token)
-    state = services.join_state(registration, clock.now())
-    if state != services.JoinState.OPEN:
+    registration = join_links.find_by_join_token(token)
+    state = join_links.join_state(registration, clock.now())
+    if state != join_links.JoinState.OPEN:
         return render_template(
             "registrations/join.html",
             registration=registration,
             event=registration.event,
             state=state,
             opens_at=invites.join_opens_at(registration),
-        ), (403 if state in services.REFUSED_JOIN_STATES else 200)
-    services.record_join(registration, clock.now())
+        ), (403 if state in join_links.REFUSED_JOIN_STATES else 200)
+    join_links.record_join(registration, clock.now())
     db.session.commit()
     return redirect(registration.event.meeting_url)
 
@@ -215,9 +215,9 @@ def member_feed(token):
         member = find_by_feed_token(token)
     except MembershipLinkInvalid:
         abort(404)
-    version, last_modified = services.personal_feed_version(member)
+    version, last_modified = feeds.personal_feed_version(member)
     return calendar_response(
-        lambda: services.personal_feed(member),
+        lambda: feeds.personal_feed(member),
         version=version,
         last_modified=last_modified,
         filename="reskilling-network-personal.ics",
@@ -227,7 +227,7 @@ def member_feed(token):
 @bp.route("/r/<token>/cancel", methods=["POST"])
 def cancel(token):
     try:
-        services.cancel_registration(token, clock.now())
+        signup.cancel_registration(token, clock.now())
     except AlreadyCancelled as error:
         db.session.rollback()
         flash(error.message, "info")

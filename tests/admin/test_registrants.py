@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.audit.models import AuditEntry
 from app.events.models import Question, QuestionType
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
+from app.registrations.inputs import RegistrantDetails
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import (
-    NoSeatFree,
-    RegistrantDetails,
+from app.registrations.organizer_actions import (
     WrongStatus,
     admin_cancel_registration,
     check_in,
@@ -25,6 +25,7 @@ from app.registrations.services import (
     undo_check_in,
     update_registration,
 )
+from app.registrations.seats import NoSeatFree
 from tests.conftest import NOW
 
 
@@ -351,6 +352,7 @@ def test_moving_a_confirmed_seat_to_a_full_table_is_refused(make_event, make_reg
                 table=event.tables[1].id,
                 answers=mover.answers,
             ),
+            actor=SYSTEM,
         )
     assert error.value.field == "table"
 
@@ -372,6 +374,7 @@ def test_moving_a_seat_frees_the_old_one_for_the_waitlist(
             table=event.tables[1].id,
             answers=mover.answers,
         ),
+        actor=SYSTEM,
     )
     db.session.commit()
     assert waiting.status == RegistrationStatus.CONFIRMED
@@ -384,6 +387,7 @@ def test_an_organizer_may_leave_a_required_answer_blank(make_event, make_registr
     update_registration(
         registration.id,
         RegistrantDetails(name="新しい名前", organization="鳥取県", parts=[event.parts[0].id]),
+        actor=SYSTEM,
     )
     assert registration.answers == {}
 
@@ -393,13 +397,15 @@ def test_a_cancelled_registration_shows_no_form_and_cannot_be_changed(
 ):
     event = make_event()
     registration = make_registration(event)
-    admin_cancel_registration(registration.id, clock.now())
+    admin_cancel_registration(registration.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     page = text_of(organizer_client.get(detail_url(registration)))
     assert "キャンセル済み" in page
     assert "申込内容の変更" not in page
     with pytest.raises(WrongStatus):
-        update_registration(registration.id, RegistrantDetails(name="x", organization="鳥取県"))
+        update_registration(
+            registration.id, RegistrantDetails(name="x", organization="鳥取県"), actor=SYSTEM
+        )
 
 
 # --- the organizer's actions -----------------------------------------------------------------
@@ -505,7 +511,7 @@ def test_promoting_by_hand_needs_a_free_seat(organizer_client, make_event, make_
 def test_promoting_someone_not_on_the_waitlist_is_refused(make_event, make_registration):
     registration = make_registration(make_event())
     with pytest.raises(WrongStatus, match="キャンセル待ちのお申し込みではありません"):
-        promote_registration(registration.id)
+        promote_registration(registration.id, actor=SYSTEM)
 
 
 def test_resending_from_the_console_mails_the_confirmation_again(
@@ -522,7 +528,7 @@ def test_resending_to_a_cancelled_registration_says_it_cannot(
     organizer_client, make_event, make_registration
 ):
     registration = make_registration(make_event())
-    admin_cancel_registration(registration.id, clock.now())
+    admin_cancel_registration(registration.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     action(organizer_client, registration, "resend")
     assert "再送できません" in text_of(organizer_client.get(detail_url(registration)))
@@ -557,10 +563,10 @@ def test_an_unknown_action_is_404_and_a_post_without_token_400(
 
 def test_a_cancelled_registration_cannot_be_checked_in(make_event, make_registration):
     registration = make_registration(make_event())
-    admin_cancel_registration(registration.id, clock.now())
+    admin_cancel_registration(registration.id, clock.now(), actor=SYSTEM)
     with pytest.raises(WrongStatus):
-        check_in(registration.id, clock.now())
-    assert undo_check_in(registration.id) is False
+        check_in(registration.id, clock.now(), actor=SYSTEM)
+    assert undo_check_in(registration.id, actor=SYSTEM) is False
 
 
 # --- check-in on the day ---------------------------------------------------------------------
@@ -578,7 +584,7 @@ def test_the_checkin_list_has_one_button_per_person_and_no_cancelled(
     make_registration(event, name="青木 太郎", furigana="あおき たろう")
     make_registration(event, name="阿部 三郎")  # no furigana: after the kana order
     gone = make_registration(event, name="取消 済子")
-    admin_cancel_registration(gone.id, clock.now())
+    admin_cancel_registration(gone.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     page = organizer_client.get(checkin_url(event)).get_data(as_text=True)
     assert page.count('class="button checkin-button"') == 3

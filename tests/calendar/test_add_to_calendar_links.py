@@ -8,8 +8,9 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from app.audit.actor import SYSTEM
 from app.extensions import db
-from app.registrations.services import cancel_event
+from app.registrations.event_changes import cancel_event
 from tests.calendar.icalcheck import BASE_URL, MEETING_HOST
 
 HREF = re.compile(r'href="([^"]+)"')
@@ -101,7 +102,7 @@ def test_all_day_links_use_dates_with_an_exclusive_end(client, make_event):
 
 def test_cancelled_event_page_offers_no_calendar_links(client, make_event):
     event = make_event()
-    cancel_event(event.id)
+    cancel_event(event.id, actor=SYSTEM)
     db.session.commit()
     page = client.get(f"/events/{event.slug}").get_data(as_text=True)
     assert links_on(page) == {}

@@ -4,10 +4,11 @@ invite; headers, drafts, cancelled events, and conditional GETs (304 only while 
 from datetime import timedelta
 
 from app import clock, create_app
+from app.audit.actor import SYSTEM
 from app.events.models import EventStatus
-from app.events.services import EventChanges
 from app.extensions import db
-from app.registrations.services import cancel_event, cancel_registration, change_event
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.signup import cancel_registration
 from tests.calendar.icalcheck import (
     BASE_URL,
     DOMAIN,
@@ -19,6 +20,7 @@ from tests.calendar.icalcheck import (
     vevents,
 )
 from tests.conftest import NOW
+from tests.event_edits import as_input
 
 
 def uids(calendar) -> set[str]:
@@ -59,7 +61,7 @@ def test_feed_lists_published_and_cancelled_events_but_not_drafts(client, make_e
     published = make_event(title="公開中")
     cancelled = make_event(title="中止になった回")
     draft = make_event(status=EventStatus.DRAFT)
-    cancel_event(cancelled.id)
+    cancel_event(cancelled.id, actor=SYSTEM)
     db.session.commit()
 
     response = client.get("/calendar.ics")
@@ -97,10 +99,12 @@ def test_event_download_answers_304_to_its_etag_until_the_event_changes(client, 
 
     change_event(
         event.id,
-        EventChanges(
+        as_input(
+            event,
             starts_at=event.starts_at + timedelta(hours=2),
             ends_at=event.ends_at + timedelta(hours=2),
         ),
+        actor=SYSTEM,
     )
     db.session.commit()
     changed = client.get(url, headers={"If-None-Match": etag})
@@ -122,10 +126,12 @@ def test_feed_answers_304_to_its_etag_until_an_event_changes(client, make_event,
     frozen_now(NOW + timedelta(minutes=5))  # the organizer edits a little later
     change_event(
         event.id,
-        EventChanges(
+        as_input(
+            event,
             starts_at=event.starts_at + timedelta(hours=2),
             ends_at=event.ends_at + timedelta(hours=2),
         ),
+        actor=SYSTEM,
     )
     db.session.commit()
     changed = client.get("/calendar.ics", headers={"If-None-Match": etag})

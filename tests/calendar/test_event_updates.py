@@ -7,18 +7,16 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.errors import DomainError
 from app.events.models import Event
-from app.events.services import EventChanges
 from app.extensions import db
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import (
-    RegistrationInput,
-    cancel_event,
-    change_event,
-    register_attendee,
-)
+from app.registrations.signup import register_attendee
 from tests.calendar.icalcheck import invite_of, only_vevent, outbox, utc
+from tests.event_edits import as_input
 
 ATTENDEES = 200
 
@@ -55,7 +53,12 @@ def test_time_change_mails_every_confirmed_attendee_an_update_and_cancellation_a
 
     new_start = event.starts_at + timedelta(days=7, hours=4)
     new_end = new_start + timedelta(hours=3)
-    assert change_event(event.id, EventChanges(starts_at=new_start, ends_at=new_end)) == ATTENDEES
+    assert (
+        change_event(
+            event.id, as_input(event, starts_at=new_start, ends_at=new_end), actor=SYSTEM
+        ).mailed
+        == ATTENDEES
+    )
     db.session.commit()
 
     changed = outbox("event_changed")
@@ -71,7 +74,7 @@ def test_time_change_mails_every_confirmed_attendee_an_update_and_cancellation_a
         assert vevent.status.value == "CONFIRMED"
     assert db.session.get(Event, event.id).sequence == 1
 
-    assert cancel_event(event.id) == ATTENDEES + len(waiting)
+    assert cancel_event(event.id, actor=SYSTEM) == ATTENDEES + len(waiting)
     db.session.commit()
 
     notices = outbox("event_cancelled")
@@ -88,7 +91,7 @@ def test_time_change_mails_every_confirmed_attendee_an_update_and_cancellation_a
     assert {mail.to_addr for mail in waitlist_notices} == {r.email for r in waiting}
     assert all(mail.calendar_method is None for mail in waitlist_notices)
     assert db.session.get(Event, event.id).sequence == 2
-    assert cancel_event(event.id) == 0  # cancelling twice mails nobody again
+    assert cancel_event(event.id, actor=SYSTEM) == 0  # cancelling twice mails nobody again
 
 
 def test_description_only_change_queues_nothing_and_keeps_the_sequence(
@@ -98,7 +101,12 @@ def test_description_only_change_queues_nothing_and_keeps_the_sequence(
     make_registration(event)
     before = len(outbox())
 
-    assert change_event(event.id, EventChanges(description="資料を追加しました。")) == 0
+    assert (
+        change_event(
+            event.id, as_input(event, description="資料を追加しました。"), actor=SYSTEM
+        ).mailed
+        == 0
+    )
     db.session.commit()
 
     assert len(outbox()) == before
@@ -115,7 +123,10 @@ def test_time_change_without_notify_raises_the_sequence_but_queues_nothing(
     before = len(outbox())
 
     moved = event.starts_at + timedelta(hours=1)
-    assert change_event(event.id, EventChanges(starts_at=moved), notify=False) == 0
+    assert (
+        change_event(event.id, as_input(event, starts_at=moved), notify=False, actor=SYSTEM).mailed
+        == 0
+    )
     db.session.commit()
 
     assert len(outbox()) == before
@@ -130,8 +141,8 @@ def test_unchanged_values_are_not_a_change(make_event, make_registration):
     event = make_event()
     make_registration(event)
     before = len(outbox())
-    same = EventChanges(starts_at=event.starts_at, ends_at=event.ends_at, title=event.title)
-    assert change_event(event.id, same) == 0
+    same = as_input(event, starts_at=event.starts_at, ends_at=event.ends_at, title=event.title)
+    assert change_event(event.id, same, actor=SYSTEM).mailed == 0
     db.session.commit()
     assert len(outbox()) == before
     assert db.session.get(Event, event.id).sequence == 0
@@ -142,6 +153,8 @@ def test_a_change_that_puts_the_end_before_the_start_is_refused(make_event, make
     make_registration(event)
     before = len(outbox())
     with pytest.raises((DomainError, ValueError)):
-        change_event(event.id, EventChanges(starts_at=event.ends_at + timedelta(days=1)))
+        change_event(
+            event.id, as_input(event, starts_at=event.ends_at + timedelta(days=1)), actor=SYSTEM
+        )
     db.session.rollback()
     assert len(outbox()) == before

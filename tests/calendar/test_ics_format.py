@@ -5,12 +5,14 @@ breaks comes back exactly."""
 from datetime import timedelta
 
 from app import clock
-from app.events.services import EventChanges
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.members.models import Member, MemberStatus
 from app.members.services import feed_token
-from app.registrations.services import cancel_event, cancel_registration, change_event
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.signup import cancel_registration
 from tests.calendar.icalcheck import check_raw, only_vevent, outbox, parse, vevents
+from tests.event_edits import as_input
 
 # Long enough to be folded several times, in 3-octet characters with ASCII mixed in so that the
 # fold points fall at every offset within a character.
@@ -33,11 +35,13 @@ def test_every_generated_calendar_is_crlf_folded_at_75_octets_without_splitting_
     make_registration(event, email="second@city.example.jp")
     later = timedelta(hours=3)
     change_event(
-        event.id, EventChanges(starts_at=event.starts_at + later, ends_at=event.ends_at + later)
+        event.id,
+        as_input(event, starts_at=event.starts_at + later, ends_at=event.ends_at + later),
+        actor=SYSTEM,
     )
     cancel_registration(first.manage_token, clock.now())
     db.session.commit()
-    cancel_event(other.id)
+    cancel_event(other.id, actor=SYSTEM)
     db.session.commit()
     member = Member(
         email="second@city.example.jp",

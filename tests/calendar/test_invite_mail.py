@@ -7,16 +7,12 @@ from email import message_from_bytes, policy
 import vobject
 
 from app import clock
-from app.events.services import EventChanges
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.mail.dkim import message_bytes
+from app.registrations.event_changes import cancel_event, change_event
 from app.registrations.models import RegistrationStatus
-from app.registrations.services import (
-    cancel_event,
-    cancel_registration,
-    change_event,
-    resend_confirmation,
-)
+from app.registrations.signup import cancel_registration, resend_confirmation
 from tests.calendar.icalcheck import (
     BASE_URL,
     DOMAIN,
@@ -28,6 +24,7 @@ from tests.calendar.icalcheck import (
     tzid,
     utc,
 )
+from tests.event_edits import as_input
 
 STARTS = datetime(2026, 8, 31, 1, 0, tzinfo=UTC)  # 2026年8月31日(月) 10:00 JST
 ENDS = datetime(2026, 8, 31, 3, 0, tzinfo=UTC)
@@ -177,7 +174,9 @@ def test_an_english_registrants_updated_invite_is_written_in_english_like_the_ma
     make_registration(event, email="en@city.example.jp", locale="en")
     day = timedelta(days=1)
     change_event(
-        event.id, EventChanges(starts_at=event.starts_at + day, ends_at=event.ends_at + day)
+        event.id,
+        as_input(event, starts_at=event.starts_at + day, ends_at=event.ends_at + day),
+        actor=SYSTEM,
     )
     db.session.commit()
     [mail] = outbox("event_changed")
@@ -192,7 +191,7 @@ def test_resending_the_confirmation_of_a_cancelled_event_does_not_claim_a_confir
 ):
     event = make_event()
     registration = make_registration(event, email="resend@city.example.jp")
-    cancel_event(event.id)
+    cancel_event(event.id, actor=SYSTEM)
     db.session.commit()
     before = len(outbox())
     resend_confirmation(event.id, "resend@city.example.jp")

@@ -7,26 +7,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.audit.actor import SYSTEM
 from app.errors import InvalidSchedule
-from app.events.inputs import EventInput, PartInput, QuestionInput, TableInput
+from app.events.console import console_events, create_event, publish_event, unpublish_event
+from app.events.copies import duplicate_event, half_year_title
+from app.events.errors import EventInUse, EventStatusError, InvalidEvent, SlugTaken
+from app.events.inputs import EventInput, PartInput, QuestionInput
 from app.events.models import Event, EventKind, EventStatus, Question, QuestionType
-from app.events.services import (
-    EventInUse,
-    EventStatusError,
-    InvalidEvent,
-    SlugTaken,
-    console_events,
-    create_event,
-    duplicate_event,
-    half_year_title,
-    publish_event,
-    review_event_update,
-    unpublish_event,
-    update_event,
-)
 from app.extensions import db
 from app.inputs import InvalidInput, parse
+from app.registrations.event_changes import change_event, review_event_change
 from tests.conftest import NOW
+from tests.event_edits import as_input
 
 
 def jst(text: str) -> datetime:
@@ -45,56 +37,13 @@ def seminar_input(**fields) -> EventInput:
     return EventInput(**values)
 
 
-def as_input(event: Event, **fields) -> EventInput:
-    """The stored event as the form would give it back unchanged, with `fields` changed."""
-    values = {
-        "title": event.title,
-        "kind": event.kind,
-        "starts_at": event.starts_at,
-        "ends_at": event.ends_at,
-        "description": event.description,
-        "all_day": event.all_day,
-        "format": event.format,
-        "venue": event.venue,
-        "meeting_url": event.meeting_url,
-        "capacity": event.capacity,
-        "registration_opens_at": event.registration_opens_at,
-        "registration_closes_at": event.registration_closes_at,
-        "reminder_rules": None,
-        "requires_approval": event.requires_approval,
-        "parts": tuple(
-            PartInput(
-                title=p.title,
-                starts_at=p.starts_at,
-                ends_at=p.ends_at,
-                capacity=p.capacity,
-                uses_tables=p.uses_tables,
-                id=p.id,
-            )
-            for p in event.parts
-        ),
-        "tables": tuple(
-            TableInput(title=t.title, description=t.description, capacity=t.capacity, id=t.id)
-            for t in event.tables
-        ),
-        "questions": tuple(
-            QuestionInput(
-                label=q.label, type=q.type, required=q.required, choices=tuple(q.choices), id=q.id
-            )
-            for q in event.questions
-        ),
-    }
-    values.update(fields)
-    return EventInput(**values)
-
-
 # --- create ----------------------------------------------------------------------------------
 
 
 def test_a_new_event_is_a_draft_with_a_slug_from_its_japan_date_and_kind(app):
-    first = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")))
-    second = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")))
-    sharing = create_event(seminar_input(kind=EventKind.SHARING_SESSION))
+    first = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")), actor=SYSTEM)
+    second = create_event(seminar_input(starts_at=jst("2026-09-15T08:00")), actor=SYSTEM)
+    sharing = create_event(seminar_input(kind=EventKind.SHARING_SESSION), actor=SYSTEM)
 
     assert first.status == EventStatus.DRAFT
     # 08:00 JST is still the 14th in UTC: the slug follows the date people read.
@@ -176,7 +125,7 @@ def test_an_event_that_breaks_a_rule_of_the_database_is_refused_naming_the_field
     make_event(slug="taken")
 
     with pytest.raises(error) as raised:
-        create_event(seminar_input(**fields))
+        create_event(seminar_input(**fields), actor=SYSTEM)
 
     assert raised.value.field == field
     db.session.rollback()
@@ -184,10 +133,10 @@ def test_an_event_that_breaks_a_rule_of_the_database_is_refused_naming_the_field
 
 
 def test_reminders_equal_to_the_defaults_of_the_format_keep_following_the_defaults(app):
-    online = create_event(seminar_input())
-    in_person = create_event(seminar_input(format="in_person"))
-    none = create_event(seminar_input(reminder_rules=()))
-    repeated = create_event(seminar_input(reminder_rules=("60m", "60m", "2d@09:00")))
+    online = create_event(seminar_input(), actor=SYSTEM)
+    in_person = create_event(seminar_input(format="in_person"), actor=SYSTEM)
+    none = create_event(seminar_input(reminder_rules=()), actor=SYSTEM)
+    repeated = create_event(seminar_input(reminder_rules=("60m", "60m", "2d@09:00")), actor=SYSTEM)
 
     assert online.reminder_rules is None
     assert in_person.reminder_rules == ["7d@10:00", "1d@10:00", "60m"]  # 60m is not its default
@@ -201,18 +150,20 @@ def test_switching_to_in_person_with_the_shown_defaults_untouched_keeps_the_defa
     event = make_event()  # online, following the defaults (7d@10:00, 1d@10:00, 60m)
     shown = ("7d@10:00", "1d@10:00", "60m")
 
-    update_event(event.id, as_input(event, format="in_person", reminder_rules=shown), 0)
+    change_event(event.id, as_input(event, format="in_person", reminder_rules=shown), actor=SYSTEM)
     assert event.reminder_rules is None
 
-    update_event(event.id, as_input(event, reminder_rules=("7d@10:00", "1d@10:00")), 0)
-    assert event.reminder_rules == ["7d@10:00", "1d@10:00"]  # the online event drops 60m
+    online = make_event()  # the edit applies the format at once: another event stays online
+    change_event(online.id, as_input(online, reminder_rules=("7d@10:00", "1d@10:00")), actor=SYSTEM)
+    assert online.reminder_rules == ["7d@10:00", "1d@10:00"]  # the online event drops 60m
 
 
 def test_text_questions_keep_no_choices(app):
     event = create_event(
         seminar_input(
             questions=(QuestionInput(label="ご意見", type=QuestionType.SHORT_TEXT, choices=("x",)),)
-        )
+        ),
+        actor=SYSTEM,
     )
 
     assert event.questions[0].choices == []
@@ -225,7 +176,7 @@ def test_rows_are_edited_in_place_so_registrations_keep_pointing_at_them(app, ma
     event = make_event(parts=[{"title": "第一部"}, {"title": "第二部"}])
     first, second = event.parts
 
-    update_event(
+    change_event(
         event.id,
         as_input(
             event,
@@ -235,7 +186,7 @@ def test_rows_are_edited_in_place_so_registrations_keep_pointing_at_them(app, ma
                 PartInput(title="第三部 懇親会"),
             ),
         ),
-        signed_up=0,
+        actor=SYSTEM,
     )
     db.session.commit()
 
@@ -245,22 +196,23 @@ def test_rows_are_edited_in_place_so_registrations_keep_pointing_at_them(app, ma
     assert titles[2][1:] == ("第三部 懇親会", 2)
 
 
-def test_the_edit_returns_what_moves_calendars_for_change_event(app, make_event):
+def test_the_review_says_what_moves_calendars_and_the_change_applies_it_all(app, make_event):
     event = make_event()
     moved = event.starts_at + timedelta(hours=1)
     data = as_input(event, starts_at=moved, description="資料を追加", capacity=50)
 
-    changes = review_event_update(event, data, signed_up=0)
-    result = update_event(event.id, data, signed_up=0)
+    changes = review_event_change(event, data, signed_up=0)
+    assert event.starts_at != moved  # the review applies nothing
+    result = change_event(event.id, data, actor=SYSTEM)
 
     assert [(c.name, c.moves_calendar) for c in changes] == [
         ("starts_at", True),
         ("description", False),
         ("capacity", False),
     ]
-    assert event.starts_at != moved  # left to change_event, which mails the attendees
-    assert event.capacity == 50
-    assert (result.starts_at, result.description, result.capacity) == (moved, "資料を追加", None)
+    assert result.changes == changes and result.moves_calendar
+    assert (event.starts_at, event.description, event.capacity) == (moved, "資料を追加", 50)
+    assert event.sequence == 1
 
 
 def test_with_sign_ups_parts_and_tables_stay_and_answer_types_stay(app, make_event):
@@ -270,9 +222,9 @@ def test_with_sign_ups_parts_and_tables_stay_and_answer_types_stay(app, make_eve
     question = event.questions[0]
 
     with pytest.raises(EventInUse) as removed_part:
-        update_event(event.id, as_input(event, parts=()), signed_up=1)
+        review_event_change(event, as_input(event, parts=()), signed_up=1)
     with pytest.raises(EventInUse) as removed_table:
-        update_event(event.id, as_input(event, tables=()), signed_up=1)
+        review_event_change(event, as_input(event, tables=()), signed_up=1)
     retyped = as_input(
         event,
         questions=(
@@ -285,21 +237,21 @@ def test_with_sign_ups_parts_and_tables_stay_and_answer_types_stay(app, make_eve
         ),
     )
     with pytest.raises(EventInUse) as changed_type:
-        update_event(event.id, retyped, signed_up=1)
+        review_event_change(event, retyped, signed_up=1)
 
     assert (removed_part.value.field, removed_table.value.field) == ("parts", "tables")
     assert changed_type.value.field == "questions-0-type"
-    update_event(event.id, retyped, signed_up=0)  # nobody has answered yet: fine
-    update_event(event.id, as_input(event, questions=()), signed_up=1)  # a question may go
+    change_event(event.id, retyped, actor=SYSTEM)  # nobody has answered yet: fine
+    review_event_change(event, as_input(event, questions=()), signed_up=1)  # a question may go
 
 
 def test_the_slug_may_change_only_while_the_event_is_a_draft(app, make_event):
     draft = make_event(status=EventStatus.DRAFT)
     published = make_event()
 
-    update_event(draft.id, as_input(draft, slug="autumn-seminar"), signed_up=0)
+    change_event(draft.id, as_input(draft, slug="autumn-seminar"), actor=SYSTEM)
     with pytest.raises(EventStatusError) as raised:
-        update_event(published.id, as_input(published, slug="renamed"), signed_up=0)
+        change_event(published.id, as_input(published, slug="renamed"), actor=SYSTEM)
 
     assert draft.slug == "autumn-seminar"
     assert raised.value.field == "slug"
@@ -309,7 +261,7 @@ def test_a_cancelled_event_cannot_be_edited(app, make_event):
     event = make_event(status=EventStatus.CANCELLED)
 
     with pytest.raises(EventStatusError):
-        update_event(event.id, as_input(event, title="変更"), signed_up=0)
+        change_event(event.id, as_input(event, title="変更"), actor=SYSTEM)
 
 
 # --- publish ---------------------------------------------------------------------------------
@@ -319,16 +271,16 @@ def test_publishing_and_unpublishing_follow_the_status(app, make_event):
     draft = make_event(status=EventStatus.DRAFT)
     cancelled = make_event(status=EventStatus.CANCELLED)
 
-    publish_event(draft.id, NOW)
+    publish_event(draft.id, NOW, actor=SYSTEM)
     with pytest.raises(EventStatusError):
-        publish_event(draft.id, NOW)
+        publish_event(draft.id, NOW, actor=SYSTEM)
     with pytest.raises(EventStatusError):
-        publish_event(cancelled.id, NOW)
+        publish_event(cancelled.id, NOW, actor=SYSTEM)
     with pytest.raises(EventInUse):
-        unpublish_event(draft.id, signed_up=1)
-    unpublish_event(draft.id, signed_up=0)
+        unpublish_event(draft.id, signed_up=1, actor=SYSTEM)
+    unpublish_event(draft.id, signed_up=0, actor=SYSTEM)
     with pytest.raises(EventStatusError):
-        unpublish_event(draft.id, signed_up=0)
+        unpublish_event(draft.id, signed_up=0, actor=SYSTEM)
 
     assert draft.status == EventStatus.DRAFT
 
@@ -381,7 +333,7 @@ def test_a_copy_of_an_old_sharing_session_lands_on_the_first_half_year_after_now
         requires_approval=True,
     )
 
-    copy = duplicate_event(source.id, NOW)
+    copy = duplicate_event(source.id, NOW, actor=SYSTEM)
 
     assert copy.starts_at == jst("2027-01-09T15:00")
     assert copy.ends_at == jst("2027-01-09T16:30")
@@ -401,7 +353,7 @@ def test_a_copy_of_the_31st_moves_to_the_last_day_of_a_shorter_month(app, make_e
         ends_at=jst("2026-08-31T16:00"),
     )
 
-    assert duplicate_event(source.id, NOW).starts_at == jst("2027-02-28T15:00")
+    assert duplicate_event(source.id, NOW, actor=SYSTEM).starts_at == jst("2027-02-28T15:00")
 
 
 def test_a_copy_of_another_kind_moves_by_whole_weeks_past_now(app, make_event):
@@ -409,7 +361,7 @@ def test_a_copy_of_another_kind_moves_by_whole_weeks_past_now(app, make_event):
         starts_at=NOW - timedelta(days=10), ends_at=NOW - timedelta(days=10, hours=-2)
     )
 
-    copy = duplicate_event(source.id, NOW)
+    copy = duplicate_event(source.id, NOW, actor=SYSTEM)
 
     assert copy.starts_at == source.starts_at + timedelta(weeks=2)
     assert copy.starts_at.weekday() == source.starts_at.weekday()

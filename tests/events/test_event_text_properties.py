@@ -7,14 +7,16 @@ from hypothesis import given
 from sqlalchemy import delete
 
 from app import clock
+from app.audit.actor import SYSTEM
+from app.events.console import create_event
 from app.events.inputs import EventInput
 from app.events.models import Event
-from app.events.services import create_event
 from app.extensions import db
 from app.inputs import InvalidInput, parse
 from app.mail.outbox import OutboxMessage, OutboxStatus
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration
-from app.registrations.services import RegistrationInput, register_attendee
+from app.registrations.signup import register_attendee
 from tests.pasted_text import THROUGH_THE_APP, pasted_text
 
 TEXT = pasted_text(60)
@@ -43,7 +45,7 @@ def test_any_accepted_text_is_stored_shown_mailed_and_exported(
     except InvalidInput:
         return  # refused with a field error: nothing to store
     try:
-        event = create_event(data, clock.now())
+        event = create_event(data, clock.now(), actor=SYSTEM)
         registration = register_attendee(
             event.id,
             RegistrationInput(

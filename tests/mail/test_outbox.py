@@ -14,7 +14,7 @@ from app.errors import RegistrationClosed
 from app.extensions import db
 from app.mail.delivery import deliver_due
 from app.mail.outbox import OutboxMessage, OutboxStatus, enqueue
-from app.registrations import services
+from app.registrations import signup
 from app.registrations.models import Registration
 from tests.conftest import NOW
 
@@ -165,7 +165,7 @@ def test_a_registration_that_fails_after_queueing_its_mail_leaves_no_mail(
     app, make_event, make_registration, outbox, monkeypatch
 ):
     """The mail is added to the sign-up's transaction, so a rollback takes it away too."""
-    real_notify = services.notifications.notify_registration_received
+    real_notify = signup.notifications.notify_registration_received
     seen_in_transaction = []
 
     def notify_then_fail(registration, **kwargs):
@@ -174,7 +174,7 @@ def test_a_registration_that_fails_after_queueing_its_mail_leaves_no_mail(
         seen_in_transaction.append(count(OutboxMessage))
         raise RuntimeError("database went away after the mail was queued")
 
-    monkeypatch.setattr(services.notifications, "notify_registration_received", notify_then_fail)
+    monkeypatch.setattr(signup.notifications, "notify_registration_received", notify_then_fail)
     event = make_event()
     with pytest.raises(RuntimeError):
         make_registration(event)

@@ -6,9 +6,9 @@ batch back; the audit log names who imported and who undid; `flask import-member
 from datetime import UTC, datetime
 
 import pytest
-from app.announcements.audience import resolve_audience
 from sqlalchemy import func, select
 
+from app.announcements.audience import resolve_audience
 from app.announcements.inputs import MEMBERS
 from app.audit.actor import Actor
 from app.audit.models import AuditEntry

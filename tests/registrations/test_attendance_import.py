@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.registrations.attendance import (
     AttendanceFileInvalid,
@@ -17,7 +18,7 @@ from app.registrations.attendance import (
     read_report,
 )
 from app.registrations.models import Registration
-from app.registrations.services import cancel_registration
+from app.registrations.signup import cancel_registration
 from tests.conftest import NOW
 
 # A Zoom participant report as it comes out of 「レポート」 in Japanese: a summary of the meeting
@@ -160,7 +161,7 @@ def test_import_checks_in_matches_and_reports_the_rest(make_event, make_registra
     absent = make_registration(event, email="absent@city.example.jp")
     frozen_now(NOW + timedelta(days=31))
 
-    result = import_attendance(event.id, ZOOM_JA.encode("cp932"), clock.now())
+    result = import_attendance(event.id, ZOOM_JA.encode("cp932"), clock.now(), actor=SYSTEM)
     db.session.commit()
 
     assert {r.id for r in result.checked_in} == {hanako.id, ichiro.id}
@@ -175,9 +176,9 @@ def test_import_checks_in_matches_and_reports_the_rest(make_event, make_registra
 def test_a_second_import_keeps_the_first_check_in_time(make_event, make_registration, frozen_now):
     event = make_event()
     hanako = make_registration(event, email="hanako@city.example.jp")
-    import_attendance(event.id, WEBEX_EN.encode(), clock.now())
+    import_attendance(event.id, WEBEX_EN.encode(), clock.now(), actor=SYSTEM)
     frozen_now(NOW + timedelta(hours=1))
-    result = import_attendance(event.id, WEBEX_EN.encode(), clock.now())
+    result = import_attendance(event.id, WEBEX_EN.encode(), clock.now(), actor=SYSTEM)
     assert result.checked_in == []
     assert result.already == [hanako]
     assert hanako.checked_in_at == NOW
@@ -191,7 +192,7 @@ def test_cancelled_registrations_and_other_events_are_not_matched(make_event, ma
     make_registration(other, email="ichiro@town.example.jp")
     db.session.commit()
 
-    result = import_attendance(event.id, ZOOM_JA.encode(), clock.now())
+    result = import_attendance(event.id, ZOOM_JA.encode(), clock.now(), actor=SYSTEM)
 
     assert result.checked_in == []
     assert {p.email for p in result.unmatched} == {

@@ -8,8 +8,9 @@ from app import clock
 from app.errors import AlreadyRegistered
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import RegistrationInput, register_attendee
+from app.registrations.signup import register_attendee
 
 SIGNUPS = 50
 

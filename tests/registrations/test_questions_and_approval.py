@@ -9,22 +9,21 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.errors import EventCancelled
 from app.events.models import Question, QuestionType
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
+from app.registrations.answers import InvalidAnswer
+from app.registrations.event_changes import cancel_event
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import (
-    InvalidAnswer,
-    RegistrationInput,
+from app.registrations.organizer_actions import (
     WrongStatus,
     approve_registration,
-    cancel_event,
-    cancel_registration,
     decline_registration,
-    register_attendee,
-    resend_confirmation,
 )
+from app.registrations.signup import cancel_registration, register_attendee, resend_confirmation
 from tests.conftest import NOW
 
 VALID = {
@@ -306,7 +305,7 @@ def test_approving_gives_a_free_seat_with_the_calendar_invite(make_event, frozen
     event = make_event(capacity=2, requires_approval=True)
     registration = sign_up(event)
     frozen_now(NOW + timedelta(hours=1))
-    approve_registration(registration.id, clock.now())
+    approve_registration(registration.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     assert registration.status == RegistrationStatus.CONFIRMED
     [mail] = outbox("registration_approved")
@@ -326,7 +325,7 @@ def test_approving_when_full_waitlists_and_says_so_without_invite(
     db.session.commit()
     registration = sign_up(event)
     frozen_now(NOW + timedelta(hours=2))
-    approve_registration(registration.id, clock.now())
+    approve_registration(registration.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     assert registration.status == RegistrationStatus.WAITLISTED
     assert registration.queued_at == NOW + timedelta(hours=2)  # in line from the approval
@@ -340,8 +339,8 @@ def test_two_approvals_for_the_last_seat_give_one_seat_and_one_waitlist(make_eve
     event = make_event(capacity=1, requires_approval=True)
     first = sign_up(event, email="a@city.example.jp")
     second = sign_up(event, email="b@city.example.jp")
-    approve_registration(first.id, clock.now())
-    approve_registration(second.id, clock.now())
+    approve_registration(first.id, clock.now(), actor=SYSTEM)
+    approve_registration(second.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     assert [first.status, second.status] == [
         RegistrationStatus.CONFIRMED,
@@ -360,7 +359,7 @@ def test_simultaneous_approvals_for_the_last_seat_confirm_exactly_one(app, make_
         with app.app_context():
             barrier.wait()
             try:
-                approve_registration(registration_id, clock.now())
+                approve_registration(registration_id, clock.now(), actor=SYSTEM)
                 db.session.commit()
             except Exception as error:  # asserted on below
                 db.session.rollback()
@@ -385,7 +384,10 @@ def test_declining_cancels_and_mails_the_reason(make_event):
     event = make_event(requires_approval=True)
     registration = sign_up(event)
     decline_registration(
-        registration.id, clock.now(), "  対象は自治体職員の方に限らせていただいております。  "
+        registration.id,
+        clock.now(),
+        "  対象は自治体職員の方に限らせていただいております。  ",
+        actor=SYSTEM,
     )
     db.session.commit()
     assert registration.status == RegistrationStatus.CANCELLED
@@ -401,7 +403,7 @@ def test_only_pending_registrations_can_be_approved_or_declined(make_event, make
     registration = make_registration(make_event())
     for action in (approve_registration, decline_registration):
         with pytest.raises(WrongStatus, match="承認待ちのお申し込みではありません"):
-            action(registration.id, clock.now())
+            action(registration.id, clock.now(), actor=SYSTEM)
         db.session.rollback()
     assert registration.status == RegistrationStatus.CONFIRMED
 
@@ -412,7 +414,7 @@ def test_approval_is_refused_once_the_event_is_cancelled(make_event):
     event.status = "cancelled"
     db.session.commit()
     with pytest.raises(EventCancelled):
-        approve_registration(registration.id, clock.now())
+        approve_registration(registration.id, clock.now(), actor=SYSTEM)
 
 
 def test_resending_to_a_pending_person_repeats_the_pending_mail(make_event):
@@ -438,7 +440,7 @@ def test_a_pending_person_may_cancel_by_their_link_and_gets_no_calendar_cancel(m
 def test_calling_the_event_off_tells_those_awaiting_approval(make_event):
     event = make_event(requires_approval=True)
     registration = sign_up(event)
-    assert cancel_event(event.id) == 1
+    assert cancel_event(event.id, actor=SYSTEM) == 1
     db.session.commit()
     [mail] = outbox("event_cancelled")
     assert mail.to_addr == registration.email

@@ -13,7 +13,7 @@ from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.registrations import invites
 from app.registrations.inputs import SignUpInput
 from app.registrations.models import Registration
-from app.registrations.services import register_attendee
+from app.registrations.signup import register_attendee
 from tests.pasted_text import THROUGH_THE_APP, pasted_text
 
 TEXT = pasted_text(40)

@@ -18,13 +18,9 @@ from app.errors import (
 from app.events.models import EventStatus
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
+from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.services import (
-    RegistrationInput,
-    cancel_registration,
-    find_by_token,
-    resend_confirmation,
-)
+from app.registrations.signup import cancel_registration, find_by_token, resend_confirmation
 from tests.conftest import NOW
 
 

@@ -5,13 +5,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.events.models import EventFormat
-from app.events.services import EventChanges
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
-from app.registrations.services import cancel_event, cancel_registration, change_event
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.signup import cancel_registration
 from app.reminders.rules import due_at, from_minutes, is_valid, rules_for, to_minutes
 from app.scheduling.sweep import queue_reminders
+from tests.event_edits import as_input
 
 # The event starts 2026年8月31日(月) 14:00 JST = 05:00 UTC.
 START = datetime(2026, 8, 31, 5, 0, tzinfo=UTC)
@@ -115,9 +117,10 @@ def test_moving_the_event_moves_its_reminders(app, make_event, make_registration
     make_registration(event)
     change_event(
         event.id,
-        EventChanges(
-            starts_at=START + timedelta(days=7), ends_at=START + timedelta(days=7, hours=2)
+        as_input(
+            event, starts_at=START + timedelta(days=7), ends_at=START + timedelta(days=7, hours=2)
         ),
+        actor=SYSTEM,
     )
     db.session.commit()
     assert sweep_at(frozen_now, datetime(2026, 8, 24, 1, 0, tzinfo=UTC)) == 0  # the old time
@@ -127,7 +130,7 @@ def test_moving_the_event_moves_its_reminders(app, make_event, make_registration
 def test_cancelling_the_event_stops_its_reminders(app, make_event, make_registration, frozen_now):
     event = online_event(make_event)
     make_registration(event)
-    cancel_event(event.id)
+    cancel_event(event.id, actor=SYSTEM)
     db.session.commit()
     assert sweep_at(frozen_now, datetime(2026, 8, 24, 1, 0, tzinfo=UTC)) == 0
 

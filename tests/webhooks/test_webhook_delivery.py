@@ -10,16 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.errors import AlreadyRegistered
-from app.events.services import EventChanges
 from app.extensions import db
-from app.registrations.services import (
-    RegistrationInput,
-    admin_cancel_registration,
-    cancel_event,
-    change_event,
-    register_attendee,
-)
+from app.registrations.event_changes import cancel_event, change_event
+from app.registrations.inputs import RegistrationInput
+from app.registrations.organizer_actions import admin_cancel_registration
+from app.registrations.signup import register_attendee
 from app.scheduling import jobs
 from app.scheduling.jobs import run_webhook_round
 from app.webhooks.delivery import (
@@ -31,6 +28,7 @@ from app.webhooks.delivery import (
 from app.webhooks.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery
 from app.webhooks.services import create_endpoint, delete_endpoint
 from tests.conftest import NOW
+from tests.event_edits import as_input
 
 
 @pytest.fixture
@@ -87,7 +85,7 @@ def test_a_cancellation_emits_cancelled_and_the_promotion_it_causes(
     waiting = make_registration(event)
     db.session.query(WebhookDelivery).delete()
     db.session.commit()
-    admin_cancel_registration(seated.id, clock.now())
+    admin_cancel_registration(seated.id, clock.now(), actor=SYSTEM)
     db.session.commit()
     emitted = {(row.event_type, row.payload["data"]["registration"]["id"]) for row in deliveries()}
     assert emitted == {("registration.cancelled", seated.id), ("registration.promoted", waiting.id)}
@@ -97,23 +95,26 @@ def test_event_changes_emit_updated_and_cancelled_but_not_for_drafts_or_wording(
     endpoint, make_event
 ):
     event = make_event()
-    change_event(event.id, EventChanges(description="誤字を直しました"))
+    change_event(event.id, as_input(event, description="誤字を直しました"), actor=SYSTEM)
     db.session.commit()
     assert deliveries() == []
     change_event(
         event.id,
-        EventChanges(starts_at=NOW + timedelta(days=31), ends_at=NOW + timedelta(days=31, hours=2)),
+        as_input(
+            event, starts_at=NOW + timedelta(days=31), ends_at=NOW + timedelta(days=31, hours=2)
+        ),
+        actor=SYSTEM,
     )
     db.session.commit()
     [updated] = deliveries()
     assert updated.event_type == "event.updated"
     assert updated.payload["data"]["event"]["starts_at"] == "2026-09-01T10:00:00+09:00"
-    cancel_event(event.id)
+    cancel_event(event.id, actor=SYSTEM)
     db.session.commit()
     assert [row.event_type for row in deliveries()] == ["event.updated", "event.cancelled"]
 
     draft = make_event(status="draft")
-    change_event(draft.id, EventChanges(venue="本庁舎"))
+    change_event(draft.id, as_input(draft, venue="本庁舎"), actor=SYSTEM)
     db.session.commit()
     assert len(deliveries()) == 2
 
@@ -190,11 +191,11 @@ def test_every_event_type_reaches_the_receiver_once(app, receiver, make_event, m
     event = make_event(capacity=1)
     seated = make_registration(event)
     make_registration(event)
-    admin_cancel_registration(seated.id, clock.now())
+    admin_cancel_registration(seated.id, clock.now(), actor=SYSTEM)
     db.session.commit()
-    change_event(event.id, EventChanges(venue="本庁舎", format="hybrid"))
+    change_event(event.id, as_input(event, venue="本庁舎", format="hybrid"), actor=SYSTEM)
     db.session.commit()
-    cancel_event(event.id)
+    cancel_event(event.id, actor=SYSTEM)
     db.session.commit()
     assert run_webhook_round(clock.now()) == 6
     assert run_webhook_round(clock.now()) == 0

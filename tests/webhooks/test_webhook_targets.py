@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.registrations.services import RegistrationInput, register_attendee
+from app.registrations.inputs import RegistrationInput
+from app.registrations.signup import register_attendee
 from app.scheduling.jobs import run_webhook_round
 from app.webhooks import targets, transport
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
