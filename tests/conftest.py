@@ -232,3 +232,9 @@ def make_event(app):
 def make_registration(app):
     """factories.make_registration: someone signed up through the service, committed."""
     return factories.make_registration
+
+
+@pytest.fixture
+def make_member(app):
+    """factories.make_member: an active member of 鳥取県 who consented at the clock's now."""
+    return factories.make_member
