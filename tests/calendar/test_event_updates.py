@@ -6,18 +6,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.errors import DomainError
 from app.events.models import Event
 from app.events.services import EventChanges
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.services import (
-    RegistrationInput,
     cancel_event,
     change_event,
-    register_attendee,
 )
+from tests import factories
 from tests.calendar.icalcheck import invite_of, only_vevent, outbox, utc
 
 ATTENDEES = 200
@@ -26,13 +24,7 @@ ATTENDEES = 200
 def sign_up_many(event, count: int, prefix: str = "person") -> list[Registration]:
     """`count` sign-ups through the service, committed once."""
     registrations = [
-        register_attendee(
-            event.id,
-            RegistrationInput(
-                name=f"参加者{n}", email=f"{prefix}{n}@city.example.jp", organization="鳥取県"
-            ),
-            clock.now(),
-        )
+        factories.make_registration(event, email=f"{prefix}{n}@city.example.jp", commit=False)
         for n in range(count)
     ]
     db.session.commit()
