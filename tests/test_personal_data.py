@@ -18,7 +18,7 @@ from app.members.models import Member, MembershipApplication, MemberStatus
 from app.members.services import profile_token, unsubscribe
 from app.registrations.models import Registration
 from tests.conftest import NOW, sign_in
-from tests.factories import make_member
+from tests.factories import make_api_token, make_member
 
 CONFIRM_URL = re.compile(r"https://reskilling\.example\.jp(/join/confirm/\S+)")
 APPLICATION = {
@@ -206,11 +206,8 @@ def test_pages_with_personal_data_are_never_stored(
 def test_api_reads_of_personal_data_are_audited_with_who_what_and_how_many(
     app, make_event, make_registration, make_organizer
 ):
-    from app.api.tokens import create_api_token
-
     organizer = make_organizer()
-    row, token = create_api_token(organizer, "連携", clock.now())
-    db.session.commit()
+    row, token = make_api_token(organizer, "連携")
     event = make_event()
     registrations = [make_registration(event) for _ in range(3)]
     member = make_member()
