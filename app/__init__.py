@@ -56,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF (a cookie attack) does not apply
     babel.init_app(
         app,
         locale_selector=select_locale,
