@@ -164,14 +164,16 @@ def make_organizer(role: str = "organizer", **fields):
     n = next_number("organizer")
     values = {"email": f"staff{n}@secretariat.example.jp", "name": f"事務局 職員{n}"}
     values.update(fields)
-    organizer = create_organizer(values["email"], ORGANIZER_PASSWORD, role, values["name"])
+    organizer = create_organizer(
+        values["email"], ORGANIZER_PASSWORD, role, values["name"], actor=SYSTEM
+    )
     db.session.commit()
     return organizer
 
 
 def make_api_token(organizer, name: str = "テスト連携", *, commit: bool = True):
     """A bearer token for `organizer`; returns (row, token), the token as shown once."""
-    row, token = create_api_token(organizer, name, clock.now())
+    row, token = create_api_token(organizer, name, clock.now(), actor=SYSTEM)
     if commit:
         db.session.commit()
     return row, token

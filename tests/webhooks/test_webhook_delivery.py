@@ -33,7 +33,7 @@ from tests.factories import registration_input
 
 @pytest.fixture
 def endpoint(app):
-    row = create_endpoint("https://hooks.example.jp/reskilling", list(EVENT_TYPES))
+    row = create_endpoint("https://hooks.example.jp/reskilling", list(EVENT_TYPES), actor=SYSTEM)
     db.session.commit()
     return row
 
@@ -114,10 +114,12 @@ def test_event_changes_emit_updated_and_cancelled_but_not_for_drafts_or_wording(
 
 
 def test_only_active_endpoints_that_asked_for_the_type_get_it(app, make_event):
-    cancellations = create_endpoint("https://a.example.jp/", ["registration.cancelled"])
-    paused = create_endpoint("https://b.example.jp/", list(EVENT_TYPES))
+    cancellations = create_endpoint(
+        "https://a.example.jp/", ["registration.cancelled"], actor=SYSTEM
+    )
+    paused = create_endpoint("https://b.example.jp/", list(EVENT_TYPES), actor=SYSTEM)
     paused.active = False
-    everything = create_endpoint("https://c.example.jp/", list(EVENT_TYPES))
+    everything = create_endpoint("https://c.example.jp/", list(EVENT_TYPES), actor=SYSTEM)
     db.session.commit()
     register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
@@ -139,7 +141,7 @@ def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice
     app, receiver, make_event, frozen_now
 ):
     hooks = receiver([500, 500])
-    endpoint = create_endpoint(hooks.url, list(EVENT_TYPES))
+    endpoint = create_endpoint(hooks.url, list(EVENT_TYPES), actor=SYSTEM)
     secret = endpoint.secret
     event = make_event(capacity=1)
     register_attendee(event.id, registration_input(1), clock.now())
@@ -180,7 +182,7 @@ def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice
 
 def test_every_event_type_reaches_the_receiver_once(app, receiver, make_event, make_registration):
     hooks = receiver()
-    create_endpoint(hooks.url, list(EVENT_TYPES))
+    create_endpoint(hooks.url, list(EVENT_TYPES), actor=SYSTEM)
     db.session.commit()
     event = make_event(capacity=1)
     seated = make_registration(event)
@@ -212,7 +214,7 @@ def test_a_receiver_that_never_answers_2xx_is_given_up_after_the_last_attempt(
 ):
     app.config["WEBHOOK_MAX_ATTEMPTS"] = 3
     hooks = receiver([503] * 10)
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
     register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
@@ -230,8 +232,8 @@ def test_an_unreachable_or_redirecting_receiver_counts_as_a_failed_attempt(
     app, receiver, make_event
 ):
     hooks = receiver([302])
-    create_endpoint(hooks.url, ["registration.created"])
-    create_endpoint("http://127.0.0.1:9/closed", ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
+    create_endpoint("http://127.0.0.1:9/closed", ["registration.created"], actor=SYSTEM)
     db.session.commit()
     register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
@@ -244,7 +246,7 @@ def test_an_unreachable_or_redirecting_receiver_counts_as_a_failed_attempt(
 
 def test_a_delivery_left_sending_by_a_dead_worker_is_retried(app, receiver, make_event, frozen_now):
     hooks = receiver()
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
     register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
@@ -265,7 +267,7 @@ def test_the_schedulers_webhook_job_delivers_due_webhooks_and_the_sweep_leaves_t
     app, receiver, make_event, monkeypatch
 ):
     hooks = receiver()
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
     register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
@@ -279,6 +281,6 @@ def test_deliveries_go_with_their_endpoint(app, endpoint, make_event):
     register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     assert len(deliveries()) == 1
-    delete_endpoint(endpoint.id)
+    delete_endpoint(endpoint.id, actor=SYSTEM)
     db.session.commit()
     assert deliveries() == []
