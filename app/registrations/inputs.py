@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, field_validator
 
 from app.events.inputs import MAX_PARTS, MAX_QUESTIONS
-from app.inputs import EmailAddress, Flag, Id, InputModel, Line
+from app.inputs import EmailAddress, Flag, Id, InputModel, Line, rule
 from app.members.inputs import PERSON_LABELS, Department, Locale, Name, Organization, must_agree
+from app.organizations.search import OrganizationUnclear, checked_organization
 
 FURIGANA_MAX = 100
 POSITION_MAX = 100
@@ -46,6 +47,16 @@ class RegistrantDetails(InputModel):
         dict[str, Answer], BeforeValidator(_keyed_by_text), Field(max_length=MAX_QUESTIONS)
     ] = {}
     """Answers by question id: text, or a list of the options chosen."""
+
+    @field_validator("organization")
+    @classmethod
+    def _organization(cls, value: str) -> str:
+        """A government by its official name; a reading or a name several governments share is
+        answered with the candidates, so the person picks one."""
+        try:
+            return checked_organization(value)
+        except OrganizationUnclear as unclear:
+            raise rule(unclear.message) from None
 
     @property
     def part_ids(self) -> list[int]:

@@ -22,13 +22,13 @@ from app.events.public import get_public_event, registration_window
 from app.extensions import db
 from app.mail.throttle import MailLimitReached
 from app.members.services import MembershipLinkInvalid, find_by_feed_token
-from app.organizations.services import datalist_html
 from app.ratelimits import mail_request_limits, retry_after_seconds, signup_limits, wait_message
 from app.registrations import feeds, invites, join_links, seats, signup
 from app.registrations.forms import (
     CancelForm,
     ResendForm,
     registration_form,
+    sign_up_errors,
 )
 from app.registrations.models import RegistrationStatus
 
@@ -87,7 +87,7 @@ def _form_page(event, form, already_registered=False, status=200, retry_after=No
                 seats=seats.seat_summary(event),
                 already_registered=already_registered,
                 resend_form=ResendForm(formdata=None, email=form.email.data),
-                local_government_datalist=datalist_html(),
+                errors=sign_up_errors(form, event),
             ),
             status,
         )

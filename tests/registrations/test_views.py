@@ -187,7 +187,7 @@ def test_resend_for_an_unknown_address_answers_the_same_and_sends_nothing(client
     [
         (
             {"registration_opens_at": NOW + timedelta(days=1)},
-            "お申し込みの受付は 2026年8月2日(日) 10:00 から開始します",
+            "受付開始前（2026年8月2日(日) 10:00 から）",
         ),
         ({"registration_closes_at": NOW - timedelta(hours=1)}, "お申し込みの受付は終了しました"),
         ({"status": EventStatus.CANCELLED}, "このイベントは中止となったため"),
