@@ -21,8 +21,8 @@ from app.materials.views import bp as materials_bp
 from app.members.views import bp as members_bp
 from app.ops import logs
 from app.ops.health import bp as ops_bp
-from app.organizations import views as organization_views
 from app.ops.metrics import bp as metrics_bp
+from app.organizations import views as organization_views
 from app.organizers.services import load_for_session
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
