@@ -43,7 +43,10 @@ def _entries() -> tuple[_Entry, ...]:
     for lg in local_governments():
         own_name = lg.municipality or lg.prefecture
         near = (fold(own_name), fold(lg.kana))
-        far = (fold(lg.prefecture + lg.municipality), fold(prefecture_kana[lg.prefecture] + lg.kana))
+        far = (
+            fold(lg.prefecture + lg.municipality),
+            fold(prefecture_kana[lg.prefecture] + lg.kana),
+        )
         entries.append(_Entry(lg, near, far if lg.municipality else ()))
     return tuple(entries)
 

@@ -34,7 +34,8 @@ def search_view():
     """Up to ten governments whose name or reading begins with `q` (ひらがな, カタカナ or 漢字)."""
     query = request.args.get("q", "")[:QUERY_MAX]
     results = [
-        {"code": lg.code, "name": lg.name, "kana": lg.kana} for lg in search(query.replace("\x00", ""))
+        {"code": lg.code, "name": lg.name, "kana": lg.kana}
+        for lg in search(query.replace("\x00", ""))
     ]
     response = jsonify({"query": query, "results": results})
     # The list changes only with a release: let browsers and proxies keep answers for a day.
