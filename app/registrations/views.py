@@ -35,6 +35,12 @@ from app.registrations.models import RegistrationStatus
 bp = Blueprint("registrations", __name__)
 
 
+@bp.app_template_global()
+def event_seats(event) -> seats.SeatSummary:
+    """The seats of an event, its parts and tables, for the event's public page (read only)."""
+    return seats.seat_summary(event)
+
+
 def _show_error(form, error: DomainError) -> None:
     """Put a service's refusal beside the field it concerns, or above the form."""
     field = getattr(form, error.field, None) if error.field else None
