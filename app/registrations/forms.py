@@ -7,7 +7,14 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from app.events.models import Question, QuestionType
@@ -22,7 +29,7 @@ from app.forms import (
 )
 from app.members.inputs import ORGANIZATION_MAX
 from app.registrations.answers import ANSWER_LIMITS, answer_problems, choice_problems
-from app.registrations.inputs import FURIGANA_MAX, POSITION_MAX, SignUpInput
+from app.registrations.inputs import FURIGANA_MAX, POSITION_MAX, ChoiceChange, SignUpInput
 
 
 def optional_id(value):
@@ -30,6 +37,19 @@ def optional_id(value):
     if value in ("", None):
         return None
     return int(value)
+
+
+def parts_field() -> MultiCheckboxField:
+    return MultiCheckboxField(_l("参加する部"), coerce=int, validate_choice=False)
+
+
+def table_field() -> RadioField:
+    return RadioField(
+        _l("情報交換会のテーブル"),
+        coerce=optional_id,
+        validators=[Optional()],
+        validate_choice=False,
+    )
 
 
 class RegistrationForm(HoneypotForm):
@@ -44,13 +64,8 @@ class RegistrationForm(HoneypotForm):
     )
     department = department_field()
     position = StringField(_l("役職"), render_kw={"maxlength": POSITION_MAX})
-    parts = MultiCheckboxField(_l("参加する部"), coerce=int, validate_choice=False)
-    table = RadioField(
-        _l("情報交換会のテーブル"),
-        coerce=optional_id,
-        validators=[Optional()],
-        validate_choice=False,
-    )
+    parts = parts_field()
+    table = table_field()
     privacy = BooleanField(_l("「個人情報の取り扱いについて」に同意します"))
 
     def typed(self, questions) -> dict:
@@ -81,10 +96,59 @@ class RegistrationForm(HoneypotForm):
 
     def set_event(self, event) -> None:
         """Offer the event's own parts and tables as choices."""
-        self.parts.choices = [SelectChoice(part.id, part.title) for part in event.parts]
-        self.table.choices = [SelectChoice(table.id, table.title) for table in event.tables]
+        offer_choices(self, event)
         if len(event.parts) == 1 and not self.is_submitted():
             self.parts.data = [event.parts[0].id]
+
+
+def offer_choices(form, event) -> None:
+    """The event's own parts and tables as the form's choices."""
+    form.parts.choices = [SelectChoice(part.id, part.title) for part in event.parts]
+    form.table.choices = [SelectChoice(table.id, table.title) for table in event.tables]
+
+
+class ChangeForm(FlaskForm):
+    """The attendee's change of parts, table and answers on the management page; `expected` is
+    the outcome the confirmation page showed, sent back with `confirm` to save it."""
+
+    parts = parts_field()
+    table = table_field()
+    expected = HiddenField()
+    confirm = HiddenField()
+
+    def typed(self, questions) -> dict:
+        return {
+            "parts": [] if self.parts.errors else list(self.parts.data or []),
+            "table": None if self.table.errors else self.table.data,
+            "answers": collect_answers(self, questions),
+        }
+
+    def validated_input(self, event) -> ChoiceChange | None:
+        """The change as typed, checked by its input model and the event's rules, in one round."""
+        readable = self.validate()
+        typed = self.typed(event.questions)
+        data = read_into(self, ChoiceChange, typed)
+        problems = event_problems(self, event, typed, require_answers=True)
+        return data if readable and not problems else None
+
+
+def change_form(event, registration=None) -> ChangeForm:
+    """The change form of this event, filled with the registration's choices until submitted."""
+    data = None
+    if registration is not None:
+        data = {
+            "parts": [part.id for part in registration.parts],
+            "table": registration.table_id,
+            **answer_fields(registration, event.questions),
+        }
+    form = with_questions(ChangeForm, event.questions)(data=data)
+    offer_choices(form, event)
+    return form
+
+
+def change_errors(form, event) -> list[tuple[str | None, str, str]]:
+    questions = [f"question_{question.id}" for question in event.questions]
+    return error_items(form, ["parts", "table", *questions])
 
 
 def event_problems(form, event, typed: dict, require_answers: bool) -> list:

@@ -47,12 +47,16 @@ def test_several_mistakes_are_shown_at_once_in_a_linked_summary(client, make_eve
 
 def test_every_field_says_whether_it_is_required(client, make_event):
     page = text_of(client.get(register_url(make_event(**TWO_PARTS))))
-    form = page[page.index("<form method=\"post\" action=\"/events/") :]
+    form = page[page.index('<form method="post" action="/events/') :]
     labels = re.findall(r"<(?:label for|legend)[^>]*>(.*?)</(?:label|legend)>", form, re.S)
     shown = [label for label in labels if "website" not in label and "この欄" not in label]
     options = {"第一部 基調講演", "第二部 情報交換会", "企業・市民向け事業", "庁内職員向け事業"}
-    fields = [label for label in shown if label.strip() not in options and "選択しない" not in label]
-    assert len(fields) == 9  # name, furigana, email, organization, department, position, parts, table, consent
+    fields = [
+        label for label in shown if label.strip() not in options and "選択しない" not in label
+    ]
+    assert (
+        len(fields) == 9
+    )  # name, furigana, email, organization, department, position, parts, table, consent
     for label in fields:
         assert "必須" in label or "任意" in label, label
     consent = next(label for label in fields if "同意します" in label)

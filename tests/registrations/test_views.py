@@ -275,12 +275,17 @@ def test_management_page_shows_the_registration_and_cancels_by_post(
     # The personal join link, never the meeting URL itself.
     assert f"/j/{registration.join_token}" in page
     assert "https://meet.example.jp/abc" not in page
-    response = client.submit(url, {}, action=f"{url}/cancel")
+    # Cancelling asks first (GET writes nothing), then the POST from that page cancels.
+    confirm = text_of(client.get(f"{url}/cancel"))
+    assert "キャンセルの確認" in confirm and "キャンセルを確定する" in confirm
+    assert db.session.get(Registration, registration.id).status == RegistrationStatus.CONFIRMED
+    response = client.submit(f"{url}/cancel", {})
     assert response.status_code == 302
     assert db.session.get(Registration, registration.id).status == RegistrationStatus.CANCELLED
     page = text_of(client.get(url))
     assert "キャンセル済み" in page
     assert "/j/" not in page
+    assert f"/events/{event.slug}/register" in page  # a way back to sign up again
 
 
 def test_waitlisted_people_do_not_see_the_meeting_url(client, make_event, make_registration):
