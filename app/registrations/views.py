@@ -224,7 +224,7 @@ def _expected(value: str | None) -> self_service.ChangeOutcome | None:
 
 
 @bp.route("/r/<token>/change", methods=["POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@limiter.shared_limit(public_form_limit, scope="manage", methods=["POST"])
 def change(token):
     """Change parts, table and answers: first a confirmation page that says what saving will do
     (keep the seat, or go back to the waitlist), then the change itself."""
@@ -350,7 +350,7 @@ def member_feed(token):
 
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
-@limiter.limit(public_form_limit, methods=["POST"])
+@limiter.shared_limit(public_form_limit, scope="manage", methods=["POST"])
 def cancel(token):
     """GET: what cancelling means, with the button; POST: cancel (the freed seat goes on)."""
     if request.method == "GET":
