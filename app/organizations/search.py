@@ -90,15 +90,19 @@ class OrganizationUnclear(ValueError):
 def _candidates_message(typed: str, candidates: list[LocalGovernment]) -> str:
     names = "、".join(lg.name for lg in candidates)
     if len(candidates) == 1:
-        return _(
-            "「%(typed)s」は「%(name)s」のことでしたら、その名前で入力してください。",
-            typed=typed,
-            name=names,
+        return str(
+            _(
+                "「%(typed)s」は「%(name)s」のことでしたら、その名前で入力してください。",
+                typed=typed,
+                name=names,
+            )
         )
-    return _(
-        "「%(typed)s」に当てはまる自治体が複数あります。次のいずれかの名前で入力してください: %(names)s",
-        typed=typed,
-        names=names,
+    return str(
+        _(
+            "「%(typed)s」に当てはまる自治体が複数あります。次のいずれかの名前で入力してください: %(names)s",
+            typed=typed,
+            names=names,
+        )
     )
 
 

@@ -5,7 +5,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, send_file, url_for
 
 from app.organizations.search import QUERY_MAX, search
 
@@ -30,7 +30,7 @@ def picker_script_url() -> str:
 
 
 @bp.route("/organizations/search")
-def search_view():
+def search_view() -> Response:
     """Up to ten governments whose name or reading begins with `q` (ひらがな, カタカナ or 漢字)."""
     query = request.args.get("q", "")[:QUERY_MAX]
     results = [
@@ -44,7 +44,7 @@ def search_view():
 
 
 @bp.route("/organizations/picker-<version>.js")
-def picker_script(version: str):
+def picker_script(version: str) -> Response:
     path = _script_path()
     response = send_file(path, mimetype="text/javascript", max_age=_YEAR, etag=True)
     if version == _version(path):
@@ -54,6 +54,6 @@ def picker_script(version: str):
     return response
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(picker_script_url)

@@ -6,6 +6,7 @@ Services flush; the door commits once."""
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -44,7 +45,7 @@ class ChangePreview:
     outcome: ChangeOutcome
     parts: list[EventPart]
     table: ThemeTable | None
-    answers: dict
+    answers: dict[str, Any]
     changed: list[str] = field(default_factory=list)
     """Which of "parts", "table", "answers" differ from the registration now."""
     full: list[str] = field(default_factory=list)
@@ -63,7 +64,9 @@ class OutcomeChanged(DomainError):
         self.preview = preview
 
 
-def _no_room(registration: Registration, parts: list, table) -> list[str]:
+def _no_room(
+    registration: Registration, parts: list[EventPart], table: ThemeTable | None
+) -> list[str]:
     """Newly chosen parts and table without a free seat (seats already held stay the person's)."""
     held = {part.id for part in registration.parts}
     full = [part.title for part in parts if part.id not in held and part_seats(part).full]
