@@ -204,3 +204,12 @@ def test_limited_change_and_cancel_show_the_page_again_with_the_wait(
     assert response.status_code == 429
     assert "キャンセルを確定する" in text_of(response)
     assert db.session.get(Registration, person.id).status == RegistrationStatus.CONFIRMED
+
+
+def test_the_change_form_starts_from_what_is_stored(client, make_event, make_registration):
+    event = make_event(**EXCHANGE)
+    keynote_only = make_registration(event, part_ids=[event.parts[0].id])
+    page = text_of(client.get(f"/r/{keynote_only.manage_token}"))
+    assert '<input checked id="parts-0"' in page
+    assert '<input checked id="parts-1"' not in page
+    assert 'id="table-none" name="table" value="" checked' in page  # no table: 「選択しない」
