@@ -203,7 +203,10 @@ def _manage_page(registration, token, form, status=200, retry_after=None):
 def _limited_management(seconds: int):
     """A limited change or cancellation: the same page again, as typed, with how long to wait."""
     token = (request.view_args or {}).get("token", "")
-    registration = signup.find_by_token(token)
+    try:
+        registration = signup.find_by_token(token)
+    except RegistrationNotFound:
+        return render_template("errors/429.html"), 429
     if request.endpoint == "registrations.cancel":
         form = CancelForm()
         form.form_errors.append(wait_message(seconds))

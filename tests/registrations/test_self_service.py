@@ -213,3 +213,12 @@ def test_the_change_form_starts_from_what_is_stored(client, make_event, make_reg
     assert '<input checked id="parts-0"' in page
     assert '<input checked id="parts-1"' not in page
     assert 'id="table-none" name="table" value="" checked' in page  # no table: 「選択しない」
+
+
+def test_a_limited_post_to_an_unknown_link_is_a_plain_429(client, make_event, app):
+    make_event()
+    app.config["PUBLIC_FORM_RATE_LIMIT"] = "1 per minute"
+    token = client.token("/join")
+    for _ in range(2):
+        response = client.client.post("/r/not-a-token/cancel", data={"csrf_token": token})
+    assert response.status_code == 429
