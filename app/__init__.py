@@ -24,6 +24,7 @@ from app.members.views import bp as members_bp
 from app.ops import logs
 from app.ops.health import bp as ops_bp
 from app.ops.metrics import bp as metrics_bp
+from app.organizations import views as organization_views
 from app.organizers.services import load_for_session
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
@@ -99,6 +100,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         api_docs_bp,
     ):
         app.register_blueprint(blueprint)
+    organization_views.init_app(app)  # the picker's search and script
 
     cli.init_app(app)
     return app
