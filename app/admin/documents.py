@@ -91,7 +91,10 @@ def certificates_download(event_id: int) -> Response:
     people = attendees.certificate_holders(event.id)
     if not people:
         return _nobody(
-            event, _l("受付済みの方がいないため、参加証明書はまだ作れません。当日受付の後にお使いください。")
+            event,
+            _l(
+                "受付済みの方がいないため、参加証明書はまだ作れません。当日受付の後にお使いください。"
+            ),
         )
     body = certificates_pdf(event, people, clock.now())
     return _send(event, body, "certificates", len(people))

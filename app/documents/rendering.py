@@ -32,5 +32,4 @@ def render_pdf(template: str, **context: Any) -> bytes:
     """The template rendered (autoescaped, with the app's filters) and laid out as a PDF."""
     html = render_template(template, sans=SANS, serif=SERIF, **context)
     pdf = HTML(string=html, base_url=None, url_fetcher=NoFetching()).write_pdf()
-    assert pdf is not None  # no target given: the bytes are returned
-    return pdf
+    return bytes(pdf)  # no target given: write_pdf returns the document

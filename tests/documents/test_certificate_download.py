@@ -49,8 +49,7 @@ def test_a_checked_in_attendee_downloads_a_certificate_with_the_font_embedded(cl
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert response.headers["Cache-Control"] == "no-store"
     [page] = pages_text(response.get_data())
-    flat = page.replace(" ", "")
-    assert "参加証明書" in flat
+    assert "参加証明書" in page
     assert "鳥取 花子 様" in page
     assert "鳥取県" in page and "総務部デジタル推進課" in page
     assert "セミナー＆情報交換会" in page
@@ -104,9 +103,7 @@ def test_an_old_link_dies_with_the_nonce(client, attendee):
     assert client.get(f"/r/{old}/certificate.pdf").status_code == 404
 
 
-def test_an_attendee_who_signed_up_in_english_gets_it_in_english(
-    client, event, make_registration
-):
+def test_an_attendee_who_signed_up_in_english_gets_it_in_english(client, event, make_registration):
     attendee = make_registration(
         event, name="Jane Smith", organization="鳥取県", locale="en", part_ids=[event.parts[0].id]
     )

@@ -77,7 +77,9 @@ def test_used_labels_are_skipped_onto_the_next_page(organizer_client, event):
 
 @pytest.mark.parametrize("query", ["sheet=unknown", "sheet=" + "x" * 3000])
 def test_an_unknown_sheet_is_a_404(organizer_client, event, query):
-    assert organizer_client.get(f"/admin/events/{event.id}/name-tags.pdf?{query}").status_code == 404
+    assert (
+        organizer_client.get(f"/admin/events/{event.id}/name-tags.pdf?{query}").status_code == 404
+    )
 
 
 def test_the_reception_list_has_everyone_who_may_come_in_gojuon_order(organizer_client, event):
@@ -94,9 +96,7 @@ def test_the_reception_list_has_everyone_who_may_come_in_gojuon_order(organizer_
     assert len(audit("export.reception_list")) == 1
 
 
-def test_certificates_for_everyone_checked_in_are_one_pdf_with_a_page_each(
-    organizer_client, event
-):
+def test_certificates_for_everyone_checked_in_are_one_pdf_with_a_page_each(organizer_client, event):
     response = organizer_client.get(f"/admin/events/{event.id}/certificates.pdf")
     assert response.status_code == 200
     pages = pages_text(response.get_data())
