@@ -112,3 +112,11 @@ def test_an_attendee_who_signed_up_in_english_gets_it_in_english(client, event, 
     assert "Certificate of Attendance" in page
     assert "Jane Smith" in page
     assert "National Municipal Reskilling Network" in page
+
+
+def test_one_registration_asks_for_its_certificate_twenty_times_an_hour_at_most(client, attendee):
+    # Laying out a PDF takes a CPU for a moment: a link pasted somewhere public cannot keep the
+    # server busy. Counted per registration (the refusals before check-in are cheap to send).
+    url = f"/r/{attendee.manage_token}/certificate.pdf"
+    assert {client.get(url).status_code for _ in range(20)} == {403}
+    assert client.get(url).status_code == 429
