@@ -120,3 +120,11 @@ def test_one_registration_asks_for_its_certificate_twenty_times_an_hour_at_most(
     url = f"/r/{attendee.manage_token}/certificate.pdf"
     assert {client.get(url).status_code for _ in range(20)} == {403}
     assert client.get(url).status_code == 429
+
+
+def test_markup_in_a_name_is_printed_as_typed(client, event, make_registration):
+    name = '<img src="http://192.0.2.1/x.png">太郎'
+    attendee = make_registration(event, name=name, part_ids=[event.parts[0].id])
+    check_in(attendee)
+    [page] = pages_text(client.get(f"/r/{attendee.manage_token}/certificate.pdf").get_data())
+    assert f"{name} 様" in page
