@@ -16,6 +16,7 @@ from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
 from app.api import resources
 from app.calendar.views import bp as calendar_bp
+from app.documents.views import bp as documents_bp
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
 from app.inquiries.views import bp as inquiries_bp
@@ -90,6 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         calendar_bp,
         events_bp,
         registrations_bp,
+        documents_bp,
         members_bp,
         materials_bp,
         inquiries_bp,

@@ -6,6 +6,7 @@ from app.admin import (  # noqa: F401  (each module adds its routes to bp)
     api_tokens,
     auth,
     dashboard,
+    documents,
     events,
     exports,
     help,
