@@ -25,6 +25,7 @@ from app.ops.metrics import bp as metrics_bp
 from app.organizers.services import load_for_session
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
+from app.surveys.views import bp as surveys_bp
 from app.webhooks import listeners as webhook_listeners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,6 +82,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         members_bp,
         materials_bp,
         inquiries_bp,
+        surveys_bp,
         ops_bp,
         metrics_bp,
         admin_bp,
