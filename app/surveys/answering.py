@@ -137,6 +137,10 @@ def submit_answers(invitation: SurveyInvitation, data: AnswerInput, now: datetim
     response.answers = answers
     response.updated_at = now
     response.registration_id = None if survey.anonymous else invitation.registration_id
-    invitation.answered_at = invitation.answered_at or now
+    if invitation.answered_at is None:
+        # An anonymous survey keeps only the day, so the time cannot pair invitation and answers.
+        invitation.answered_at = (
+            now.replace(hour=0, minute=0, second=0, microsecond=0) if survey.anonymous else now
+        )
     db.session.flush()
     return response
