@@ -3,13 +3,21 @@ form, blank rows at the end, 削除 to remove one), read into the survey's input
 (app/surveys/inputs.py), whose errors are shown beside the fields they name."""
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, FormField, SelectChoice, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Optional
 
 from app.admin.event_forms import (
@@ -54,9 +62,11 @@ class SurveyForm(FlaskForm):
     closes_at = LocalDateTimeField(
         _l("回答の締切（空欄なら終了の14日後）"), format=DATETIME_FORMATS, validators=[Optional()]
     )
-    questions = FieldList(FormField(SurveyQuestionForm), label=_l("質問"), max_entries=MAX_QUESTIONS)
+    questions = FieldList(
+        FormField(SurveyQuestionForm), label=_l("質問"), max_entries=MAX_QUESTIONS
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.question_errors: list[str] = []
         self._rows: list[int] = []
@@ -65,7 +75,7 @@ class SurveyForm(FlaskForm):
         for _ in range(min(BLANK_ROWS, MAX_QUESTIONS - len(self.questions.entries))):
             self.questions.append_entry()
 
-    def _typed(self) -> dict:
+    def _typed(self) -> dict[str, Any]:
         zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
         self._rows = []
         questions = []
@@ -83,7 +93,7 @@ class SurveyForm(FlaskForm):
                     "id": None if row.row_id.errors else row.row_id.data,
                 }
             )
-        data: dict = {
+        data: dict[str, Any] = {
             "intro": self.intro.data or "",
             "anonymous": self.anonymous.data,
             "questions": tuple(questions),
@@ -106,7 +116,7 @@ class SurveyForm(FlaskForm):
             return None
         return data if readable else None
 
-    def place(self, loc: tuple, message) -> None:
+    def place(self, loc: tuple[str | int, ...], message: object) -> None:
         target = None
         if loc and loc[0] == "questions":
             if len(loc) == 1:
@@ -126,12 +136,16 @@ class SurveyForm(FlaskForm):
     def show_error(self, error: DomainError) -> None:
         name = error.field or ""
         parts = name.split("-")
-        loc: tuple = (parts[0], int(parts[1]), parts[2]) if len(parts) == 3 else (name,)
+        loc: tuple[str | int, ...] = (
+            (parts[0], int(parts[1]), parts[2]) if len(parts) == 3 else (name,)
+        )
         self.place(loc, error.message)
 
     def error_summary(self) -> list[tuple[str, str]]:
         items = [("", str(m)) for m in self.form_errors]
-        items += [(self.questions.id, f"{self.questions.label.text}: {m}") for m in self.question_errors]
+        items += [
+            (self.questions.id, f"{self.questions.label.text}: {m}") for m in self.question_errors
+        ]
         for field in self:
             if field.name == "csrf_token":
                 continue
@@ -145,14 +159,18 @@ class SurveyForm(FlaskForm):
         return items
 
 
-def survey_form_data(survey: Survey | None) -> dict:
+def survey_form_data(survey: Survey | None) -> dict[str, Any]:
     """The survey as the form shows it (local times); a new survey starts with two questions."""
     if survey is None:
         return {
             "send_after_minutes": 60,
             "reminder_after_days": 3,
             "questions": [
-                {"label": _l("本日のイベントの満足度をお聞かせください。"), "type": "rating", "required": True},
+                {
+                    "label": _l("本日のイベントの満足度をお聞かせください。"),
+                    "type": "rating",
+                    "required": True,
+                },
                 {"label": _l("ご意見・ご感想をご自由にお書きください。"), "type": "comment"},
             ],
         }

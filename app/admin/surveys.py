@@ -2,6 +2,7 @@
 response rate, averages, a chart per question, the comments) and download the responses."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app import clock
@@ -13,12 +14,13 @@ from app.events.models import Event
 from app.extensions import db
 from app.surveys import followups, services
 from app.surveys.charts import question_charts
+from app.surveys.models import Survey
 from app.surveys.results import survey_results
 from app.surveys.tables import response_table
 
 
 @bp.route("/events/<id:event_id>/survey", methods=["GET", "POST"])
-def survey(event_id):
+def survey(event_id: int) -> ResponseReturnValue:
     event = db.get_or_404(Event, event_id)
     current = services.survey_of(event.id)
     form = SurveyForm() if _posted() else SurveyForm(data=survey_form_data(current))
@@ -53,7 +55,7 @@ def _posted() -> bool:
     return request.method == "POST"
 
 
-def _survey_or_404(event_id: int):
+def _survey_or_404(event_id: int) -> tuple[Event, Survey]:
     event = db.get_or_404(Event, event_id)
     current = services.survey_of(event.id)
     if current is None:
@@ -62,7 +64,7 @@ def _survey_or_404(event_id: int):
 
 
 @bp.route("/events/<id:event_id>/survey/results")
-def survey_results_page(event_id):
+def survey_results_page(event_id: int) -> ResponseReturnValue:
     event, current = _survey_or_404(event_id)
     results = survey_results(current)
     return render_template(
@@ -76,14 +78,15 @@ def survey_results_page(event_id):
 
 
 @bp.route("/events/<id:event_id>/survey/responses.<fmt>")
-def export_survey_responses(event_id, fmt):
+def export_survey_responses(event_id: int, fmt: str) -> ResponseReturnValue:
     if fmt not in FORMATS:
         abort(404)
     event, current = _survey_or_404(event_id)
-    return _download(
+    response: ResponseReturnValue = _download(
         response_table(current),
         fmt,
         f"event{event.id}-survey",
         "export.survey_responses",
         f"event:{event.id}",
     )
+    return response

@@ -1,6 +1,8 @@
 """The survey operations of the OpenAPI document: an event's survey definition (GET, PUT) and
 its results (GET); the schemas are generated from app/api/survey_resources.py."""
 
+from typing import Any
+
 from app.api.openapi_operations import _id, _json, _operation
 
 SURVEY_EXAMPLE = {
@@ -16,7 +18,7 @@ SURVEY_EXAMPLE = {
 }
 
 
-def survey_paths() -> dict:
+def survey_paths() -> dict[str, Any]:
     event_id = _id("event_id", "イベントのID")
     return {
         "/api/v1/events/{event_id}/survey": {

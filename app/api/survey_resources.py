@@ -3,11 +3,18 @@
 (SurveyResultsResource). The OpenAPI document is generated from these."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from app.api.resources import ReadOnly, Resource, _local
+from flask import current_app
+
+from app.api.resources import ReadOnly, Resource
 from app.surveys.inputs import SurveyInput
 from app.surveys.models import Survey, SurveyQuestionKind
 from app.surveys.results import SurveyResults
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(current_app.config["APP_TIMEZONE"]))
 
 
 class SurveyQuestionResource(Resource):
@@ -48,7 +55,11 @@ class SurveyResource(Resource):
             closes_at=_local(survey.closes_at),
             questions=[
                 SurveyQuestionResource(
-                    id=q.id, label=q.label, type=q.type, required=q.required, choices=q.choices
+                    id=q.id,
+                    label=q.label,
+                    type=SurveyQuestionKind(q.type),
+                    required=q.required,
+                    choices=q.choices,
                 )
                 for q in survey.questions
             ],
@@ -119,7 +130,7 @@ class SurveyResultsResource(Resource):
                 QuestionResultResource(
                     id=item.question.id,
                     label=item.question.label,
-                    type=item.question.type,
+                    type=SurveyQuestionKind(item.question.type),
                     answered=item.answered,
                     counts=[ChoiceCountResource(value=v, count=c) for v, c in item.counts]
                     if item.is_counted

@@ -2,6 +2,7 @@
 its results (GET, audited when they name people), through the same services as the console."""
 
 from flask import abort, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from app.api.blueprint import api_actor, bp, organizer_required
 from app.api.helpers import audit_read, json_body
@@ -10,10 +11,11 @@ from app.events import lookup
 from app.extensions import db
 from app.inputs import parse
 from app.surveys import services
+from app.surveys.models import Survey
 from app.surveys.results import survey_results
 
 
-def _survey(event_id: int):
+def _survey(event_id: int) -> Survey:
     event = lookup.get_event(event_id)
     survey = services.survey_of(event.id)
     if survey is None:
@@ -25,7 +27,7 @@ def _survey(event_id: int):
 # router checks the method before the id) where it must be 404.
 @bp.route("/events/<id:event_id>/survey", methods=["GET", "PUT"])
 @organizer_required
-def survey(event_id):
+def survey(event_id: int) -> ResponseReturnValue:
     """GET the event's survey; PUT creates it or replaces its definition (questions kept carry
     their id)."""
     if request.method == "GET":
@@ -41,7 +43,7 @@ def survey(event_id):
 
 @bp.get("/events/<id:event_id>/survey/results")
 @organizer_required
-def get_survey_results(event_id):
+def get_survey_results(event_id: int) -> ResponseReturnValue:
     survey = _survey(event_id)
     document = SurveyResultsResource.of(survey_results(survey)).json()
     if not survey.anonymous:  # named answers are personal data

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -43,7 +44,10 @@ class InvalidAnswers(DomainError):
 
 def find_invitation(token: str) -> SurveyInvitation | None:
     """The invitation a personal link was made for, or None (a wrong or revoked link)."""
-    return find_signed(SurveyInvitation, token, ANSWER_PURPOSE, "nonce")
+    invitation: SurveyInvitation | None = find_signed(
+        SurveyInvitation, token, ANSWER_PURPOSE, "nonce"
+    )
+    return invitation
 
 
 def respondent_key(invitation: SurveyInvitation) -> str:
@@ -63,7 +67,7 @@ def is_open(survey: Survey, now: datetime) -> bool:
     return now < survey.closes_at
 
 
-def _as_sign_up_question(question: SurveyQuestion):
+def _as_sign_up_question(question: SurveyQuestion) -> SimpleNamespace:
     """A comment is checked as a long text answer; the other kinds as on the sign-up form."""
     kind = QuestionType.LONG_TEXT if question.type == SurveyQuestionKind.COMMENT else question.type
     return SimpleNamespace(
@@ -75,7 +79,7 @@ def _as_sign_up_question(question: SurveyQuestion):
     )
 
 
-def _rating_problem(question: SurveyQuestion, value) -> InvalidAnswer | None:
+def _rating_problem(question: SurveyQuestion, value: object) -> InvalidAnswer | None:
     if value is None or value == "":
         if question.required:
             return InvalidAnswer(
@@ -83,7 +87,11 @@ def _rating_problem(question: SurveyQuestion, value) -> InvalidAnswer | None:
                 field=f"question_{question.id}",
             )
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or not RATING_MIN <= value <= RATING_MAX:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not RATING_MIN <= value <= RATING_MAX
+    ):
         return InvalidAnswer(
             _l(
                 "「%(label)s」は%(min)d〜%(max)dの中から選んでください。",
@@ -96,7 +104,7 @@ def _rating_problem(question: SurveyQuestion, value) -> InvalidAnswer | None:
     return None
 
 
-def check_answers(survey: Survey, data: AnswerInput) -> dict:
+def check_answers(survey: Survey, data: AnswerInput) -> dict[str, Any]:
     """The answers cleaned and keyed by str(question id); raises InvalidAnswers with every
     problem. Answers to questions the survey does not have are dropped."""
     given = dict(data.answers)
@@ -108,6 +116,7 @@ def check_answers(survey: Survey, data: AnswerInput) -> dict:
         for key, value in given.items()
         if key not in rating_keys
     }
+    # The sign-up rule reads only id, label, type, required and choices.
     cleaned, problems = answer_problems(others, texts)  # type: ignore[arg-type]
     for question in ratings:
         value = given.get(str(question.id))
@@ -122,7 +131,9 @@ def check_answers(survey: Survey, data: AnswerInput) -> dict:
     return cleaned
 
 
-def submit_answers(invitation: SurveyInvitation, data: AnswerInput, now: datetime) -> SurveyResponse:
+def submit_answers(
+    invitation: SurveyInvitation, data: AnswerInput, now: datetime
+) -> SurveyResponse:
     """Keep the attendee's answers, replacing earlier ones (the caller commits)."""
     survey = invitation.survey
     if not is_open(survey, now):

@@ -9,7 +9,7 @@ from app.surveys.results import SurveyResults
 
 
 def answers_text(count: int) -> str:
-    return ngettext("%(num)d件", "%(num)d件", count)
+    return str(ngettext("%(num)d件", "%(num)d件", count))
 
 
 def question_charts(results: SurveyResults) -> dict[int, Markup]:

@@ -15,7 +15,7 @@ mail held back goes at a later sweep.
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import CursorResult, exists, select, update
+from sqlalchemy import CursorResult, Select, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.events.models import Event, EventStatus
@@ -58,7 +58,7 @@ def attendance_taken(event_id: int) -> bool:
     )
 
 
-def audience_query(event_id: int):
+def audience_query(event_id: int) -> Select[Registration]:
     """Who the survey asks (see the module's docstring), as a query of registrations."""
     query = select(Registration).where(
         Registration.event_id == event_id, Registration.anonymised_at.is_(None)

@@ -1,9 +1,11 @@
 """The answer page's form: one field per question of the survey (named question_<id>), read into
 the answers input model; the survey's rules (app/surveys/answering.py) say what is wrong."""
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import Field, RadioField, SelectChoice, StringField, TextAreaField
 
 from app.events.models import QuestionType
 from app.forms import MultiCheckboxField
@@ -27,7 +29,7 @@ class AnswerForm(FlaskForm):
     """Only the CSRF token until the survey's questions are added (see answer_form)."""
 
 
-def _field(question: SurveyQuestion):
+def _field(question: SurveyQuestion) -> Field:
     marks = {"required": True} if question.required else {}
     if question.type == SurveyQuestionKind.RATING:
         return RadioField(question.label, choices=rating_choices(), validate_choice=False)
@@ -43,7 +45,7 @@ def _field(question: SurveyQuestion):
     return StringField(question.label, render_kw={"maxlength": limit, **marks})
 
 
-def answer_form(survey: Survey, answers: dict | None = None) -> AnswerForm:
+def answer_form(survey: Survey, answers: dict[str, Any] | None = None) -> AnswerForm:
     """The form of this survey; `answers` (a response's) fill it when nothing was posted."""
     fields = {f"question_{q.id}": _field(q) for q in survey.questions}
     form_class = type("SurveyAnswerForm", (AnswerForm,), fields)
@@ -51,12 +53,13 @@ def answer_form(survey: Survey, answers: dict | None = None) -> AnswerForm:
     for question in survey.questions:
         value = (answers or {}).get(str(question.id))
         data[f"question_{question.id}"] = str(value) if isinstance(value, int) else value
-    return form_class(data=data)
+    form: AnswerForm = form_class(data=data)
+    return form
 
 
-def typed_answers(form: AnswerForm, survey: Survey) -> dict:
+def typed_answers(form: AnswerForm, survey: Survey) -> dict[str, Any]:
     """What was typed, as the answers input takes it: ratings as numbers, blanks as None."""
-    answers: dict = {}
+    answers: dict[str, Any] = {}
     for question in survey.questions:
         value = form[f"question_{question.id}"].data
         if question.type == SurveyQuestionKind.RATING:

@@ -2,7 +2,7 @@
 sends to the API) and one attendee's answers. The question rules are the sign-up question's
 (app/events/inputs.py QuestionInput) with two more kinds: a 1–5 rating and a free comment."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from flask_babel import gettext as _
@@ -25,7 +25,9 @@ ANSWER_TEXT_MAX = 10_000
 class SurveyQuestionInput(QuestionInput):
     """A question of the survey; choices belong to choice questions only (as on sign-up)."""
 
-    type: SurveyQuestionKind = SurveyQuestionKind.SHORT_TEXT
+    # Widens the sign-up kinds (pydantic takes the subclass's field); the inherited choices
+    # rule reads the survey's kinds as it reads the sign-up's.
+    type: SurveyQuestionKind = SurveyQuestionKind.SHORT_TEXT  # type: ignore[assignment]
 
 
 class SurveyInput(InputModel):
@@ -54,13 +56,15 @@ class SurveyInput(InputModel):
 
     @field_validator("questions")
     @classmethod
-    def _at_least_one(cls, questions):
+    def _at_least_one(
+        cls, questions: tuple[SurveyQuestionInput, ...]
+    ) -> tuple[SurveyQuestionInput, ...]:
         if not questions:
             raise rule(_("質問を1つ以上入力してください。"))
         return questions
 
 
-def default_closing(ends_at):
+def default_closing(ends_at: datetime) -> datetime:
     """When a survey closes if the organizer gives no date."""
     return ends_at + timedelta(days=DEFAULT_OPEN_DAYS)
 
@@ -77,6 +81,6 @@ class AnswerInput(InputModel):
     """One attendee's answers keyed by question id (as text); each is checked against its
     question by the service (app/surveys/answering.py), which knows the survey."""
 
-    answers: Annotated[dict[Annotated[str, Field(max_length=12)], AnswerValue], Field(max_length=MAX_QUESTIONS)] = Field(
-        default_factory=dict
-    )
+    answers: Annotated[
+        dict[Annotated[str, Field(max_length=12)], AnswerValue], Field(max_length=MAX_QUESTIONS)
+    ] = Field(default_factory=dict)

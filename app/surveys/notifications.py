@@ -1,6 +1,7 @@
 """The survey's two mails: the follow-up with the attendee's personal link, and the reminder.
 Transactional (no unsubscribe link): they follow from the attendee's own registration."""
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from app.mail.compose import public_url, queue_mail
@@ -14,7 +15,7 @@ def answer_url(invitation: SurveyInvitation) -> str:
     return public_url("surveys.answer", token=invitation.token)
 
 
-def _queue(name: str, invitation: SurveyInvitation, subject) -> None:
+def _queue(name: str, invitation: SurveyInvitation, subject: LazyString) -> None:
     registration = invitation.registration
     survey = invitation.survey
     queue_mail(

@@ -100,10 +100,14 @@ def respondent(survey: Survey, response: SurveyResponse) -> str:
     return f"{registration.name}（{registration.organization_name}）"
 
 
-def _question_result(survey: Survey, question: SurveyQuestion, rows) -> QuestionResult:
+def _question_result(
+    survey: Survey, question: SurveyQuestion, rows: list[SurveyResponse]
+) -> QuestionResult:
     result = QuestionResult(question)
     key = str(question.id)
-    values = [(row, row.answers.get(key)) for row in rows if row.answers.get(key) not in (None, "", [])]
+    values = [
+        (row, row.answers.get(key)) for row in rows if row.answers.get(key) not in (None, "", [])
+    ]
     result.answered = len(values)
     if question.type == SurveyQuestionKind.RATING:
         ratings = [v for _row, v in values if isinstance(v, int)]
@@ -111,14 +115,12 @@ def _question_result(survey: Survey, question: SurveyQuestion, rows) -> Question
         result.counts = [(str(n), tally[n]) for n in range(RATING_MIN, RATING_MAX + 1)]
         result.average = sum(ratings) / len(ratings) if ratings else None
     elif question.type in (SurveyQuestionKind.SINGLE_CHOICE, SurveyQuestionKind.MULTIPLE_CHOICE):
-        tally = Counter()
+        chosen: Counter[str] = Counter()
         for _row, value in values:
-            tally.update(value if isinstance(value, list) else [value])
-        result.counts = [(choice, tally[choice]) for choice in question.choices]
+            chosen.update(value if isinstance(value, list) else [str(value)])
+        result.counts = [(choice, chosen[choice]) for choice in question.choices]
     else:
-        result.texts = [
-            WrittenAnswer(str(value), respondent(survey, row)) for row, value in values
-        ]
+        result.texts = [WrittenAnswer(str(value), respondent(survey, row)) for row, value in values]
     return result
 
 

@@ -23,7 +23,9 @@ class AnonymityLocked(DomainError):
 
 
 class UnknownQuestion(DomainError):
-    message = _l("この質問はこのアンケートにありません。id を外して新しい質問として送ってください。")
+    message = _l(
+        "この質問はこのアンケートにありません。id を外して新しい質問として送ってください。"
+    )
     field = "questions"
 
 
@@ -33,9 +35,14 @@ def survey_of(event_id: int) -> Survey | None:
 
 
 def response_count(survey_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(SurveyResponse).where(SurveyResponse.survey_id == survey_id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(SurveyResponse.survey_id == survey_id)
+        )
+        or 0
+    )
 
 
 def save_survey(event_id: int, data: SurveyInput, *, actor: Actor) -> Survey:

@@ -9,7 +9,7 @@ from app.surveys.models import Survey
 from app.surveys.results import responses
 
 
-def _cell(value):
+def _cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, list):
@@ -28,7 +28,7 @@ def response_table(survey: Survey) -> Table:
         headers += [_("回答日時"), _("最終更新")]
     rows = []
     for number, response in enumerate(responses(survey), start=1):
-        row: list = [number]
+        row: list[object] = [number]
         if named:
             registration = response.registration
             row += (

@@ -2,6 +2,7 @@
 questions filled with their earlier answers, saved again and again until the survey closes."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from app import clock
@@ -9,13 +10,13 @@ from app.extensions import db
 from app.inputs import InvalidInput, parse
 from app.surveys import answering
 from app.surveys.answering import InvalidAnswers, SurveyClosed
-from app.surveys.forms import answer_form, typed_answers
+from app.surveys.forms import AnswerForm, answer_form, typed_answers
 from app.surveys.inputs import AnswerInput
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
 
 
-def _place(form, field: str | None, message) -> None:
+def _place(form: AnswerForm, field: str | None, message: object) -> None:
     target = form[field] if field and field in form else None
     if target is None:
         form.form_errors.append(message)
@@ -23,13 +24,13 @@ def _place(form, field: str | None, message) -> None:
         target.errors = [*target.errors, message]
 
 
-def _input_field(loc: tuple) -> str | None:
+def _input_field(loc: tuple[str | int, ...]) -> str | None:
     """("answers", "12") as the form names it: question_12."""
     return f"question_{loc[1]}" if len(loc) > 1 and loc[0] == "answers" else None
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
-def answer(token):
+def answer(token: str) -> ResponseReturnValue:
     invitation = answering.find_invitation(token)
     if invitation is None:
         abort(404)

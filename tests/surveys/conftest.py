@@ -48,9 +48,7 @@ def upcoming_with_attendees(make_event, make_registration):
 @pytest.fixture
 def make_survey(app):
     def make(event, questions=QUESTIONS, **fields):
-        survey = save_survey(
-            event.id, SurveyInput(questions=questions, **fields), actor=SYSTEM
-        )
+        survey = save_survey(event.id, SurveyInput(questions=questions, **fields), actor=SYSTEM)
         db.session.commit()
         return survey
 

@@ -76,7 +76,9 @@ def test_answers_can_be_edited_until_the_close_and_not_after(client, invited, fr
     assert first.status_code == 302, first.get_data(as_text=True)
     page = client.get(url).get_data(as_text=True)
     assert "回答済みです" in page
-    assert re.search(r'<input checked id="question_\d+-1" name="question_\d+" type="radio" value="2">', page)
+    assert re.search(
+        r'<input checked id="question_\d+-1" name="question_\d+" type="radio" value="2">', page
+    )
     client.submit(url, {rating: "5"})
     responses = db.session.scalars(select(SurveyResponse)).all()
     assert len(responses) == 1 and responses[0].answers[str(survey.questions[0].id)] == 5
@@ -103,7 +105,9 @@ def test_posting_without_the_csrf_token_is_refused(client, invited):
     assert db.session.scalar(select(SurveyResponse)) is None
 
 
-def test_an_anonymous_response_names_nobody(client, upcoming_with_attendees, make_survey, frozen_now):
+def test_an_anonymous_response_names_nobody(
+    client, upcoming_with_attendees, make_survey, frozen_now
+):
     event, _people = upcoming_with_attendees(1)
     survey = make_survey(event, anonymous=True)
     followups.send_survey_mail(survey.id, frozen_now(event.ends_at + timedelta(hours=1)))

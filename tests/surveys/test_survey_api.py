@@ -46,9 +46,7 @@ BODY = {
 }
 
 
-def test_put_creates_the_survey_and_get_returns_it_which_put_accepts_back(
-    api, token, make_event
-):
+def test_put_creates_the_survey_and_get_returns_it_which_put_accepts_back(api, token, make_event):
     event = make_event()
     path = f"/api/v1/events/{event.id}/survey"
     assert api.get(path, token=token).status_code == 404

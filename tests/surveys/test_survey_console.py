@@ -34,9 +34,7 @@ def _form(**overrides):
     return data
 
 
-def test_an_organizer_builds_a_survey_and_the_event_page_links_to_it(
-    organizer_client, make_event
-):
+def test_an_organizer_builds_a_survey_and_the_event_page_links_to_it(organizer_client, make_event):
     event = make_event()
     detail = organizer_client.get(f"/admin/events/{event.id}").get_data(as_text=True)
     assert f"/admin/events/{event.id}/survey" in detail
@@ -92,7 +90,7 @@ def _answered_survey(make_survey, upcoming_with_attendees, anonymous=False):
     invitations = db.session.scalars(select(SurveyInvitation).order_by(SurveyInvitation.id)).all()
     rating, parts, _next, short, comment = (str(q.id) for q in survey.questions)
     answers = [
-        {rating: 5, parts: ("第一部", "第二部"), comment: "=HYPERLINK(\"x\")とても良かった"},
+        {rating: 5, parts: ("第一部", "第二部"), comment: '=HYPERLINK("x")とても良かった'},
         {rating: 2, parts: ("第二部",), short: "庁内研修"},
     ]
     for invitation, given in zip(invitations, answers, strict=False):
