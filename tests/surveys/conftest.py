@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 
+from app import clock
+from app.api.tokens import create_api_token
 from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.surveys.inputs import SurveyInput
@@ -43,6 +45,14 @@ def upcoming_with_attendees(make_event, make_registration):
         return event, people
 
     return make
+
+
+@pytest.fixture
+def api_token(make_organizer):
+    """A bearer token of an organizer, for the API's survey endpoints."""
+    _row, token = create_api_token(make_organizer(), "連携", clock.now())
+    db.session.commit()
+    return token
 
 
 @pytest.fixture

@@ -21,13 +21,8 @@ def api(app):
 
 
 @pytest.fixture
-def token(make_organizer):
-    from app import clock
-    from app.api.tokens import create_api_token
-
-    _row, value = create_api_token(make_organizer(), "連携", clock.now())
-    db.session.commit()
-    return value
+def token(api_token):
+    return api_token
 
 
 def _put(api, path, token, body):
