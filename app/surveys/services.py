@@ -1,6 +1,8 @@
 """Defining an event's survey: create or replace it from a SurveyInput, keeping the questions
 that carry their id (so answers already given stay with them), and find it again."""
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -29,6 +31,15 @@ class UnknownQuestion(DomainError):
     field = "questions"
 
 
+class ClosesBeforeFollowUp(DomainError):
+    """A survey closing before its follow-up mail goes could never be answered."""
+
+    message = _l(
+        "回答の締切は、依頼メールを送る日時（イベント終了＋指定の分数）より後にしてください。"
+    )
+    field = "closes_at"
+
+
 def survey_of(event_id: int) -> Survey | None:
     """The event's survey, or None when it has none."""
     return db.session.scalar(select(Survey).where(Survey.event_id == event_id))
@@ -50,16 +61,19 @@ def save_survey(event_id: int, data: SurveyInput, *, actor: Actor) -> Survey:
     event = get_event(event_id)
     survey = survey_of(event.id)
     created = survey is None
+    if survey is not None and survey.anonymous != data.anonymous and response_count(survey.id):
+        raise AnonymityLocked()
+    closes_at = data.closes_at or default_closing(event.ends_at)
+    if closes_at <= event.ends_at + timedelta(minutes=data.send_after_minutes):
+        raise ClosesBeforeFollowUp()
     if survey is None:
         survey = Survey(event_id=event.id)
         db.session.add(survey)
-    elif survey.anonymous != data.anonymous and response_count(survey.id):
-        raise AnonymityLocked()
     survey.intro = data.intro
     survey.anonymous = data.anonymous
     survey.send_after_minutes = data.send_after_minutes
     survey.reminder_after_days = data.reminder_after_days
-    survey.closes_at = data.closes_at or default_closing(event.ends_at)
+    survey.closes_at = closes_at
     _replace_questions(survey, data)
     db.session.flush()
     record(

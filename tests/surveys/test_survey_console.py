@@ -151,3 +151,38 @@ def test_results_of_an_event_without_a_survey_are_not_found(organizer_client, ma
     event = make_event()
     assert organizer_client.get(f"/admin/events/{event.id}/survey/results").status_code == 404
     assert organizer_client.get(f"/admin/events/{event.id}/survey").status_code == 200
+
+
+def test_a_close_before_the_follow_up_is_refused_beside_the_close_date(
+    organizer_client, make_event
+):
+    event = make_event()  # ends 2026-08-31 12:00 JST
+    response = organizer_client.submit(
+        f"/admin/events/{event.id}/survey", _form(closes_at="2026-08-31 12:30")
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "回答の締切は、依頼メールを送る日時" in html
+    assert 'value="2026-08-31T12:30"' in html or "2026-08-31 12:30" in html
+
+
+def test_anonymity_cannot_change_once_someone_answered(
+    organizer_client, make_survey, upcoming_with_attendees
+):
+    event, _people = _answered_survey(make_survey, upcoming_with_attendees)
+    page = f"/admin/events/{event.id}/survey"
+    html = organizer_client.get(page).get_data(as_text=True)
+    assert "回答があるため、匿名・記名の設定は変更できません。" in html
+    survey = db.session.scalar(select(Survey))
+    data = {f"questions-{i}-row_id": str(q.id) for i, q in enumerate(survey.questions)}
+    for i, q in enumerate(survey.questions):
+        data |= {f"questions-{i}-label": q.label, f"questions-{i}-type": q.type}
+        data[f"questions-{i}-choices"] = "\n".join(q.choices)
+    response = organizer_client.submit(page, {**data, "anonymous": "y"})
+    assert response.status_code == 422
+    assert (
+        "匿名・記名の設定は変更できません。元の設定のまま保存してください。"
+        in response.get_data(as_text=True)
+    )
+    db.session.expire_all()
+    assert db.session.scalar(select(Survey)).anonymous is False
