@@ -4,13 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from app import clock
-from app.api.tokens import create_api_token
 from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.surveys.inputs import SurveyInput
 from app.surveys.services import save_survey
 from tests.conftest import NOW
+from tests.factories import make_api_token
 
 QUESTIONS = (
     {"label": "全体の満足度", "type": "rating", "required": True},
@@ -50,8 +49,7 @@ def upcoming_with_attendees(make_event, make_registration):
 @pytest.fixture
 def api_token(make_organizer):
     """A bearer token of an organizer, for the API's survey endpoints."""
-    _row, token = create_api_token(make_organizer(), "連携", clock.now())
-    db.session.commit()
+    _row, token = make_api_token(make_organizer())
     return token
 
 
