@@ -29,6 +29,7 @@ from app.organizations import views as organization_views
 from app.organizers.services import load_for_session
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
+from app.surveys.views import bp as surveys_bp
 from app.webhooks import listeners as webhook_listeners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +96,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         members_bp,
         materials_bp,
         inquiries_bp,
+        surveys_bp,
         ops_bp,
         metrics_bp,
         admin_bp,
