@@ -36,51 +36,80 @@ class NoSeatFree(DomainError):
     )
 
 
-def _confirmed(condition) -> int:
-    query = (
+def _confirmed(condition):
+    return (
         select(func.count())
         .select_from(Registration)
         .where(Registration.status == RegistrationStatus.CONFIRMED, condition)
+        .scalar_subquery()
     )
-    return db.session.scalar(query)
 
 
-def event_seats(event: Event) -> Seats:
-    return Seats(_confirmed(Registration.event_id == event.id), event.capacity)
+def _at_event(event: Event):
+    return _confirmed(Registration.event_id == event.id)
 
 
-def part_seats(part) -> Seats:
-    taken = _confirmed(
+def _at_part(part):
+    return _confirmed(
         Registration.id.in_(
             select(registration_parts.c.registration_id).where(
                 registration_parts.c.part_id == part.id
             )
         )
     )
-    return Seats(taken, part.capacity)
+
+
+def _at_table(table):
+    return _confirmed(Registration.table_id == table.id)
+
+
+def _counted(places: list) -> list[Seats]:
+    """Seats at each (kind, place) of `places` ("event", "part" or "table"), counted in one
+    statement however many there are."""
+    if not places:
+        return []
+    counts = {"event": _at_event, "part": _at_part, "table": _at_table}
+    # Not autoflushed: a sign-up counts the seats before its own row is written.
+    with db.session.no_autoflush:
+        row = db.session.execute(select(*(counts[kind](place) for kind, place in places))).one()
+    return [Seats(taken, place.capacity) for taken, (_kind, place) in zip(row, places, strict=True)]
+
+
+def event_seats(event: Event) -> Seats:
+    return _counted([("event", event)])[0]
+
+
+def part_seats(part) -> Seats:
+    return _counted([("part", part)])[0]
 
 
 def table_seats(table) -> Seats:
-    return Seats(_confirmed(Registration.table_id == table.id), table.capacity)
+    return _counted([("table", table)])[0]
 
 
 def fits(event: Event, registration: Registration) -> bool:
-    """Whether a confirmed seat is free for this registration at the event, its parts and table."""
-    if event_seats(event).full:
-        return False
-    if any(part_seats(part).full for part in registration.parts):
-        return False
-    return not (registration.table and table_seats(registration.table).full)
+    """Whether a confirmed seat is free for this registration at the event, its parts and table
+    (counted in one statement)."""
+    places = [("event", event), *(("part", part) for part in registration.parts)]
+    if registration.table:
+        places.append(("table", registration.table))
+    # Only places with a limit are counted; with none at all, no statement.
+    limited = [(kind, place) for kind, place in places if place.capacity is not None]
+    return not any(seats.full for seats in _counted(limited))
 
 
 def take_seat_or_queue(event: Event, registration: Registration, now: datetime) -> None:
-    """Confirmed if a seat is free for the registration, else waitlisted from now on."""
+    """Confirmed if a seat is free for the registration, else waitlisted from now on.
+
+    The seats are counted before the registration is written, so a new one is inserted once,
+    with its status; the caller holds the event's lock (lock_event), so the count stays true
+    until the commit."""
     registration.queued_at = now
-    registration.status = RegistrationStatus.WAITLISTED
+    confirmed = fits(event, registration)
+    registration.status = (
+        RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
+    )
     db.session.flush()
-    if fits(event, registration):
-        registration.status = RegistrationStatus.CONFIRMED
-        db.session.flush()
 
 
 def promote_waitlisted(event: Event) -> list[Registration]:
@@ -114,8 +143,13 @@ class SeatSummary:
 
 
 def seat_summary(event: Event) -> SeatSummary:
+    """Every count the sign-up form shows, in one statement."""
+    parts, tables = list(event.parts), list(event.tables)
+    seats = _counted(
+        [("event", event), *(("part", p) for p in parts), *(("table", t) for t in tables)]
+    )
     return SeatSummary(
-        event=event_seats(event),
-        parts={part.id: part_seats(part) for part in event.parts},
-        tables={table.id: table_seats(table) for table in event.tables},
+        event=seats[0],
+        parts={part.id: s for part, s in zip(parts, seats[1 : 1 + len(parts)], strict=True)},
+        tables={table.id: s for table, s in zip(tables, seats[1 + len(parts) :], strict=True)},
     )
