@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal_column, select, union_all
 
 from app.errors import DomainError
 from app.events.models import Event
@@ -36,66 +36,59 @@ class NoSeatFree(DomainError):
     )
 
 
-def _confirmed(condition):
-    return (
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.status == RegistrationStatus.CONFIRMED, condition)
-        .scalar_subquery()
-    )
+_registrations = Registration.__table__
+_confirmed_at = (
+    _registrations.c.event_id == bindparam("event_id"),
+    _registrations.c.status == RegistrationStatus.CONFIRMED.value,
+)
+# Every confirmed seat at one event, its parts and its tables, in one statement built once (so
+# SQLAlchemy compiles it once): rows of (kind, place id, seats taken).
+_EVENT, _PART, _TABLE = 0, 1, 2
+_SEATS_TAKEN = union_all(
+    select(literal_column(str(_EVENT)), _registrations.c.event_id, func.count())
+    .where(*_confirmed_at)
+    .group_by(_registrations.c.event_id),
+    select(literal_column(str(_PART)), registration_parts.c.part_id, func.count())
+    .join(_registrations, _registrations.c.id == registration_parts.c.registration_id)
+    .where(*_confirmed_at)
+    .group_by(registration_parts.c.part_id),
+    select(literal_column(str(_TABLE)), _registrations.c.table_id, func.count())
+    .where(*_confirmed_at, _registrations.c.table_id.is_not(None))
+    .group_by(_registrations.c.table_id),
+)
 
 
-def _at_event(event: Event):
-    return _confirmed(Registration.event_id == event.id)
-
-
-def _at_part(part):
-    return _confirmed(
-        Registration.id.in_(
-            select(registration_parts.c.registration_id).where(
-                registration_parts.c.part_id == part.id
-            )
-        )
-    )
-
-
-def _at_table(table):
-    return _confirmed(Registration.table_id == table.id)
-
-
-def _counted(places: list) -> list[Seats]:
-    """Seats at each (kind, place) of `places` ("event", "part" or "table"), counted in one
-    statement however many there are."""
-    if not places:
-        return []
-    counts = {"event": _at_event, "part": _at_part, "table": _at_table}
+def _taken(event_id: int) -> dict[tuple[int, int], int]:
+    """{(kind, place id): confirmed seats} at the event; places with none are absent."""
     # Not autoflushed: a sign-up counts the seats before its own row is written.
     with db.session.no_autoflush:
-        row = db.session.execute(select(*(counts[kind](place) for kind, place in places))).one()
-    return [Seats(taken, place.capacity) for taken, (_kind, place) in zip(row, places, strict=True)]
+        rows = db.session.execute(_SEATS_TAKEN, {"event_id": event_id})
+    return {(kind, place): taken for kind, place, taken in rows}
 
 
 def event_seats(event: Event) -> Seats:
-    return _counted([("event", event)])[0]
+    return Seats(_taken(event.id).get((_EVENT, event.id), 0), event.capacity)
 
 
 def part_seats(part) -> Seats:
-    return _counted([("part", part)])[0]
+    return Seats(_taken(part.event_id).get((_PART, part.id), 0), part.capacity)
 
 
 def table_seats(table) -> Seats:
-    return _counted([("table", table)])[0]
+    return Seats(_taken(table.event_id).get((_TABLE, table.id), 0), table.capacity)
 
 
 def fits(event: Event, registration: Registration) -> bool:
     """Whether a confirmed seat is free for this registration at the event, its parts and table
-    (counted in one statement)."""
-    places = [("event", event), *(("part", part) for part in registration.parts)]
+    (counted in one statement, none when none of them has a limit)."""
+    places = [(_EVENT, event), *((_PART, part) for part in registration.parts)]
     if registration.table:
-        places.append(("table", registration.table))
-    # Only places with a limit are counted; with none at all, no statement.
+        places.append((_TABLE, registration.table))
     limited = [(kind, place) for kind, place in places if place.capacity is not None]
-    return not any(seats.full for seats in _counted(limited))
+    if not limited:
+        return True
+    taken = _taken(event.id)
+    return all(taken.get((kind, place.id), 0) < place.capacity for kind, place in limited)
 
 
 def take_seat_or_queue(event: Event, registration: Registration, now: datetime) -> None:
@@ -144,12 +137,9 @@ class SeatSummary:
 
 def seat_summary(event: Event) -> SeatSummary:
     """Every count the sign-up form shows, in one statement."""
-    parts, tables = list(event.parts), list(event.tables)
-    seats = _counted(
-        [("event", event), *(("part", p) for p in parts), *(("table", t) for t in tables)]
-    )
+    taken = _taken(event.id)
     return SeatSummary(
-        event=seats[0],
-        parts={part.id: s for part, s in zip(parts, seats[1 : 1 + len(parts)], strict=True)},
-        tables={table.id: s for table, s in zip(tables, seats[1 + len(parts) :], strict=True)},
+        event=Seats(taken.get((_EVENT, event.id), 0), event.capacity),
+        parts={p.id: Seats(taken.get((_PART, p.id), 0), p.capacity) for p in event.parts},
+        tables={t.id: Seats(taken.get((_TABLE, t.id), 0), t.capacity) for t in event.tables},
     )
