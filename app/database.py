@@ -5,7 +5,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Blueprint, Flask, current_app, has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.types import TypeDecorator
@@ -35,7 +35,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+F = TypeVar("F", bound=Callable[..., Any] | Blueprint)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # conn.info key: whether the SQLite transaction on this connection took the write lock at BEGIN.
 WRITE_LOCKED = "sqlite_write_locked"
@@ -46,7 +46,7 @@ def writes(view: F) -> F:
     """Mark a view (or a blueprint, for all of its views) that writes although it answers GET: a
     logged download, a counted join link, the API's token use. On SQLite its transaction then
     takes the write lock at BEGIN like every POST's."""
-    view.writes_on_get = True  # type: ignore[attr-defined]
+    view.writes_on_get = True  # type: ignore[union-attr]
     return view
 
 
@@ -109,7 +109,7 @@ def holds_write_lock(conn: Connection) -> bool:
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
-def _check_read_only(conn, _cursor, statement: str, *_args) -> None:
+def _check_read_only(conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
     if conn.info.get(WRITE_LOCKED, True) or not statement.lstrip().upper().startswith(_WRITES):
         return
     if not has_request_context() or not _read_only_request():
