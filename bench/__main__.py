@@ -18,6 +18,9 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["floor"]:
         floorcompare.run()
         sys.exit(0)
+    if sys.argv[1:] == ["burst"]:  # only the 2,000 sign-ups for 100 seats, under gunicorn
+        load.run(with_load=False)
+        sys.exit(0)
     signup.run()
     feed.run()
     notice.run()

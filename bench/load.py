@@ -433,8 +433,11 @@ def database_counts(url: str, slug: str, domain: str) -> dict[str, int]:
     return counts
 
 
-def measure_database(label: str, url: str, instance: Path, run_id: str) -> dict:
-    """The sign-up load, then the burst, against one database under one gunicorn."""
+def measure_database(
+    label: str, url: str, instance: Path, run_id: str, with_load: bool = True
+) -> dict:
+    """The sign-up load, then the burst, against one database under one gunicorn (only the
+    burst without `with_load`)."""
     instance.mkdir(parents=True, exist_ok=True)
     env = app_env(instance, url)
     prepare_database(env)
@@ -451,7 +454,11 @@ def measure_database(label: str, url: str, instance: Path, run_id: str) -> dict:
             sign_up(port, BURST_SLUG, f"{run_id}-{n}@burst.example.jp")
 
         drive(CLIENTS, warm_signup, seconds=WARMUP_SECONDS)
-        load = drive(CLIENTS, load_signup, seconds=SECONDS, server=server.process)
+        load = (
+            drive(CLIENTS, load_signup, seconds=SECONDS, server=server.process)
+            if with_load
+            else Result()
+        )
         threads = min(BURST_THREADS, BURST_SIGNUPS)
         burst = drive(threads, burst_signup, total=BURST_SIGNUPS, server=server.process)
         problems = server.problems()
@@ -485,46 +492,47 @@ def _errors(result: Result) -> int:
     return sum(result.errors.values())
 
 
-def run() -> None:
+def run(with_load: bool = True) -> None:
+    """The load and the burst; `python -m bench burst` runs only the burst (bare row empty)."""
     workdir = Path(tempfile.mkdtemp(prefix="reskilling-load-"))
     run_id = f"r{int(time.time())}"
     pg = os.environ.get("BENCH_DATABASE_URL")
     started = time.perf_counter()
     try:
-        bare = measure_bare(workdir)
-        reports = [
-            measure_database(
-                "SQLite", f"sqlite:///{workdir / 'sqlite' / 'app.db'}", workdir / "sqlite", run_id
-            )
-        ]
+        bare = measure_bare(workdir) if with_load else Result()
+        sqlite_url = f"sqlite:///{workdir / 'sqlite' / 'app.db'}"
+        reports = [measure_database("SQLite", sqlite_url, workdir / "sqlite", run_id, with_load)]
         if pg:
             url = postgres_schema(pg, SCHEMA)
-            reports.append(measure_database("PostgreSQL", url, workdir / "postgres", run_id))
+            reports.append(
+                measure_database("PostgreSQL", url, workdir / "postgres", run_id, with_load)
+            )
     finally:
         if os.environ.get("BENCH_KEEP") != "1":
             shutil.rmtree(workdir, ignore_errors=True)
             if pg:
                 drop_schema(pg, SCHEMA)
 
-    print(
-        f"\nLoad under gunicorn ({WORKERS} sync workers), {CLIENTS} Python client threads, "
-        f"{SECONDS:.0f} s each; a sign-up is GET form + POST + GET completion page by a new visitor;"
-        "\nratio = rate / bare endpoint; cpu = cores busy (client: this process, server: gunicorn,"
-        " machine: everything, the database included)"
-    )
-    print(
-        f"{'what':<30} {'per second':>10} {'ratio':>6} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'errors':>6} {'client':>6} {'server':>6} {'machine':>7}"
-    )
-    rows = [("bare Flask endpoint, one GET", bare)]
-    rows += [(f"sign-up ({report['label']})", report["load"]) for report in reports]
-    for label, result in rows:
+    if with_load:
         print(
-            f"{label:<30} {result.rate:>10.1f} {result.rate / bare.rate:>6.3f} "
-            f"{_ms(result.percentile(50))} {_ms(result.percentile(95))} "
-            f"{_ms(result.percentile(99))} {_errors(result):>6} {result.client_cpu:>6.2f} "
-            f"{result.server_cpu:>6.2f} {result.machine_cpu:>7.2f}"
+            f"\nLoad under gunicorn ({WORKERS} sync workers), {CLIENTS} Python client threads, "
+            f"{SECONDS:.0f} s each; a sign-up is GET form + POST + GET completion page by a new visitor;"
+            "\nratio = rate / bare endpoint; cpu = cores busy (client: this process, server: gunicorn,"
+            " machine: everything, the database included)"
         )
+        print(
+            f"{'what':<30} {'per second':>10} {'ratio':>6} {'p50 ms':>8} {'p95 ms':>8} "
+            f"{'p99 ms':>8} {'errors':>6} {'client':>6} {'server':>6} {'machine':>7}"
+        )
+        rows = [("bare Flask endpoint, one GET", bare)]
+        rows += [(f"sign-up ({report['label']})", report["load"]) for report in reports]
+        for label, result in rows:
+            print(
+                f"{label:<30} {result.rate:>10.1f} {result.rate / bare.rate:>6.3f} "
+                f"{_ms(result.percentile(50))} {_ms(result.percentile(95))} "
+                f"{_ms(result.percentile(99))} {_errors(result):>6} {result.client_cpu:>6.2f} "
+                f"{result.server_cpu:>6.2f} {result.machine_cpu:>7.2f}"
+            )
 
     print(
         f"\nBurst: {BURST_SIGNUPS} sign-ups from {BURST_THREADS} threads released at once at a "

@@ -35,8 +35,9 @@ from sqlalchemy import func, select, update
 from app import clock, create_app
 from app.events.models import Event, EventKind, EventStatus
 from app.extensions import db
-from app.mail.outbox import OutboxMessage, OutboxStatus, deliver_due
-from app.mail.transport import message_bytes
+from app.mail.delivery import deliver_due
+from app.mail.dkim import message_bytes
+from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.notices.schedule import notice_time

@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.events.models import Event, EventStatus
 from app.extensions import db
-from app.mail.outbox import deliver_due
+from app.mail.delivery import deliver_due
 from bench.databases import postgres_schema
 
 SIGNUPS = int(os.environ.get("BENCH_SIGNUPS", "400"))

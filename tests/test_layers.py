@@ -14,9 +14,11 @@ MAX_LINES = 450
 # services, and commit once per unit of work.
 DOOR_PACKAGES = {"admin", "api", "scheduling"}
 DOOR_MODULES = {"__init__", "cli", "views", "jobs", "delivery", "demo"}
-# Web plumbing: reads the request to route, limit, cap or log it; changes nothing.
+# Web plumbing: reads the request to route, limit, cap or log it, or (database) to choose how a
+# SQLite transaction begins; changes nothing.
 PLUMBING = {
     "body_limits",
+    "database",
     "errors",
     "extensions",
     "forms",

@@ -8,8 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from app.audit.actor import Actor
+from app.database import writes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# The console's GET pages may write (exports are audited); few people use it, so all of its
+# transactions take SQLite's write lock at BEGIN.
+writes(bp)
 
 # The only console pages a visitor may see without signing in.
 PUBLIC_ENDPOINTS = {"admin.login", "admin.forgot_password", "admin.reset_password"}

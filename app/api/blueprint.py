@@ -15,11 +15,14 @@ from app.api import problems
 from app.api.schemas import Invalid
 from app.api.tokens import find_active_token, hash_token, touch
 from app.audit.actor import Actor
+from app.database import writes
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.mail.throttle import MailLimitReached
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Every request may write: authenticate() records when a token was last used.
+writes(bp)
 
 
 def bearer_token() -> str | None:

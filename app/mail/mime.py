@@ -2,9 +2,11 @@
 bulk-mail headers), 7-bit text parts, the calendar invite."""
 
 import base64
+import io
 import quopri
 from email import policy
 from email.encoders import encode_base64
+from email.generator import BytesGenerator
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.nonmultipart import MIMENonMultipart
@@ -27,8 +29,23 @@ _WORD_BYTES = (MAX_ENCODED_WORD - 12) // 4 * 3
 
 # CRLF, and no re-folding below SMTP's hard limit: the Japanese headers are folded above, and a
 # long List-Unsubscribe must stay a plain <URL> (policy.SMTP would turn it into an encoded word
-# that no mail client reads as a link, breaking one-click unsubscribe).
-_WIRE_POLICY = policy.SMTP.clone(max_line_length=MAX_LINE_BYTES)
+# that no mail client reads as a link, breaking one-click unsubscribe). The compat32 generator
+# writes the headers we give it byte for byte as policy.SMTP does (tests/mail prove it on every
+# kind of message we build) in half the time: policy.SMTP parses each header again to fold it.
+_WIRE_POLICY = policy.compat32.clone(linesep="\r\n", max_line_length=MAX_LINE_BYTES)
+_SMTP_POLICY = policy.SMTP.clone(max_line_length=MAX_LINE_BYTES)
+
+
+def wire_bytes(message: MIMEBase) -> bytes:
+    """The message as sent: CRLF line ends, our headers as they are, no ">From " mangling."""
+    out = io.BytesIO()
+    BytesGenerator(out, mangle_from_=False, policy=_WIRE_POLICY).flatten(message)
+    return out.getvalue()
+
+
+def smtp_policy_bytes(message: MIMEBase) -> bytes:
+    """The same message through policy.SMTP, as it was serialised before (for the tests)."""
+    return message.as_bytes(policy=_SMTP_POLICY)
 
 
 @lru_cache(maxsize=256)  # the sender, and a notice's subject, are the same in every message
@@ -99,7 +116,12 @@ def list_id() -> str:
 
 def mime_bytes(outbox_message) -> bytes:
     """The message for an outbox row, unsigned, as sent. enqueue() stores it with the row, so
-    delivery is a matter of sending bytes; its Message-ID and Date stay the same on every try.
+    delivery is a matter of sending bytes; its Message-ID and Date stay the same on every try."""
+    return wire_bytes(mime_message(outbox_message))
+
+
+def mime_message(outbox_message) -> MIMEBase:
+    """The message for an outbox row, before serialisation.
 
     Built with the standard library alone: every body part must be 7-bit and Japanese headers
     folded once, by us. Flask-Mail's Message offers neither (it registers utf-8 bodies as 8bit and
@@ -164,5 +186,4 @@ def mime_bytes(outbox_message) -> bytes:
     message["Message-ID"] = outbox_message.message_id
     for name, value in headers.items():
         message[name] = value
-    message.policy = _WIRE_POLICY
-    return message.as_bytes()
+    return message

@@ -6,7 +6,7 @@ came through, in every process at once (the outbox is one table), and survives a
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -56,18 +56,30 @@ def seconds_until_allowed(
 ) -> int:
     """0 when another mail of these categories may go to `address`, else the seconds until one
     may (when the oldest mail counted leaves the window)."""
-    since = now - limit.window
-    rows = select(OutboxMessage.created_at).where(
+    count, oldest = db.session.execute(select(*usage(address, categories, limit, now))).one()
+    return wait_seconds(count, oldest, limit, now)
+
+
+def usage(address: str, categories: tuple[str, ...], limit: Budget, now: datetime) -> tuple:
+    """How many of these mails went to `address` within the window, and when the oldest of them
+    did: two scalar subqueries, for a caller that reads them beside something else."""
+    recent = (
         OutboxMessage.to_addr == address,
         OutboxMessage.category.in_(categories),
-        OutboxMessage.created_at > since,
+        OutboxMessage.created_at > now - limit.window,
     )
-    subquery = rows.subquery()
-    count, oldest = db.session.execute(
-        select(func.count(), func.min(subquery.c.created_at)).select_from(subquery)
-    ).one()
-    if count < limit.amount:
+    return (
+        select(func.count()).select_from(OutboxMessage).where(*recent).scalar_subquery(),
+        select(func.min(OutboxMessage.created_at)).where(*recent).scalar_subquery(),
+    )
+
+
+def wait_seconds(count: int, oldest: datetime | None, limit: Budget, now: datetime) -> int:
+    """seconds_until_allowed() from what usage() read."""
+    if count < limit.amount or oldest is None:
         return 0
+    if oldest.tzinfo is None:  # a bare aggregate over SQLite comes back without its zone
+        oldest = oldest.replace(tzinfo=UTC)
     return max(math.ceil((oldest + limit.window - now).total_seconds()), 1)
 
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, redirect, render_template, send_file
 
+from app.database import writes
 from app.extensions import db
 from app.materials import downloads, files
 from app.materials.errors import DownloadLinkInvalid
@@ -12,6 +13,7 @@ bp.add_app_template_filter(files.kind_label, "material_kind")
 
 
 @bp.route("/materials/<id:material_id>/<kind>/<token>")
+@writes
 def download(material_id, kind, token):
     """Check the recipient's own link, log the download, then hand over the file or the link."""
     try:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal_column, select, union_all
 
 from app.errors import DomainError
 from app.events.models import Event
@@ -36,51 +36,73 @@ class NoSeatFree(DomainError):
     )
 
 
-def _confirmed(condition) -> int:
-    query = (
-        select(func.count())
-        .select_from(Registration)
-        .where(Registration.status == RegistrationStatus.CONFIRMED, condition)
-    )
-    return db.session.scalar(query)
+_registrations = Registration.__table__
+_confirmed_at = (
+    _registrations.c.event_id == bindparam("event_id"),
+    _registrations.c.status == RegistrationStatus.CONFIRMED.value,
+)
+# Every confirmed seat at one event, its parts and its tables, in one statement built once (so
+# SQLAlchemy compiles it once): rows of (kind, place id, seats taken).
+_EVENT, _PART, _TABLE = 0, 1, 2
+_SEATS_TAKEN = union_all(
+    select(literal_column(str(_EVENT)), _registrations.c.event_id, func.count())
+    .where(*_confirmed_at)
+    .group_by(_registrations.c.event_id),
+    select(literal_column(str(_PART)), registration_parts.c.part_id, func.count())
+    .join(_registrations, _registrations.c.id == registration_parts.c.registration_id)
+    .where(*_confirmed_at)
+    .group_by(registration_parts.c.part_id),
+    select(literal_column(str(_TABLE)), _registrations.c.table_id, func.count())
+    .where(*_confirmed_at, _registrations.c.table_id.is_not(None))
+    .group_by(_registrations.c.table_id),
+)
+
+
+def _taken(event_id: int) -> dict[tuple[int, int], int]:
+    """{(kind, place id): confirmed seats} at the event; places with none are absent."""
+    # Not autoflushed: a sign-up counts the seats before its own row is written.
+    with db.session.no_autoflush:
+        rows = db.session.execute(_SEATS_TAKEN, {"event_id": event_id})
+    return {(kind, place): taken for kind, place, taken in rows}
 
 
 def event_seats(event: Event) -> Seats:
-    return Seats(_confirmed(Registration.event_id == event.id), event.capacity)
+    return Seats(_taken(event.id).get((_EVENT, event.id), 0), event.capacity)
 
 
 def part_seats(part) -> Seats:
-    taken = _confirmed(
-        Registration.id.in_(
-            select(registration_parts.c.registration_id).where(
-                registration_parts.c.part_id == part.id
-            )
-        )
-    )
-    return Seats(taken, part.capacity)
+    return Seats(_taken(part.event_id).get((_PART, part.id), 0), part.capacity)
 
 
 def table_seats(table) -> Seats:
-    return Seats(_confirmed(Registration.table_id == table.id), table.capacity)
+    return Seats(_taken(table.event_id).get((_TABLE, table.id), 0), table.capacity)
 
 
 def fits(event: Event, registration: Registration) -> bool:
-    """Whether a confirmed seat is free for this registration at the event, its parts and table."""
-    if event_seats(event).full:
-        return False
-    if any(part_seats(part).full for part in registration.parts):
-        return False
-    return not (registration.table and table_seats(registration.table).full)
+    """Whether a confirmed seat is free for this registration at the event, its parts and table
+    (counted in one statement, none when none of them has a limit)."""
+    places = [(_EVENT, event), *((_PART, part) for part in registration.parts)]
+    if registration.table:
+        places.append((_TABLE, registration.table))
+    limited = [(kind, place) for kind, place in places if place.capacity is not None]
+    if not limited:
+        return True
+    taken = _taken(event.id)
+    return all(taken.get((kind, place.id), 0) < place.capacity for kind, place in limited)
 
 
 def take_seat_or_queue(event: Event, registration: Registration, now: datetime) -> None:
-    """Confirmed if a seat is free for the registration, else waitlisted from now on."""
+    """Confirmed if a seat is free for the registration, else waitlisted from now on.
+
+    The seats are counted before the registration is written, so a new one is inserted once,
+    with its status; the caller holds the event's lock (lock_event), so the count stays true
+    until the commit."""
     registration.queued_at = now
-    registration.status = RegistrationStatus.WAITLISTED
+    confirmed = fits(event, registration)
+    registration.status = (
+        RegistrationStatus.CONFIRMED if confirmed else RegistrationStatus.WAITLISTED
+    )
     db.session.flush()
-    if fits(event, registration):
-        registration.status = RegistrationStatus.CONFIRMED
-        db.session.flush()
 
 
 def promote_waitlisted(event: Event) -> list[Registration]:
@@ -114,8 +136,10 @@ class SeatSummary:
 
 
 def seat_summary(event: Event) -> SeatSummary:
+    """Every count the sign-up form shows, in one statement."""
+    taken = _taken(event.id)
     return SeatSummary(
-        event=event_seats(event),
-        parts={part.id: part_seats(part) for part in event.parts},
-        tables={table.id: table_seats(table) for table in event.tables},
+        event=Seats(taken.get((_EVENT, event.id), 0), event.capacity),
+        parts={p.id: Seats(taken.get((_PART, p.id), 0), p.capacity) for p in event.parts},
+        tables={t.id: Seats(taken.get((_TABLE, t.id), 0), t.capacity) for t in event.tables},
     )

@@ -44,15 +44,23 @@ def register_attendee(event_id: int, data: RegistrationInput, now: datetime) -> 
     parts, table = validate_choices(event, data.part_ids, data.table_id)
     answers = clean_answers(event.questions, data.answers)
 
-    registration = db.session.scalar(
-        select(Registration).where(
-            Registration.event_id == event.id, Registration.email == data.email
+    # One statement: an earlier sign-up of this address, and the mail it was sent lately.
+    limit = throttle.budget("SIGNUP_MAIL_LIMIT")
+    earlier, sent, oldest = db.session.execute(
+        select(
+            select(Registration.id)
+            .where(Registration.event_id == event.id, Registration.email == data.email)
+            .scalar_subquery(),
+            *throttle.usage(data.email, throttle.REGISTRATION_MAIL, limit, now),
         )
-    )
+    ).one()
+    registration = db.session.get(Registration, earlier) if earlier is not None else None
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
         raise AlreadyRegistered()
     # However many doors and processes the sign-ups came through, one address gets so many mails.
-    throttle.ensure_may_send(data.email, throttle.REGISTRATION_MAIL, "SIGNUP_MAIL_LIMIT", now)
+    wait = throttle.wait_seconds(sent, oldest, limit, now)
+    if wait:
+        raise throttle.MailLimitReached(wait)
     if registration is None:
         registration = Registration(event=event, email=data.email)
         db.session.add(registration)

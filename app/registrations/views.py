@@ -17,7 +17,9 @@ from flask_babel import lazy_gettext as _l
 from app import clock
 from app.calendar.http import calendar_response
 from app.calendar.links import add_to_calendar_links
+from app.database import writes
 from app.errors import AlreadyCancelled, AlreadyRegistered, DomainError, RegistrationNotFound
+from app.events.lookup import lock_event_by_slug
 from app.events.public import get_public_event, registration_window
 from app.extensions import db, limiter, public_form_limit
 from app.mail.throttle import MailLimitReached
@@ -55,6 +57,9 @@ def _show_error(form, error: DomainError) -> None:
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @signup_limits
 def create(slug):
+    if request.method == "POST":
+        # The sign-up decides from the event, its parts and seats: read them all under its lock.
+        lock_event_by_slug(slug)
     event = get_public_event(slug)
     form = registration_form(event)
     already_registered = False
@@ -77,10 +82,11 @@ def create(slug):
             db.session.rollback()
             _show_error(form, error)
         else:
-            token = registration.manage_token
+            # Read before the commit, which expires them (reading after would begin again).
+            token, event_slug = registration.manage_token, event.slug
             db.session.commit()
             session["last_registration"] = token  # until the result page shows it, once
-            return redirect(url_for("registrations.complete", slug=event.slug))
+            return redirect(url_for("registrations.complete", slug=event_slug))
     return _form_page(event, form, already_registered, 422 if form.is_submitted() else 200)
 
 
@@ -318,6 +324,7 @@ def invite(token):
 
 
 @bp.route("/j/<token>")
+@writes
 def join(token):
     """The personal join link: redirects to the meeting while the seat is confirmed and the
     session is about to start or running; otherwise says why."""

@@ -4,8 +4,16 @@ SQLAlchemy session events watch registrations and events, so no service has to r
 emit anything: after each flush the first-seen state of every changed row is noted, and just
 before the commit the final state is compared with it, so a registration that was flushed as
 waitlisted and then confirmed within one sign-up is reported once, as created.
+
+Which types anyone subscribes to is remembered for SUBSCRIPTIONS_TTL_SECONDS, so a commit whose
+changes nobody subscribes to (most sign-ups, on most installations) reads no endpoints at all.
+A commit with a subscribed change always reads the endpoints themselves, so a removed or
+deactivated endpoint is never written to. An endpoint added, activated or subscribed to more
+types in this process counts at once; in another process (another gunicorn worker or host),
+within SUBSCRIPTIONS_TTL_SECONDS.
 """
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +42,9 @@ EVENT_FIELDS = (
     "status",
 )
 WAITING = {RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING}
+SUBSCRIPTIONS_TTL_SECONDS = 5.0
+_SUBSCRIPTIONS = "webhook_subscriptions"  # app.extensions key: (monotonic expiry, types)
+_ENDPOINTS_CHANGED = "webhook_endpoints_changed"
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,13 @@ def _first_seen(obj, names: tuple[str, ...]) -> dict:
 
 
 def _note_changes(session, _context):
+    if any(
+        isinstance(obj, WebhookEndpoint) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        # Forgotten now and again at the end of the transaction, so a read in between (of the
+        # endpoints as they were) is not remembered past this change's commit.
+        _forget_subscriptions()
+        session.info[_ENDPOINTS_CHANGED] = True
     changes = session.info.setdefault(_KEY, {})
     for obj in session.new:
         if isinstance(obj, Registration):
@@ -133,8 +151,13 @@ def _emit(session):
             found.append((event_type, obj))
     if not found:
         return
-    endpoints = session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))
-    endpoints = list(endpoints)
+    subscribed = _subscribed_types()
+    if subscribed is not None and not subscribed.intersection(t for t, _obj in found):
+        return
+    endpoints = list(
+        session.scalars(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True)))
+    )
+    _remember_subscriptions(endpoints)
     for event_type, obj in found:
         wanted = [endpoint for endpoint in endpoints if event_type in (endpoint.events or [])]
         if not wanted:
@@ -151,8 +174,27 @@ def _emit(session):
             )
 
 
+def _subscribed_types() -> frozenset[str] | None:
+    """The types active endpoints subscribe to, as read lately; None when not known."""
+    cached = current_app.extensions.get(_SUBSCRIPTIONS)
+    if cached is None or cached[0] < time.monotonic():
+        return None
+    return cached[1]
+
+
+def _remember_subscriptions(endpoints: list[WebhookEndpoint]) -> None:
+    types = frozenset(t for endpoint in endpoints for t in (endpoint.events or []))
+    current_app.extensions[_SUBSCRIPTIONS] = (time.monotonic() + SUBSCRIPTIONS_TTL_SECONDS, types)
+
+
+def _forget_subscriptions() -> None:
+    current_app.extensions.pop(_SUBSCRIPTIONS, None)
+
+
 def _forget(session):
     session.info.pop(_KEY, None)
+    if session.info.pop(_ENDPOINTS_CHANGED, False):
+        _forget_subscriptions()
 
 
 LISTENERS = (
