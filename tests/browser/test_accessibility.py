@@ -152,6 +152,11 @@ class Checker:
                 WCAG_TAGS,
             )
             self.checked += 1
+            overflow = self.page.evaluate(
+                "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            if overflow > 0:
+                self.found.append(f"{label} @{width}px: scrolls sideways by {overflow} px")
             for violation in result:
                 self.found.append(
                     f"{label} @{width}px: {violation['id']} ({violation['help']}) "
