@@ -34,3 +34,20 @@ def test_an_event_with_parts_opens_that_section_and_marks_its_filled_rows(
     assert " open" not in details_of(page, "questions")
     filled_row = page[page.index('id="parts"') : page.index('id="parts-1-title"')]
     assert filled_row.count('class="req"') == 1  # the filled part's title; the blank row none
+
+
+def test_reminders_show_as_days_and_hours_on_the_form_and_the_event_page(
+    organizer_client, make_event
+):
+    event = make_event(reminder_rules=["3d@09:30", "120m", "45m"])
+    page = organizer_client.get(f"/admin/events/{event.id}/edit").get_data(as_text=True)
+    assert re.search(r'name="reminders-0-count"[^>]*value="3"', page)
+    assert re.search(r'name="reminders-0-at" type="time" value="09:30"', page)
+    assert re.search(
+        r'name="reminders-1-unit">\s*<option value="d">[^<]*</option>\s*'
+        r'<option selected value="h">',
+        page,
+    )
+    assert re.search(r'name="reminders-2-count"[^>]*value="45"', page)
+    detail = organizer_client.get(f"/admin/events/{event.id}").get_data(as_text=True)
+    assert "3日前 09:30、2時間前、45分前" in detail
