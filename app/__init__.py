@@ -1,5 +1,6 @@
 """The application factory."""
 
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -13,7 +14,9 @@ from app.admin import bp as admin_bp
 from app.admin import sessions
 from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
+from app.api import resources
 from app.calendar.views import bp as calendar_bp
+from app.documents.views import bp as documents_bp
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
 from app.inquiries.views import bp as inquiries_bp
@@ -22,9 +25,11 @@ from app.members.views import bp as members_bp
 from app.ops import logs
 from app.ops.health import bp as ops_bp
 from app.ops.metrics import bp as metrics_bp
+from app.organizations import views as organization_views
 from app.organizers.services import load_for_session
 from app.public.views import bp as public_bp
 from app.registrations.views import bp as registrations_bp
+from app.surveys.views import bp as surveys_bp
 from app.webhooks import listeners as webhook_listeners
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF (a cookie attack) does not apply
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -70,7 +76,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     formatting.init_app(app)
     security.init_app(app)
     logs.init_app(app)
-    webhook_listeners.init_app(app)  # changes to registrations and events emit webhooks
+    # Changes to registrations and events emit webhooks, shown as the API shows them.
+    webhook_listeners.init_app(
+        app,
+        webhook_listeners.Representations(
+            event=partial(resources.event_json, organizer=True),
+            registration=resources.registration_json,
+            moment=resources.iso,
+        ),
+    )
 
     routing.init_app(app)  # before the blueprints: their rules use the `id` converter
     for blueprint in (
@@ -78,9 +92,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         calendar_bp,
         events_bp,
         registrations_bp,
+        documents_bp,
         members_bp,
         materials_bp,
         inquiries_bp,
+        surveys_bp,
         ops_bp,
         metrics_bp,
         admin_bp,
@@ -88,6 +104,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         api_docs_bp,
     ):
         app.register_blueprint(blueprint)
+    organization_views.init_app(app)  # the picker's search and script
 
     cli.init_app(app)
     return app

@@ -10,6 +10,7 @@ from flask import Flask
 
 from app import clock
 from app.api.tokens import create_api_token
+from app.audit.actor import Actor
 from app.demo import seed_demo
 from app.errors import DomainError
 from app.extensions import db
@@ -45,7 +46,9 @@ def create_organizer_command(email: str, name: str, role: str) -> None:
             )
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        organizer = create_organizer(normalize_email(email), password, role, name)
+        organizer = create_organizer(
+            normalize_email(email), password, role, name, actor=Actor.cli()
+        )
     except DomainError as error:
         raise click.ClickException(str(error.message)) from None
     db.session.commit()
@@ -61,7 +64,7 @@ def create_api_token_command(email: str, name: str) -> None:
     organizer = find_by_email(normalize_email(email))
     if organizer is None or not organizer.active:
         raise click.ClickException(f"no active organizer with the address {email}")
-    row, token = create_api_token(organizer, name, clock.now())
+    row, token = create_api_token(organizer, name, clock.now(), actor=Actor.cli(organizer))
     db.session.commit()
     click.echo(token)
     click.echo(

@@ -19,4 +19,10 @@ from app.organizers.models import ApiToken, Organizer  # noqa: F401
 from app.registrations.models import Registration, registration_parts  # noqa: F401
 from app.reminders.models import ReminderDelivery  # noqa: F401
 from app.scheduling.models import JobFailure, apscheduler_jobs  # noqa: F401
+from app.surveys.models import (  # noqa: F401
+    Survey,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint  # noqa: F401

@@ -6,6 +6,7 @@ from app.admin import (  # noqa: F401  (each module adds its routes to bp)
     api_tokens,
     auth,
     dashboard,
+    documents,
     events,
     exports,
     help,
@@ -17,6 +18,7 @@ from app.admin import (  # noqa: F401  (each module adds its routes to bp)
     organizers,
     registrants,
     statistics,
+    surveys,
 )
 from app.admin.blueprint import bp
 

@@ -16,7 +16,6 @@ from wtforms.fields import URLField
 from app import clock
 from app.admin.blueprint import admin_required, bp, console_actor
 from app.api import tokens
-from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import MultiCheckboxField, max_length, required, single_line, strip
@@ -72,8 +71,9 @@ def _tokens_page(form, new_token=None, status=200):
 def api_tokens():
     form = ApiTokenForm()
     if form.validate_on_submit():
-        row, token = tokens.create_api_token(current_user, form.name.data, clock.now())
-        record(console_actor(), "api_token.create", f"api_token:{row.id}", name=row.name)
+        _row, token = tokens.create_api_token(
+            current_user, form.name.data, clock.now(), actor=console_actor()
+        )
         db.session.commit()
         return _tokens_page(ApiTokenForm(formdata=None), new_token=token)
     return _tokens_page(form, status=422 if form.errors else 200)
@@ -83,10 +83,11 @@ def api_tokens():
 def api_token_revoke(token_id):
     if ConfirmForm().validate_on_submit():
         try:
-            row = tokens.revoke_api_token(token_id, current_user, clock.now())
+            row = tokens.revoke_api_token(
+                token_id, current_user, clock.now(), actor=console_actor()
+            )
         except tokens.ApiTokenNotFound:
             return render_template("errors/404.html"), 404
-        record(console_actor(), "api_token.revoke", f"api_token:{row.id}")
         db.session.commit()
         flash(_("APIトークン %(prefix)s… を取り消しました。", prefix=row.prefix), "success")
     return redirect(url_for("admin.api_tokens"))
@@ -110,13 +111,15 @@ def webhooks_page():
     if form.validate_on_submit():
         try:
             endpoint = webhooks.create_endpoint(
-                form.url.data, form.events.data or [], form.description.data or ""
+                form.url.data,
+                form.events.data or [],
+                form.description.data or "",
+                actor=console_actor(),
             )
         except DomainError as error:
             db.session.rollback()
             getattr(form, error.field or "url").errors.append(error.message)
         else:
-            record(console_actor(), "webhook.create", f"webhook:{endpoint.id}", url=endpoint.url)
             db.session.commit()
             return _webhooks_page(WebhookForm(formdata=None), created=endpoint)
     return _webhooks_page(form, status=422 if form.errors else 200)
@@ -127,10 +130,9 @@ def webhooks_page():
 def webhook_delete(endpoint_id):
     if ConfirmForm().validate_on_submit():
         try:
-            endpoint = webhooks.delete_endpoint(endpoint_id)
+            webhooks.delete_endpoint(endpoint_id, actor=console_actor())
         except webhooks.EndpointNotFound:
             return render_template("errors/404.html"), 404
-        record(console_actor(), "webhook.delete", f"webhook:{endpoint_id}", url=endpoint.url)
         db.session.commit()
         flash(_("送信先を削除しました。"), "success")
     return redirect(url_for("admin.webhooks"))

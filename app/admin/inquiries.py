@@ -3,11 +3,9 @@ with its 対応済み switch."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from app import clock
 from app.admin.blueprint import bp, console_actor
-from app.audit.services import record
 from app.extensions import db
 from app.inquiries import services
 from app.routing import LARGEST_PAGE, query_int
@@ -48,15 +46,10 @@ def inquiry(inquiry_id):
 
 def _set_handled(inquiry_id: int, handled: bool):
     try:
-        changed = services.set_handled(inquiry_id, handled, current_user.id, clock.now())
+        changed = services.set_handled(inquiry_id, handled, clock.now(), actor=console_actor())
     except services.InquiryNotFound:
         abort(404)
     if changed:
-        record(
-            console_actor(),
-            "inquiry.handle" if handled else "inquiry.reopen",
-            f"inquiry:{inquiry_id}",
-        )
         db.session.commit()
     flash(_("対応済みにしました。") if handled else _("未対応に戻しました。"), "success")
     return redirect(url_for("admin.inquiry", inquiry_id=inquiry_id))

@@ -7,13 +7,12 @@ from sqlalchemy import select
 
 from app.admin.blueprint import admin_required, bp, console_actor
 from app.admin.forms import OrganizerForm
-from app.audit.services import recent_entries, record
+from app.audit.services import recent_entries
 from app.errors import DomainError
 from app.extensions import db
 from app.organizers import services
 from app.organizers.models import Organizer
 from app.routing import LARGEST_PAGE, query_int
-from app.tokens import new_nonce
 
 AUDIT_PAGE_SIZE = 100
 
@@ -24,18 +23,16 @@ def organizers():
     form = OrganizerForm()
     if form.validate_on_submit():
         try:
-            organizer = services.create_organizer(
-                form.email.data, form.password.data, form.role.data, form.name.data
+            services.create_organizer(
+                form.email.data,
+                form.password.data,
+                form.role.data,
+                form.name.data,
+                actor=console_actor(),
             )
         except DomainError as error:
             getattr(form, error.field or "email").errors.append(error.message)
         else:
-            record(
-                console_actor(),
-                "organizer.create",
-                f"organizer:{organizer.id}",
-                role=organizer.role,
-            )
             db.session.commit()
             flash(_("事務局アカウントを追加しました。"), "success")
             return redirect(url_for("admin.organizers"))
@@ -51,13 +48,7 @@ def set_organizer_active(organizer_id):
     if organizer.id == current_user.id:
         flash(_("ご自身のアカウントは停止できません。"), "error")
         return redirect(url_for("admin.organizers"))
-    organizer.active = request.form.get("active") == "1"
-    organizer.session_nonce = new_nonce()  # signs the account out everywhere
-    record(
-        console_actor(),
-        "organizer.activate" if organizer.active else "organizer.deactivate",
-        f"organizer:{organizer.id}",
-    )
+    services.set_active(organizer, request.form.get("active") == "1", actor=console_actor())
     db.session.commit()
     return redirect(url_for("admin.organizers"))
 

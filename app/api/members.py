@@ -10,7 +10,6 @@ from app.api import queries
 from app.api.blueprint import api_actor, bp, organizer_required
 from app.api.helpers import audit_read, choice, json_body, page_of, paging, with_locale
 from app.api.resources import MemberBody, member_json
-from app.audit.services import record
 from app.extensions import db
 from app.inputs import parse
 from app.members import services as members
@@ -48,8 +47,7 @@ def replace_member(member_id):
     if member is None:
         abort(404)
     data = parse(MemberBody, json_body()).to_input()
-    members.update_profile(member, data)
-    record(api_actor(), "member.update", f"member:{member_id}")
+    members.update_profile(member, data, actor=api_actor())
     db.session.commit()
     return jsonify(member_json(member))
 

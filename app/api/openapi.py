@@ -7,6 +7,7 @@ from flask import current_app, has_request_context, request
 
 from app.api.openapi_operations import paths
 from app.api.openapi_schemas import STRING, TIME, component_schemas, object_schema, ref
+from app.api.openapi_surveys import survey_paths
 from app.webhooks.models import EVENT_TYPES
 
 VERSION = "1.1.0"
@@ -79,9 +80,10 @@ def build_document() -> dict:
             {"name": "registrations", "description": "申込"},
             {"name": "members", "description": "会員（参加のお申し込み）"},
             {"name": "announcements", "description": "一斉配信"},
+            {"name": "surveys", "description": "アンケート"},
             {"name": "meta", "description": "この文書"},
         ],
-        "paths": paths(),
+        "paths": {**paths(), **survey_paths()},
         "webhooks": _webhooks(),
         "components": {
             "schemas": component_schemas(),

@@ -15,6 +15,7 @@ from app.api.resources import (
     MemberResource,
     RegistrationResource,
 )
+from app.api.survey_resources import SurveyBody, SurveyResource, SurveyResultsResource
 from app.inputs import MAX_ID
 from app.members.inputs import JoinInput
 from app.registrations.inputs import SignUpInput
@@ -32,6 +33,9 @@ MODELS = (
     (SignUpInput, "RegistrationInput", "validation"),
     (JoinInput, "MemberApplication", "validation"),
     (MemberBody, "MemberInput", "validation"),
+    (SurveyResource, "Survey", "serialization"),
+    (SurveyBody, "SurveyInput", "validation"),
+    (SurveyResultsResource, "SurveyResults", "serialization"),
 )
 
 

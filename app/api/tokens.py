@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.organizers.models import ApiToken, Organizer
@@ -28,7 +30,9 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_api_token(organizer: Organizer, name: str, now: datetime) -> tuple[ApiToken, str]:
+def create_api_token(
+    organizer: Organizer, name: str, now: datetime, *, actor: Actor
+) -> tuple[ApiToken, str]:
     """A new token for `organizer`; returns the row and the token, which is never shown again."""
     name = (name or "").strip()[:100]
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -41,6 +45,7 @@ def create_api_token(organizer: Organizer, name: str, now: datetime) -> tuple[Ap
     )
     db.session.add(row)
     db.session.flush()
+    record(actor, "api_token.create", f"api_token:{row.id}", name=row.name)
     return row, token
 
 
@@ -52,7 +57,7 @@ def tokens_for(organizer: Organizer) -> list[ApiToken]:
     return list(db.session.scalars(query))
 
 
-def revoke_api_token(token_id: int, by: Organizer, now: datetime) -> ApiToken:
+def revoke_api_token(token_id: int, by: Organizer, now: datetime, *, actor: Actor) -> ApiToken:
     """Stop a token at once. Organizers revoke their own tokens; admins anyone's."""
     row = db.session.get(ApiToken, token_id)
     if row is None or (row.organizer_id != by.id and not by.is_admin):
@@ -60,6 +65,7 @@ def revoke_api_token(token_id: int, by: Organizer, now: datetime) -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = now
         db.session.flush()
+    record(actor, "api_token.revoke", f"api_token:{row.id}")
     return row
 
 

@@ -6,6 +6,8 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.inquiries import notifications
@@ -93,13 +95,14 @@ def state_counts() -> dict[str, int]:
     return {OPEN: total - handled, HANDLED: handled, ALL: total}
 
 
-def set_handled(inquiry_id: int, handled: bool, organizer_id: int | None, now: datetime) -> bool:
+def set_handled(inquiry_id: int, handled: bool, now: datetime, *, actor: Actor) -> bool:
     """Mark the inquiry handled (対応済み) by this organizer, or open again; returns False when it
     already was in that state (a second click changes nothing)."""
     inquiry = get_inquiry(inquiry_id)
     if (inquiry.handled_at is not None) == handled:
         return False
     inquiry.handled_at = now if handled else None
-    inquiry.handled_by_id = organizer_id if handled else None
+    inquiry.handled_by_id = actor.organizer_id if handled else None
     db.session.flush()
+    record(actor, "inquiry.handle" if handled else "inquiry.reopen", f"inquiry:{inquiry_id}")
     return True

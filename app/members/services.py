@@ -6,6 +6,8 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.mail import throttle
@@ -228,12 +230,16 @@ def find_by_profile_token(token: str) -> Member:
     return member
 
 
-def update_profile(member: Member, data: ProfileInput) -> None:
+def update_profile(member: Member, data: ProfileInput, *, actor: Actor | None) -> None:
+    """The member's own correction (no actor: not an organizer's act), or an organizer's, which
+    the audit log keeps."""
     member.name = data.name
     member.department = data.department
     member.theme_interests = list(data.theme_interests)
     member.listed_publicly = data.listed_publicly
     db.session.flush()
+    if actor is not None:
+        record(actor, "member.update", f"member:{member.id}")
 
 
 def leave_network(member: Member) -> None:

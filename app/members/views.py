@@ -229,7 +229,7 @@ def profile(token):
     form = ProfileForm(obj=member)
     data = form.validated_input() if form.is_submitted() else None
     if data is not None:
-        services.update_profile(member, data)
+        services.update_profile(member, data, actor=None)
         db.session.commit()
         flash(_("登録内容を更新しました。"), "success")
         return redirect(url_for("members.profile", token=token))

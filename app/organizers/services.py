@@ -8,6 +8,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.organizers.models import Organizer, OrganizerRole
@@ -49,7 +51,7 @@ def find_by_email(email: str) -> Organizer | None:
 
 
 def create_organizer(
-    email: str, password: str, role: str = OrganizerRole.ORGANIZER, name: str = ""
+    email: str, password: str, role: str = OrganizerRole.ORGANIZER, name: str = "", *, actor: Actor
 ) -> Organizer:
     if find_by_email(email) is not None:
         raise OrganizerExists()
@@ -62,7 +64,19 @@ def create_organizer(
     )
     db.session.add(organizer)
     db.session.flush()
+    record(actor, "organizer.create", f"organizer:{organizer.id}", role=organizer.role)
     return organizer
+
+
+def set_active(organizer: Organizer, active: bool, *, actor: Actor) -> None:
+    """Switch the account on or off; either way it is signed out everywhere."""
+    organizer.active = active
+    organizer.session_nonce = new_nonce()
+    record(
+        actor,
+        "organizer.activate" if active else "organizer.deactivate",
+        f"organizer:{organizer.id}",
+    )
 
 
 def authenticate(email: str, password: str) -> Organizer:

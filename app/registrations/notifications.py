@@ -106,3 +106,25 @@ def notify_event_cancelled(registration: Registration) -> None:
     had_seat = registration.status == RegistrationStatus.CONFIRMED
     calendar = invites.invite(registration, cancel=True) if had_seat else None
     _queue("event_cancelled", registration, subject, calendar)
+
+
+def notify_changed_by_attendee(
+    registration: Registration, changed: list[str], requeued: bool, with_invite: bool
+) -> None:
+    """The attendee changed their own parts, table or answers: what it now says; a moved seat
+    brings the updated invite (same UID, higher SEQUENCE), a seat given up its CANCEL."""
+    subject = _l("【申込内容の変更を受け付けました】%(title)s", title=registration.event.title)
+    if requeued:
+        calendar = invites.invite(registration, cancel=True)
+    elif with_invite:
+        calendar = invites.invite(registration)
+    else:
+        calendar = None
+    _queue(
+        "registration_changed_by_attendee",
+        registration,
+        subject,
+        calendar,
+        changed=changed,
+        requeued=requeued,
+    )

@@ -19,20 +19,28 @@ from app.calendar.http import calendar_response
 from app.calendar.links import add_to_calendar_links
 from app.errors import AlreadyCancelled, AlreadyRegistered, DomainError, RegistrationNotFound
 from app.events.public import get_public_event, registration_window
-from app.extensions import db
+from app.extensions import db, limiter, public_form_limit
 from app.mail.throttle import MailLimitReached
 from app.members.services import MembershipLinkInvalid, find_by_feed_token
-from app.organizations.services import datalist_html
 from app.ratelimits import mail_request_limits, retry_after_seconds, signup_limits, wait_message
-from app.registrations import feeds, invites, join_links, seats, signup
+from app.registrations import feeds, invites, join_links, seats, self_service, signup
 from app.registrations.forms import (
     CancelForm,
     ResendForm,
+    change_errors,
+    change_form,
     registration_form,
+    sign_up_errors,
 )
 from app.registrations.models import RegistrationStatus
 
 bp = Blueprint("registrations", __name__)
+
+
+@bp.app_template_global()
+def event_seats(event) -> seats.SeatSummary:
+    """The seats of an event, its parts and tables, for the event's public page (read only)."""
+    return seats.seat_summary(event)
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -87,7 +95,7 @@ def _form_page(event, form, already_registered=False, status=200, retry_after=No
                 seats=seats.seat_summary(event),
                 already_registered=already_registered,
                 resend_form=ResendForm(formdata=None, email=form.email.data),
-                local_government_datalist=datalist_html(),
+                errors=sign_up_errors(form, event),
             ),
             status,
         )
@@ -100,11 +108,13 @@ def _form_page(event, form, already_registered=False, status=200, retry_after=No
 @bp.errorhandler(429)
 def limited(error):
     """A limited sign-up or resend sees the form again, as typed, with how long to wait."""
+    seconds = retry_after_seconds()
+    if request.endpoint in ("registrations.change", "registrations.cancel"):
+        return _limited_management(seconds)
     if request.endpoint not in ("registrations.create", "registrations.resend"):
         return render_template("errors/429.html"), 429
     event = get_public_event((request.view_args or {}).get("slug", ""))
     form = registration_form(event)
-    seconds = retry_after_seconds()
     form.form_errors.append(wait_message(seconds))
     resend = request.endpoint == "registrations.resend"
     return _form_page(event, form, already_registered=resend, status=429, retry_after=seconds)
@@ -153,15 +163,133 @@ def resend(slug):
 @bp.route("/r/<token>")
 def manage(token):
     registration = signup.find_by_token(token)
+    return _manage_page(registration, token, change_form(registration.event, registration))
+
+
+def _changeable(registration) -> bool:
+    try:
+        self_service.ensure_changeable(registration, clock.now())
+    except DomainError:
+        return False
+    return True
+
+
+def _manage_page(registration, token, form, status=200, retry_after=None):
+    event = registration.event
+    response = current_app.make_response(
+        (
+            render_template(
+                "registrations/manage.html",
+                registration=registration,
+                event=event,
+                form=form,
+                errors=change_errors(form, event),
+                changeable=_changeable(registration),
+                window=registration_window(event, clock.now()),
+                seats=seats.seat_summary(event),
+                token=token,
+                urls=invites.links(registration),
+                join_opens_at=invites.join_opens_at(registration),
+                calendar_links=_personal_calendar_links(registration),
+            ),
+            status,
+        )
+    )
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _limited_management(seconds: int):
+    """A limited change or cancellation: the same page again, as typed, with how long to wait."""
+    token = (request.view_args or {}).get("token", "")
+    try:
+        registration = signup.find_by_token(token)
+    except RegistrationNotFound:
+        return render_template("errors/429.html"), 429
+    if request.endpoint == "registrations.cancel":
+        form = CancelForm()
+        form.form_errors.append(wait_message(seconds))
+        response = current_app.make_response((_cancel_page(registration, token, form), 429))
+        response.headers["Retry-After"] = str(seconds)
+        return response
+    form = change_form(registration.event)
+    form.validate()
+    form.form_errors.append(wait_message(seconds))
+    return _manage_page(registration, token, form, status=429, retry_after=seconds)
+
+
+def _expected(value: str | None) -> self_service.ChangeOutcome | None:
+    try:
+        return self_service.ChangeOutcome(value or "")
+    except ValueError:
+        return None
+
+
+@bp.route("/r/<token>/change", methods=["POST"])
+@limiter.shared_limit(public_form_limit, scope="manage", methods=["POST"])
+def change(token):
+    """Change parts, table and answers: first a confirmation page that says what saving will do
+    (keep the seat, or go back to the waitlist), then the change itself."""
+    registration = signup.find_by_token(token)
+    event = registration.event
+    form = change_form(event)
+    data = form.validated_input(event)
+    if data is None:
+        return _manage_page(registration, token, form, status=422)
+    expected = _expected(form.expected.data) if form.confirm.data else None
+    try:
+        if expected is None:
+            self_service.ensure_changeable(registration, clock.now())
+            preview = self_service.preview_change(registration, data)
+            db.session.rollback()  # a preview writes nothing
+            return _confirm_page(registration, token, form, preview)
+        preview = self_service.change_registration(token, data, clock.now(), expected)
+    except self_service.OutcomeChanged as changed:
+        db.session.rollback()
+        return _confirm_page(registration, token, form, changed.preview, changed.message)
+    except DomainError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return _manage_page(registration, token, form, status=422)
+    db.session.commit()
+    flash(_change_message(preview.outcome), "info")
+    return redirect(url_for("registrations.manage", token=token))
+
+
+def _change_message(outcome):
+    if outcome == self_service.ChangeOutcome.UNCHANGED:
+        return _l("変更はありませんでした。")
+    if outcome == self_service.ChangeOutcome.REQUEUED:
+        return _l(
+            "申込内容を変更しました。満席のため、キャンセル待ちになりました。確認のメールをお送りしました。"
+        )
+    if outcome == self_service.ChangeOutcome.KEEPS_SEAT:
+        return _l(
+            "申込内容を変更しました。お席はそのまま確保しています。更新したカレンダーの予定を含む確認のメールをお送りしました。"
+        )
+    return _l("申込内容を変更しました。確認のメールをお送りしました。")
+
+
+def _confirm_page(registration, token, form, preview, notice=None):
     return render_template(
-        "registrations/manage.html",
+        "registrations/change_confirm.html",
         registration=registration,
         event=registration.event,
-        form=CancelForm(),
+        form=form,
+        preview=preview,
+        notice=notice,
         token=token,
-        urls=invites.links(registration),
-        join_opens_at=invites.join_opens_at(registration),
-        calendar_links=_personal_calendar_links(registration),
+    )
+
+
+def _cancel_page(registration, token, form):
+    return render_template(
+        "registrations/cancel_confirm.html",
+        registration=registration,
+        event=registration.event,
+        form=form,
+        token=token,
     )
 
 
@@ -224,8 +352,15 @@ def member_feed(token):
     )
 
 
-@bp.route("/r/<token>/cancel", methods=["POST"])
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@limiter.shared_limit(public_form_limit, scope="manage", methods=["POST"])
 def cancel(token):
+    """GET: what cancelling means, with the button; POST: cancel (the freed seat goes on)."""
+    if request.method == "GET":
+        registration = signup.find_by_token(token)
+        if registration.status == RegistrationStatus.CANCELLED:
+            return redirect(url_for("registrations.manage", token=token))
+        return _cancel_page(registration, token, CancelForm())
     try:
         signup.cancel_registration(token, clock.now())
     except AlreadyCancelled as error:

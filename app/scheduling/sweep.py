@@ -1,6 +1,6 @@
 """The minute's sweep, step by step and item by item.
 
-Each step (reminders, scheduled announcements, the half-yearly notice, retention) runs behind its
+Each step (reminders, scheduled announcements, the half-yearly notice, survey mail, retention) runs behind its
 own error boundary, and within it each item (one event's reminders, one announcement, one
 period's notice, one part of retention) in its own transaction (app/scheduling/failures.py). So
 one event whose title its reminder mail cannot carry is recorded and retried, and every other
@@ -15,9 +15,16 @@ from app.announcements.sending import due_announcements, queue_due_announcement
 from app.extensions import db
 from app.materials.files import delete_abandoned_uploads
 from app.notices.services import due_period, send_half_year_notice
-from app.ops.retention import ABANDONED_UPLOAD_AGE, anonymise_expired, delete_expired_records
+from app.ops.retention import (
+    ABANDONED_UPLOAD_AGE,
+    anonymise_expired,
+    delete_expired_records,
+    retention_cutoff,
+)
 from app.reminders.services import events_with_due_reminders, remind_event
 from app.scheduling.failures import forget_stale, run_item, run_step
+from app.surveys.followups import send_survey_mail, surveys_with_mail_due
+from app.webhooks.delivery import delete_finished_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +32,9 @@ REMINDERS = "reminders"
 ANNOUNCEMENTS = "announcements"
 NOTICES = "notices"
 RETENTION = "retention"
+SURVEYS = "surveys"
 # Each step's name, as failure rows, /readyz and /metrics give it.
-STEPS = (REMINDERS, ANNOUNCEMENTS, NOTICES, RETENTION)
+STEPS = (REMINDERS, ANNOUNCEMENTS, NOTICES, SURVEYS, RETENTION)
 
 
 def queue_reminders(now: datetime) -> int:
@@ -55,21 +63,34 @@ def _notices(now: datetime) -> int:
     return run_item(NOTICES, f"notice:{period}", now, partial(send_half_year_notice, now)) or 0
 
 
+def queue_survey_mail(now: datetime) -> int:
+    queued = 0
+    for survey_id in surveys_with_mail_due(now):
+        db.session.rollback()
+        work = partial(send_survey_mail, survey_id, now)
+        queued += run_item(SURVEYS, f"survey:{survey_id}", now, work) or 0
+    return queued
+
+
 def apply_retention(now: datetime) -> None:
     # Three independent clean-ups: stuck uploads must not keep registrations from being anonymised.
     run_item(RETENTION, "anonymise", now, partial(anonymise_expired, now))
     run_item(RETENTION, "expired_records", now, partial(delete_expired_records, now))
+    deliveries = partial(delete_finished_deliveries, retention_cutoff(now))
+    run_item(RETENTION, "webhook_deliveries", now, deliveries)
     uploads = partial(delete_abandoned_uploads, now - ABANDONED_UPLOAD_AGE)
     run_item(RETENTION, "abandoned_uploads", now, uploads)
     run_item(RETENTION, "stale_failures", now, partial(forget_stale, now))
 
 
 def run_sweep(now: datetime) -> dict[str, int]:
-    """Every step at `now`; returns how many reminders, announcements and notices were queued."""
+    """Every step at `now`; returns how many reminders, announcements, notices and survey mails
+    were queued."""
     counts = {
         REMINDERS: run_step(REMINDERS, now, queue_reminders) or 0,
         ANNOUNCEMENTS: run_step(ANNOUNCEMENTS, now, _announcements) or 0,
         NOTICES: run_step(NOTICES, now, _notices) or 0,
+        SURVEYS: run_step(SURVEYS, now, queue_survey_mail) or 0,
     }
     run_step(RETENTION, now, apply_retention)
     return counts

@@ -1,5 +1,6 @@
-"""The numbers behind the statistics pages: per event (sign-ups over time, statuses, "N 自治体・M 名",
-theme tables, prefectures) and for the whole network (members, organisations, prefectures).
+"""The numbers behind the statistics pages: per event (sign-ups over time, statuses, "N 自治体・M 名"
+and the survey's response rate, theme tables, prefectures) and for the whole network (members,
+organisations, prefectures).
 
 Organisations are counted by 団体コード, or by name for bodies without one; the prefecture is the
 first two digits of the code.
@@ -21,6 +22,8 @@ from app.formatting import local
 from app.members.models import Member, MemberStatus
 from app.organizations.services import local_governments
 from app.registrations.models import Registration, RegistrationStatus, registration_parts
+from app.surveys.results import ResponseRate, response_rate
+from app.surveys.services import survey_of
 
 PREFECTURE_COUNT = 47
 
@@ -140,6 +143,8 @@ class EventStatistics:
     parts: list[SeatRow]
     tables: list[SeatRow]
     prefectures: list[PrefectureRow]
+    # The survey's response rate; None when the event has no survey.
+    survey: ResponseRate | None = None
 
     @property
     def total(self) -> int:
@@ -196,6 +201,7 @@ def event_statistics(event: Event, now: datetime) -> EventStatistics:
     for part_id, status, count in part_rows:
         by_part[part_id][status] = count
     last_day = local(min(now, event.starts_at)).date()
+    survey = survey_of(event.id)
     return EventStatistics(
         event=event,
         statuses=dict(statuses),
@@ -206,6 +212,7 @@ def event_statistics(event: Event, now: datetime) -> EventStatistics:
         parts=[_seat_row(p.title, p.capacity, by_part[p.id]) for p in event.parts],
         tables=[_seat_row(t.title, t.capacity, by_table[t.id]) for t in event.tables],
         prefectures=by_prefecture(confirmed),
+        survey=response_rate(survey.id) if survey else None,
     )
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app.audit.actor import Actor
+from app.audit.services import record
 from app.errors import DomainError
 from app.extensions import db
 from app.webhooks import targets
@@ -76,7 +78,9 @@ _REFUSALS = {
 }
 
 
-def create_endpoint(url: str, events: list[str], description: str = "") -> WebhookEndpoint:
+def create_endpoint(
+    url: str, events: list[str], description: str = "", *, actor: Actor
+) -> WebhookEndpoint:
     """A new endpoint with a fresh signing secret (the receiver verifies with the same value).
     Its host must resolve to public addresses only (targets.py)."""
     url = _check_url(url)
@@ -92,16 +96,18 @@ def create_endpoint(url: str, events: list[str], description: str = "") -> Webho
     )
     db.session.add(endpoint)
     db.session.flush()
+    record(actor, "webhook.create", f"webhook:{endpoint.id}", url=endpoint.url)
     return endpoint
 
 
-def delete_endpoint(endpoint_id: int) -> WebhookEndpoint:
+def delete_endpoint(endpoint_id: int, *, actor: Actor) -> WebhookEndpoint:
     """Remove an endpoint; its queued deliveries go with it."""
     endpoint = db.session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None:
         raise EndpointNotFound()
     db.session.delete(endpoint)
     db.session.flush()
+    record(actor, "webhook.delete", f"webhook:{endpoint_id}", url=endpoint.url)
     return endpoint
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from app.registrations.services import register_attendee  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import select  # noqa: E402
@@ -27,7 +28,6 @@ from app.inputs import parse  # noqa: E402
 from app.members.imports import services as imports  # noqa: E402
 from app.organizers.services import create_organizer  # noqa: E402
 from app.registrations.inputs import RegistrationInput  # noqa: E402
-from app.registrations.services import register_attendee  # noqa: E402
 
 IMAGES = ROOT / "docs" / "guide" / "images"
 CHROMIUM = "/usr/bin/chromium"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.extensions import db
 from app.inquiries.models import Inquiry
 from app.inquiries.services import InquiryInput, submit_inquiry
@@ -158,7 +159,9 @@ def test_retention_deletes_old_inquiries_with_their_mail_and_finished_webhook_de
 ):
     make_organizer()
     stub_dns(monkeypatch)  # hooks.example.jp is checked to be public when saved
-    endpoint = create_endpoint("https://hooks.example.jp/in", ["registration.created"])
+    endpoint = create_endpoint(
+        "https://hooks.example.jp/in", ["registration.created"], actor=SYSTEM
+    )
     long_ago = NOW - timedelta(days=800)
 
     def inquiry_and_delivery_at(moment, name, delivery_status):

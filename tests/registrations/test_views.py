@@ -187,7 +187,7 @@ def test_resend_for_an_unknown_address_answers_the_same_and_sends_nothing(client
     [
         (
             {"registration_opens_at": NOW + timedelta(days=1)},
-            "お申し込みの受付は 2026年8月2日(日) 10:00 から開始します",
+            "受付開始前（2026年8月2日(日) 10:00 から）",
         ),
         ({"registration_closes_at": NOW - timedelta(hours=1)}, "お申し込みの受付は終了しました"),
         ({"status": EventStatus.CANCELLED}, "このイベントは中止となったため"),
@@ -275,12 +275,17 @@ def test_management_page_shows_the_registration_and_cancels_by_post(
     # The personal join link, never the meeting URL itself.
     assert f"/j/{registration.join_token}" in page
     assert "https://meet.example.jp/abc" not in page
-    response = client.submit(url, {}, action=f"{url}/cancel")
+    # Cancelling asks first (GET writes nothing), then the POST from that page cancels.
+    confirm = text_of(client.get(f"{url}/cancel"))
+    assert "キャンセルの確認" in confirm and "キャンセルを確定する" in confirm
+    assert db.session.get(Registration, registration.id).status == RegistrationStatus.CONFIRMED
+    response = client.submit(f"{url}/cancel", {})
     assert response.status_code == 302
     assert db.session.get(Registration, registration.id).status == RegistrationStatus.CANCELLED
     page = text_of(client.get(url))
     assert "キャンセル済み" in page
     assert "/j/" not in page
+    assert f"/events/{event.slug}/register" in page  # a way back to sign up again
 
 
 def test_waitlisted_people_do_not_see_the_meeting_url(client, make_event, make_registration):
@@ -300,7 +305,7 @@ def test_public_forms_are_rate_limited(client, make_event, app):
     response = client.submit(register_url(event), {**VALID, "email": "p9@city.example.jp"})
     assert response.status_code == 429
     page = text_of(response)
-    assert "分ほど待ってから、もう一度送信してください" in page  # the form again, not a bare page
+    assert "ほど待ってから、もう一度送信してください" in page  # the form again, not a bare page
     assert 'value="p9@city.example.jp"' in page
     assert count(Registration) == 2
 

@@ -14,7 +14,6 @@ from app.audit.actor import SYSTEM
 from app.errors import AlreadyRegistered
 from app.extensions import db
 from app.registrations.event_changes import cancel_event, change_event
-from app.registrations.inputs import RegistrationInput
 from app.registrations.organizer_actions import admin_cancel_registration
 from app.registrations.signup import register_attendee
 from app.scheduling import jobs
@@ -29,11 +28,12 @@ from app.webhooks.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery
 from app.webhooks.services import create_endpoint, delete_endpoint
 from tests.conftest import NOW
 from tests.event_edits import as_input
+from tests.factories import registration_input
 
 
 @pytest.fixture
 def endpoint(app):
-    row = create_endpoint("https://hooks.example.jp/reskilling", list(EVENT_TYPES))
+    row = create_endpoint("https://hooks.example.jp/reskilling", list(EVENT_TYPES), actor=SYSTEM)
     db.session.commit()
     return row
 
@@ -45,17 +45,11 @@ def deliveries(**conditions):
     return db.session.scalars(query).all()
 
 
-def person(n=1, **fields):
-    return RegistrationInput(
-        name=f"参加者{n}", email=f"p{n}@city.example.jp", organization="鳥取県", **fields
-    )
-
-
 def test_a_sign_up_emits_one_created_delivery_with_its_final_status(endpoint, make_event):
     event = make_event(capacity=1)
-    register_attendee(event.id, person(1), clock.now())
+    register_attendee(event.id, registration_input(1), clock.now())
     db.session.commit()
-    register_attendee(event.id, person(2), clock.now())
+    register_attendee(event.id, registration_input(2), clock.now())
     db.session.commit()
     rows = deliveries()
     assert [row.event_type for row in rows] == ["registration.created"] * 2
@@ -68,10 +62,10 @@ def test_a_sign_up_emits_one_created_delivery_with_its_final_status(endpoint, ma
 
 def test_a_refused_sign_up_emits_nothing(endpoint, make_event, make_registration):
     event = make_event()
-    make_registration(event, email="p1@city.example.jp")
+    make_registration(event, email="person1@city.example.jp")
     before = len(deliveries())
     with pytest.raises(AlreadyRegistered):
-        register_attendee(event.id, person(1), clock.now())
+        register_attendee(event.id, registration_input(1), clock.now())
     db.session.rollback()
     db.session.commit()
     assert len(deliveries()) == before
@@ -120,12 +114,14 @@ def test_event_changes_emit_updated_and_cancelled_but_not_for_drafts_or_wording(
 
 
 def test_only_active_endpoints_that_asked_for_the_type_get_it(app, make_event):
-    cancellations = create_endpoint("https://a.example.jp/", ["registration.cancelled"])
-    paused = create_endpoint("https://b.example.jp/", list(EVENT_TYPES))
+    cancellations = create_endpoint(
+        "https://a.example.jp/", ["registration.cancelled"], actor=SYSTEM
+    )
+    paused = create_endpoint("https://b.example.jp/", list(EVENT_TYPES), actor=SYSTEM)
     paused.active = False
-    everything = create_endpoint("https://c.example.jp/", list(EVENT_TYPES))
+    everything = create_endpoint("https://c.example.jp/", list(EVENT_TYPES), actor=SYSTEM)
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     assert [row.endpoint_id for row in deliveries()] == [everything.id]
     assert cancellations.id and paused.id
@@ -145,10 +141,10 @@ def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice
     app, receiver, make_event, frozen_now
 ):
     hooks = receiver([500, 500])
-    endpoint = create_endpoint(hooks.url, list(EVENT_TYPES))
+    endpoint = create_endpoint(hooks.url, list(EVENT_TYPES), actor=SYSTEM)
     secret = endpoint.secret
     event = make_event(capacity=1)
-    register_attendee(event.id, person(1), clock.now())
+    register_attendee(event.id, registration_input(1), clock.now())
     db.session.commit()
 
     assert run_webhook_round(clock.now()) == 0  # 500
@@ -180,13 +176,13 @@ def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice
     timestamp = int(NOW.timestamp()) + 90
     assert verify_signature(secret, headers[SIGNATURE_HEADER], body, now=timestamp)
     payload = json.loads(body)
-    assert payload["data"]["registration"]["email"] == "p1@city.example.jp"
+    assert payload["data"]["registration"]["email"] == "person1@city.example.jp"
     assert payload["data"]["registration"]["status"] == "confirmed"
 
 
 def test_every_event_type_reaches_the_receiver_once(app, receiver, make_event, make_registration):
     hooks = receiver()
-    create_endpoint(hooks.url, list(EVENT_TYPES))
+    create_endpoint(hooks.url, list(EVENT_TYPES), actor=SYSTEM)
     db.session.commit()
     event = make_event(capacity=1)
     seated = make_registration(event)
@@ -218,9 +214,9 @@ def test_a_receiver_that_never_answers_2xx_is_given_up_after_the_last_attempt(
 ):
     app.config["WEBHOOK_MAX_ATTEMPTS"] = 3
     hooks = receiver([503] * 10)
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     moment = NOW
     for _ in range(5):
@@ -236,10 +232,10 @@ def test_an_unreachable_or_redirecting_receiver_counts_as_a_failed_attempt(
     app, receiver, make_event
 ):
     hooks = receiver([302])
-    create_endpoint(hooks.url, ["registration.created"])
-    create_endpoint("http://127.0.0.1:9/closed", ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
+    create_endpoint("http://127.0.0.1:9/closed", ["registration.created"], actor=SYSTEM)
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     assert run_webhook_round(clock.now()) == 0
     redirected, refused = deliveries()
@@ -250,9 +246,9 @@ def test_an_unreachable_or_redirecting_receiver_counts_as_a_failed_attempt(
 
 def test_a_delivery_left_sending_by_a_dead_worker_is_retried(app, receiver, make_event, frozen_now):
     hooks = receiver()
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     [row] = deliveries()
     row.status = DeliveryStatus.SENDING
@@ -271,9 +267,9 @@ def test_the_schedulers_webhook_job_delivers_due_webhooks_and_the_sweep_leaves_t
     app, receiver, make_event, monkeypatch
 ):
     hooks = receiver()
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     jobs.sweep()
     assert hooks.accepted() == []  # the minute's sweep is not what delivers them
@@ -282,9 +278,9 @@ def test_the_schedulers_webhook_job_delivers_due_webhooks_and_the_sweep_leaves_t
 
 
 def test_deliveries_go_with_their_endpoint(app, endpoint, make_event):
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     assert len(deliveries()) == 1
-    delete_endpoint(endpoint.id)
+    delete_endpoint(endpoint.id, actor=SYSTEM)
     db.session.commit()
     assert deliveries() == []

@@ -14,23 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
+from app.audit.actor import SYSTEM
 from app.extensions import db
-from app.registrations.inputs import RegistrationInput
-from app.registrations.signup import register_attendee
 from app.scheduling.jobs import run_webhook_round
 from app.webhooks import targets, transport
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks.services import InvalidEndpoint, create_endpoint
+from tests import factories
 
 INTERNAL = ["169.254.169.254", "10.0.0.1", "::1", "::ffff:127.0.0.1"]
-
-
-def sign_up(make_event, n=1):
-    person = RegistrationInput(
-        name=f"参加者{n}", email=f"p{n}@city.example.jp", organization="鳥取県"
-    )
-    register_attendee(make_event().id, person, clock.now())
-    db.session.commit()
 
 
 def only_delivery():
@@ -103,32 +95,32 @@ def test_saving_a_url_whose_host_resolves_inside_is_refused_without_connecting(
 
 def test_plain_http_and_unknown_hosts_are_refused_and_the_flag_allows_only_loopback(app):
     with pytest.raises(InvalidEndpoint) as refused:
-        create_endpoint("http://hooks.example.jp/in", ["registration.created"])
+        create_endpoint("http://hooks.example.jp/in", ["registration.created"], actor=SYSTEM)
     assert str(refused.value.message) == "https:// で始まるURLを入力してください。"
     with pytest.raises(InvalidEndpoint) as refused:
-        create_endpoint("https://nowhere.invalid/in", ["registration.created"])
+        create_endpoint("https://nowhere.invalid/in", ["registration.created"], actor=SYSTEM)
     assert "このホスト名の宛先が見つかりません" in str(refused.value.message)
     with pytest.raises(InvalidEndpoint):
-        create_endpoint("https://user@hooks.example.jp/in", ["registration.created"])
+        create_endpoint("https://user@hooks.example.jp/in", ["registration.created"], actor=SYSTEM)
     with pytest.raises(InvalidEndpoint):
-        create_endpoint("http://127.0.0.1:8080/in", ["registration.created"])
+        create_endpoint("http://127.0.0.1:8080/in", ["registration.created"], actor=SYSTEM)
 
     app.config["WEBHOOK_ALLOW_INSECURE"] = True
-    assert create_endpoint("http://127.0.0.1:8080/in", ["registration.created"]).id
+    assert create_endpoint("http://127.0.0.1:8080/in", ["registration.created"], actor=SYSTEM).id
     with pytest.raises(InvalidEndpoint):
-        create_endpoint("http://10.0.0.1/in", ["registration.created"])
+        create_endpoint("http://10.0.0.1/in", ["registration.created"], actor=SYSTEM)
     with pytest.raises(InvalidEndpoint):
-        create_endpoint("http://[fe80::1]/in", ["registration.created"])
+        create_endpoint("http://[fe80::1]/in", ["registration.created"], actor=SYSTEM)
 
 
 @pytest.mark.parametrize("address", INTERNAL)
 def test_a_host_that_now_resolves_inside_fails_its_delivery_without_connecting(
     app, admin_client, dns, connections, make_event, address
 ):
-    create_endpoint("https://hooks.example.jp/in", ["registration.created"])
+    create_endpoint("https://hooks.example.jp/in", ["registration.created"], actor=SYSTEM)
     db.session.commit()
     dns["hooks.example.jp"] = [address]  # the DNS answer changed after the URL was saved
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 0
     row = only_delivery()
     assert (row.status, row.attempts, row.last_error) == ("queued", 1, "blocked")
@@ -148,11 +140,11 @@ def test_the_delivery_connects_to_the_address_it_checked_whatever_dns_says_next(
         address = "127.0.0.1" if len(asked) == 1 else "10.0.0.1"
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
-    create_endpoint(f"http://127.0.0.1:{hooks.port}/hooks", ["registration.created"])
+    create_endpoint(f"http://127.0.0.1:{hooks.port}/hooks", ["registration.created"], actor=SYSTEM)
     endpoint = db.session.scalar(select(WebhookEndpoint))
     endpoint.url = f"http://rebind.example.jp:{hooks.port}/hooks"  # saved before the rebind
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     assert run_webhook_round(clock.now()) == 1
     assert asked == ["rebind.example.jp"]  # one lookup: the one that was checked
@@ -165,9 +157,9 @@ def test_the_delivery_connects_to_the_address_it_checked_whatever_dns_says_next(
 def test_a_redirect_is_a_failure_and_is_not_followed(app, receiver, make_event, status):
     elsewhere = receiver()
     hooks = receiver([status] * 3, headers={"Location": elsewhere.url})
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 0
     assert only_delivery().last_error == "redirect"
     assert len(hooks.requests) == 1
@@ -177,9 +169,9 @@ def test_a_redirect_is_a_failure_and_is_not_followed(app, receiver, make_event, 
 def test_the_receivers_answer_is_never_stored_or_shown(app, admin_client, receiver, make_event):
     body = b"Internal Server Error: password=hunter2 at db.corp.internal:5432"
     hooks = receiver([500], body=body)
-    create_endpoint(hooks.url, ["registration.created"])
+    create_endpoint(hooks.url, ["registration.created"], actor=SYSTEM)
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 0
     assert only_delivery().last_error == "HTTP 500"
     page = admin_client.get("/admin/webhooks").get_data(as_text=True)
@@ -202,12 +194,14 @@ def test_a_closed_port_and_a_silent_receiver_are_connect_and_timeout(
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts the connection, never answers
     try:
-        create_endpoint("http://127.0.0.1:9/closed", ["registration.created"])
+        create_endpoint("http://127.0.0.1:9/closed", ["registration.created"], actor=SYSTEM)
         create_endpoint(
-            f"http://127.0.0.1:{listener.getsockname()[1]}/silent", ["registration.created"]
+            f"http://127.0.0.1:{listener.getsockname()[1]}/silent",
+            ["registration.created"],
+            actor=SYSTEM,
         )
         db.session.commit()
-        sign_up(make_event)
+        factories.make_registration(make_event())
         assert run_webhook_round(clock.now()) == 0
     finally:
         listener.close()
@@ -260,10 +254,18 @@ def test_tls_is_verified_against_the_host_name_not_the_address(
 ):
     dns["hooks.example.jp"] = ["127.0.0.1"]
     dns["other.example.jp"] = ["127.0.0.1"]
-    create_endpoint(f"https://hooks.example.jp:{tls_receiver.port}/hooks", ["registration.created"])
-    create_endpoint(f"https://other.example.jp:{tls_receiver.port}/hooks", ["registration.created"])
+    create_endpoint(
+        f"https://hooks.example.jp:{tls_receiver.port}/hooks",
+        ["registration.created"],
+        actor=SYSTEM,
+    )
+    create_endpoint(
+        f"https://other.example.jp:{tls_receiver.port}/hooks",
+        ["registration.created"],
+        actor=SYSTEM,
+    )
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 1
     good, wrong_name = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
     assert (good.status, good.last_error) == ("delivered", "")
