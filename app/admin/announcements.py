@@ -12,6 +12,7 @@ from app.announcements import audience, composition, reports, sending
 from app.announcements.errors import AnnouncementAlreadyQueued, AnnouncementNotFound, NoRecipients
 from app.announcements.forms import AUDIENCE_LABELS, AnnouncementForm, ScheduleForm
 from app.announcements.models import AnnouncementStatus
+from app.announcements.placeholders import PLACEHOLDERS
 from app.errors import DomainError
 from app.extensions import db
 from app.mail.history import hide_personal_links
@@ -41,6 +42,7 @@ def _compose_page(form, announcement=None):
         form=form,
         announcement=announcement,
         events=audience.audience_events(),
+        placeholders=PLACEHOLDERS,
     ), (422 if form.errors else 200)
 
 

@@ -3,7 +3,8 @@
 rule, and shows the model's errors, and the service's, beside the fields they name.
 
 Parts, theme tables and questions are repeating rows (FieldList of FormField) with a few blank
-rows at the end; blank rows are ignored and a row is removed with its 削除 checkbox.
+rows at the end; blank rows are ignored and a row is removed with its 削除 checkbox. Reminders are
+rows too (app/admin/reminder_forms.py), composed into the stored rules.
 """
 
 from datetime import datetime
@@ -29,8 +30,9 @@ from wtforms.fields import URLField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
+from app.admin.reminder_forms import BLANK_REMINDER_ROWS, ReminderForm, reminder_row
 from app.errors import DomainError
-from app.events.inputs import MAX_PARTS, MAX_QUESTIONS, MAX_TABLES, EventInput
+from app.events.inputs import MAX_PARTS, MAX_QUESTIONS, MAX_REMINDERS, MAX_TABLES, EventInput
 from app.events.models import Event, EventFormat, EventKind, QuestionType
 from app.inputs import InvalidInput, parse
 from app.reminders.rules import DEFAULT_RULES, ONLINE_RULE, rules_for
@@ -155,7 +157,9 @@ class EventForm(FlaskForm):
     registration_closes_at = LocalDateTimeField(
         _l("受付終了日時（空欄なら開始まで）"), format=DATETIME_FORMATS, validators=[Optional()]
     )
-    reminder_rules = TextAreaField(_l("リマインダー"))
+    reminders = FieldList(
+        FormField(ReminderForm), label=_l("リマインダー"), max_entries=MAX_REMINDERS
+    )
     requires_approval = BooleanField(_l("承認制（お申し込みは事務局が承認するまで保留）"))
     slug = StringField(_l("URL名（空欄なら日付と種類から作成）"))
     parts = FieldList(FormField(PartForm), label=_l("部"), max_entries=MAX_PARTS)
@@ -170,12 +174,16 @@ class EventForm(FlaskForm):
         self.section_errors: dict[str, list[str]] = {name: [] for name in ROW_SECTIONS}
         # Which FieldList entry each row given to the model came from, to place its errors.
         self._rows: dict[str, list[int]] = {name: [] for name in ROW_SECTIONS}
+        self._reminder_rows: list[int] = []
 
     def add_blank_rows(self) -> None:
         for name in ROW_SECTIONS:
             rows = self[name]
             for _ in range(min(BLANK_ROWS, rows.max_entries - len(rows.entries))):
                 rows.append_entry()
+        reminders = self.reminders
+        for _ in range(min(BLANK_REMINDER_ROWS, MAX_REMINDERS - len(reminders.entries))):
+            reminders.append_entry()
 
     def _kept(self, name: str):
         self._rows[name] = []
@@ -188,15 +196,25 @@ class EventForm(FlaskForm):
         """The event as typed, checked by its input model; None when anything is wrong, with
         every message (what could not be read, and every rule broken) beside its field."""
         readable = self.validate()
+        rules = self._reminder_rules()
+        readable = readable and rules is not None
         try:
-            data = parse(EventInput, self._typed())
+            data = parse(EventInput, self._typed(rules or ()))
         except InvalidInput as invalid:
             for error in invalid.errors:
                 self._place(_form_name(error.loc), error.message, skip_if_unreadable=True)
             return None
         return data if readable else None
 
-    def _typed(self) -> dict:
+    def _reminder_rules(self) -> tuple[str, ...] | None:
+        """The rules the reminder rows compose; None when a row could not be read."""
+        self._reminder_rows = [
+            i for i, e in enumerate(self.reminders.entries) if not e.form.skipped
+        ]
+        rules = [self.reminders.entries[i].form.rule() for i in self._reminder_rows]
+        return None if None in rules else tuple(rule for rule in rules if rule)
+
+    def _typed(self, reminder_rules: tuple[str, ...]) -> dict:
         """What was typed, as the input model reads it: times in the app's zone (JST); a field
         that could not be read is left out, its own message already beside it."""
         zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
@@ -226,7 +244,7 @@ class EventForm(FlaskForm):
             "capacity": number(self.capacity),
             "registration_opens_at": moment(self.registration_opens_at),
             "registration_closes_at": moment(self.registration_closes_at),
-            "reminder_rules": tuple(lines(self.reminder_rules.data)),
+            "reminder_rules": reminder_rules,
             "requires_approval": self.requires_approval.data,
             "slug": self.slug.data or "",
             "parts": [
@@ -272,7 +290,9 @@ class EventForm(FlaskForm):
     def _place(self, name: str, message, skip_if_unreadable: bool = False) -> None:
         section, _, rest = name.partition("-")
         target = None
-        if section in ROW_SECTIONS:
+        if section == "reminder_rules" and rest.isdigit() and int(rest) < len(self._reminder_rows):
+            target = self.reminders.entries[self._reminder_rows[int(rest)]].form.count
+        elif section in ROW_SECTIONS:
             index, _, field = rest.partition("-")
             if not rest:
                 self.section_errors[section].append(message)
@@ -300,9 +320,10 @@ class EventForm(FlaskForm):
         for field in self:
             if field.name == "csrf_token":
                 continue
-            if field.name in ROW_SECTIONS:
+            if field.name in (*ROW_SECTIONS, "reminders"):
                 items += [
-                    (field.id, f"{field.label.text}: {m}") for m in self.section_errors[field.name]
+                    (field.id, f"{field.label.text}: {m}")
+                    for m in self.section_errors.get(field.name, [])
                 ]
                 for number, entry in enumerate(field.entries, 1):
                     for sub in entry.form:
@@ -315,20 +336,20 @@ class EventForm(FlaskForm):
 
 def _form_name(loc: tuple) -> str:
     """The form's name for a place in the input model: ("parts", 0, "title") -> "parts-0-title";
-    a reminder rule's place is the reminders box; a row's id its hidden field."""
+    a reminder rule's place is its row ("reminder_rules-1"); a row's id its hidden field."""
     if loc and loc[0] == "reminder_rules":
-        return "reminder_rules"
+        return "-".join(str(part) for part in loc[:2])
     names = ["row_id" if part == "id" else str(part) for part in loc]
     return "-".join(names)
 
 
-def default_reminder_text() -> str:
+def default_reminder_rows() -> list[dict]:
     """The defaults of a new (online) event, shown so the organizer sees what will be sent."""
-    return "\n".join([*DEFAULT_RULES, ONLINE_RULE])
+    return [reminder_row(rule) for rule in (*DEFAULT_RULES, ONLINE_RULE)]
 
 
 def event_form_data(event: Event) -> dict:
-    """The event as the form shows it: local (JST) times, one reminder rule a line."""
+    """The event as the form shows it: local (JST) times, one reminder a row."""
     zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
 
     def local(moment: datetime | None):
@@ -350,7 +371,7 @@ def event_form_data(event: Event) -> dict:
         "capacity": event.capacity,
         "registration_opens_at": local(event.registration_opens_at),
         "registration_closes_at": local(event.registration_closes_at),
-        "reminder_rules": "\n".join(rules_for(event)),
+        "reminders": [reminder_row(rule) for rule in rules_for(event)],
         "requires_approval": event.requires_approval,
         "slug": event.slug,
         "parts": [

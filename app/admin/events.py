@@ -7,7 +7,8 @@ from flask_babel import ngettext
 
 from app import clock
 from app.admin.blueprint import bp, console_actor
-from app.admin.event_forms import EventForm, default_reminder_text, event_form_data
+from app.admin.event_forms import EventForm, default_reminder_rows, event_form_data
+from app.admin.reminder_forms import reminder_text
 from app.errors import DomainError
 from app.events import console, copies, lookup
 from app.events.models import EventStatus
@@ -36,11 +37,11 @@ def events():
 
 @bp.route("/events/new", methods=["GET", "POST"])
 def event_new():
-    form = EventForm()
-    if not form.is_submitted():
-        form.reminder_rules.data = default_reminder_text()
+    if request.method == "GET":
+        form = EventForm(data={"reminders": default_reminder_rows()})
         form.add_blank_rows()
         return _form_page(form)
+    form = EventForm()
     data = form.validated_input()
     if data is not None:
         try:
@@ -65,7 +66,7 @@ def event_detail(event_id):
         event=event,
         seats=seat_summary(event),
         sign_ups=sign_ups(event.id),
-        reminder_rules=rules_for(event),
+        reminder_rules=[reminder_text(rule) for rule in rules_for(event)],
     )
 
 

@@ -11,6 +11,7 @@ from app.admin.blueprint import bp, console_actor
 from app.admin.registrant_forms import AttendanceImportForm, DeclineForm, registrant_form
 from app.errors import DomainError
 from app.events.models import Event
+from app.exports.labels import REGISTRANT_LABELS
 from app.extensions import db
 from app.registrations import lists, organizer_actions, seats
 from app.registrations.attendance import import_attendance
@@ -69,6 +70,7 @@ def registrants(event_id):
         filters=lists.registrant_filters(event.id),
         seats=seats.seat_summary(event),
         attendance=lists.attendance_count(event.id),
+        labels=REGISTRANT_LABELS,
     )
 
 

@@ -4,6 +4,7 @@ import re
 
 from flask_babel import force_locale
 
+from app.announcements import placeholders
 from app.announcements.audience import Recipient, audience_event, is_bulk, recipient_for
 from app.announcements.models import Announcement
 from app.audit.actor import Actor
@@ -19,22 +20,21 @@ from app.text import breaks_header
 # OutboxMessage.subject is String(300): a subject that grows past it with long values is cut.
 RENDERED_SUBJECT_MAX = 300
 TEST_PREFIX = "【テスト送信】"
-# What gets replaced when rendering: exactly {word}. Nothing else is touched.
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def render_placeholders(text: str, values: dict[str, str]) -> str:
-    """Fill {name}-style placeholders from `values`; anything else stays exactly as written.
+    """Fill the placeholders ({氏名} or {name}) from `values`, keyed by the English token;
+    anything else stays exactly as written.
 
     One pass with plain string values: no attribute or index lookup, no format specs, and a value
     that itself looks like a placeholder (a name typed as "{manage_url}") is not expanded again.
     """
 
     def replace(match: re.Match) -> str:
-        value = values.get(match.group(1))
+        value = values.get(placeholders.BY_SPELLING[match.group(1)].key)
         return match.group(0) if value is None else str(value)
 
-    return _PLACEHOLDER.sub(replace, text)
+    return placeholders.RENDERED.sub(replace, text)
 
 
 def placeholder_values(
@@ -143,6 +143,8 @@ def mail_settings(
         "unsubscribe_token": token,
         "body": body,
         "recipient_name": recipient.name,
+        # One greeting: the mail's own 「○○ 様」, unless the body's first line already names them.
+        "greet": not placeholders.greets_by_name(announcement.body),
     }
     if not sample:
         settings["announcement_id"] = announcement.id

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import Field, ValidationInfo, field_validator
 
+from app.announcements import placeholders
 from app.formatting import format_items
 from app.inputs import Id, InputModel, Line, Moment, Text, rule
 from app.members.models import ThemeInterest
@@ -22,9 +23,9 @@ AUDIENCE_KINDS = (EVENT_REGISTRANTS, MEMBERS, MEMBERS_BY_THEME)
 SUBJECT_MAX = 200
 BODY_MAX = 20_000
 
-PERSON_PLACEHOLDERS = ("name", "organization")
-EVENT_PLACEHOLDERS = ("event_title", "event_date")
-REGISTRATION_PLACEHOLDERS = ("manage_url", "join_url")
+PERSON_PLACEHOLDERS = placeholders.keys_for((placeholders.PERSON,))
+EVENT_PLACEHOLDERS = placeholders.keys_for((placeholders.EVENT,))
+REGISTRATION_PLACEHOLDERS = placeholders.keys_for((placeholders.REGISTRATION,))
 ALL_PLACEHOLDERS = PERSON_PLACEHOLDERS + EVENT_PLACEHOLDERS + REGISTRATION_PLACEHOLDERS
 # What counts as a placeholder when checking: any {...} on one line without nested braces, so a
 # typo ({nmae}), attribute access ({name.__class__}) or an index ({name[0]}) is refused, not sent.
@@ -96,9 +97,9 @@ class AudienceInput(InputModel):
 
 
 def unknown_placeholder(text: str, allowed: tuple[str, ...]) -> str | None:
-    """The first {...} in `text` that is not one of `allowed`, or None."""
+    """The first {...} in `text` that is not one of `allowed` (in either spelling), or None."""
     for match in CANDIDATE.finditer(text):
-        if match.group(1) not in allowed:
+        if not placeholders.is_allowed(match.group(1), allowed):
             return match.group(1)
     return None
 
@@ -107,7 +108,7 @@ def placeholder_message(placeholder: str, allowed: tuple[str, ...]) -> str:
     return _(
         "「%(placeholder)s」は使えない差し込み項目です。使えるのは %(names)s です。",
         placeholder="{" + placeholder + "}",
-        names=format_items("{" + name + "}" for name in allowed),
+        names=format_items(placeholders.tokens(allowed)),
     )
 
 
@@ -118,7 +119,8 @@ class AnnouncementInput(InputModel):
 
     audience: AudienceInput
     subject: Annotated[str, Line(SUBJECT_MAX, required=True)]
-    """May hold the placeholders the audience fills: {name} {organization} {event_title} …"""
+    """May hold the placeholders the audience fills: {氏名} {自治体名} {イベント名} … (or the
+    English tokens {name} {organization} {event_title} …)"""
     body: Annotated[str, Text(BODY_MAX, required=True)]
     send_at: Moment | None = None
     """When the worker sends it (after now); none: kept as a draft."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.events.models import Event
+from app.exports import labels
 from app.exports.cells import Code
 from app.extensions import db
 from app.members.models import Member, MemberStatus, ThemeInterest
@@ -87,19 +88,19 @@ def registrant_table(event: Event) -> Table:
     """Everyone who signed up for the event, whatever their status, one column per question."""
     questions = list(event.questions)
     headers = [
-        _("申込番号"),
-        _("状態"),
-        _("氏名"),
-        _("ふりがな"),
-        _("メール"),
-        _("所属（自治体・団体）"),
-        _("部署"),
-        _("役職"),
-        _("参加パート"),
-        _("テーマテーブル"),
+        str(labels.NUMBER),
+        str(labels.STATUS),
+        str(labels.NAME),
+        str(labels.READING),
+        str(labels.EMAIL),
+        str(labels.ORGANIZATION),
+        str(labels.DEPARTMENT),
+        str(labels.POSITION),
+        str(labels.PARTS),
+        str(labels.TABLE),
         *(question.label for question in questions),
-        _("受付（出席）"),
-        _("申込日時"),
+        str(labels.CHECKED_IN),
+        str(labels.REGISTERED_AT),
     ]
     rows = [
         [
@@ -125,17 +126,17 @@ def registrant_table(event: Event) -> Table:
 def attendance_table(event: Event) -> Table:
     """The confirmed attendees, whether they checked in (受付) and when."""
     headers = [
-        _("申込番号"),
-        _("氏名"),
-        _("ふりがな"),
-        _("所属（自治体・団体）"),
-        _("部署"),
-        _("役職"),
-        _("メール"),
-        _("参加パート"),
-        _("テーマテーブル"),
-        _("出席"),
-        _("受付日時"),
+        str(labels.NUMBER),
+        str(labels.NAME),
+        str(labels.READING),
+        str(labels.ORGANIZATION),
+        str(labels.DEPARTMENT),
+        str(labels.POSITION),
+        str(labels.EMAIL),
+        str(labels.PARTS),
+        str(labels.TABLE),
+        str(labels.ATTENDED),
+        str(labels.CHECKED_IN_AT),
     ]
     rows = [
         [

@@ -171,7 +171,7 @@ def test_a_placeholder_error_shows_beside_the_body_and_keeps_what_was_typed(
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     message = error_beside(page, "body")
-    assert "{nmae}" in message and "{name}" in message
+    assert "{nmae}" in message and "{氏名}" in message
     assert html.escape(body, quote=False) in page
     assert "【{event_title}】ご案内" in html.unescape(page)
     assert announcement_count() == 0

@@ -88,7 +88,16 @@ def new_event_data(**overrides) -> dict[str, str]:
         "capacity": "100",
         "registration_opens_at": "2026-08-01T10:00",
         "registration_closes_at": "2026-09-12T17:00",
-        "reminder_rules": "7d@10:00\n1d@10:00\n60m",
+        "reminders-0-count": "7",
+        "reminders-0-unit": "d",
+        "reminders-0-at": "10:00",
+        "reminders-1-count": "1",
+        "reminders-1-unit": "d",
+        "reminders-1-at": "10:00",
+        "reminders-2-count": "1",
+        "reminders-2-unit": "h",
+        "reminders-3-count": "",
+        "reminders-3-unit": "d",
         "slug": "",
         "parts-0-title": "第一部 基調講演",
         "parts-0-starts_at": "14:00",
@@ -212,7 +221,12 @@ def test_an_unknown_event_is_not_found(organizer_client):
 def test_the_new_event_form_shows_the_default_reminders_and_blank_rows(organizer_client):
     form = page_form(organizer_client, "/admin/events/new")
 
-    assert form["reminder_rules"].split() == ["7d@10:00", "1d@10:00", "60m"]
+    reminders = [
+        (form[f"reminders-{i}-count"], form[f"reminders-{i}-unit"], form.get(f"reminders-{i}-at"))
+        for i in range(3)
+    ]
+    assert reminders == [("7", "d", "10:00"), ("1", "d", "10:00"), ("1", "h", "")]
+    assert form["reminders-3-count"] == ""  # a blank row to add one
     assert {"parts-2-title", "tables-2-title", "questions-2-label"} <= set(form)
     assert "parts-3-title" not in form
 
@@ -254,7 +268,13 @@ def test_approval_mode_custom_reminders_and_unlimited_seats_are_stored(organizer
             format="in_person",
             venue="鳥取県庁 第1会議室",
             meeting_url="",
-            reminder_rules="３ｄ＠０９：３０\n\n120m",
+            **{
+                "reminders-0-count": "３",  # full-width digits are read
+                "reminders-0-at": "09:30",
+                "reminders-1-count": "",
+                "reminders-2-count": "120",
+                "reminders-2-unit": "m",
+            },
         ),
     )
 
@@ -264,8 +284,9 @@ def test_approval_mode_custom_reminders_and_unlimited_seats_are_stored(organizer
     assert event.reminder_rules == ["3d@09:30", "120m"]
 
 
-def test_an_empty_reminder_field_means_no_reminders(organizer_client):
-    organizer_client.submit("/admin/events/new", new_event_data(reminder_rules=""))
+def test_empty_reminder_rows_mean_no_reminders(organizer_client):
+    blank = {f"reminders-{i}-count": "" for i in range(3)}
+    organizer_client.submit("/admin/events/new", new_event_data(**blank))
 
     assert only_event().reminder_rules == []
 
@@ -311,7 +332,13 @@ BAD_INPUT = [
     pytest.param({"slug": "秋の セミナー"}, "slug", "英小文字・数字・ハイフン", id="slug-shape"),
     pytest.param({"slug": "taken"}, "slug", "他のイベントで使われています", id="slug-taken"),
     pytest.param(
-        {"reminder_rules": "7d@10:00\n1週間前"}, "reminder_rules", "「1週間前」", id="reminder"
+        {"reminders-1-count": "一週間"}, "reminders-1-count", "数字で入力", id="reminder-count"
+    ),
+    pytest.param(
+        {"reminders-0-at": ""}, "reminders-0-at", "送る時刻を入力", id="reminder-time-missing"
+    ),
+    pytest.param(
+        {"reminders-0-count": "1000"}, "reminders-0-count", "読み取れません", id="reminder-too-far"
     ),
     pytest.param(
         {"questions-1-choices": ""},

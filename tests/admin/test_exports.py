@@ -3,6 +3,7 @@ formula guard) and as .xlsx, read back; each download is in the audit log."""
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -153,3 +154,24 @@ def test_a_visitor_cannot_download(client, event):
     response = client.get(f"/admin/events/{event.id}/registrants.csv")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/admin/login")
+
+
+def test_the_registrants_download_names_its_columns_as_the_screen_does(
+    organizer_client, make_event, make_registration
+):
+    event = make_event(parts=[{"title": "第一部"}], tables=[{"title": "庁内職員向け事業"}])
+    make_registration(event, part_ids=[event.parts[0].id], table_id=event.tables[0].id)
+    page = organizer_client.get(f"/admin/events/{event.id}/registrants").get_data(as_text=True)
+    table = page[page.index("<thead>") : page.index("</thead>")]
+    on_screen = re.findall(r"<th>([^<]+)</th>", table)
+    headers = next(
+        csv.reader(
+            io.StringIO(
+                organizer_client.get(f"/admin/events/{event.id}/registrants.csv")
+                .get_data()
+                .decode("utf-8-sig")
+            )
+        )
+    )
+    assert "参加パート" in on_screen and "テーマテーブル" in on_screen
+    assert set(on_screen) <= set(headers), set(on_screen) - set(headers)

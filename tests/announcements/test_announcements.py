@@ -293,7 +293,7 @@ def test_an_unknown_placeholder_is_refused_naming_the_field(make_event, make_mem
     event = make_event()
     field, message = refused("件名", "{nmae} 様", registrants(event), ORGANIZER[0])
     assert field == "body"
-    assert "{nmae}" in message and "{name}" in message
+    assert "{nmae}" in message and "{氏名}" in message
     assert "}、{" in message  # listed the Japanese way
     with force_locale("en"):
         _, message = refused("件名", "{nmae} 様", registrants(event), ORGANIZER[0])
@@ -361,8 +361,9 @@ def test_preview_renders_for_a_real_recipient_and_queues_nothing(make_event, mak
 
     subject, text = preview(announcement)
     assert subject == f"鳥取 太郎様 {event.title}"
-    assert text.startswith("鳥取 太郎 様\n")
-    assert "鳥取 太郎 様へのお知らせです。" in text
+    # The body's first line greets by name, so the mail adds no greeting of its own.
+    assert text.startswith("鳥取 太郎 様へのお知らせです。\n")
+    assert text.count("鳥取 太郎") == 1
 
     subject, text = preview(announcement, recipient_email=second.email)
     assert subject == f"松江 花子様 {event.title}"
@@ -761,3 +762,42 @@ def test_the_form_builds_the_audience_and_reads_send_at_in_japan_time(app):
         )
         assert broken.validated_input() is None
         assert set(broken.errors) == {"subject", "body"}
+
+
+def test_a_body_that_does_not_greet_gets_one_greeting_and_one_that_does_gets_none(
+    make_event, make_registration
+):
+    event = make_event()
+    make_registration(event, name="鳥取 太郎")
+    plain = announce(registrants(event), body="資料を公開しました。")
+    greeting = announce(registrants(event), body="{氏名} 様\n資料を公開しました。")
+    _, text = preview(plain)
+    assert text.startswith("鳥取 太郎 様\n\n資料を公開しました。")
+    _, text = preview(greeting)
+    assert text.startswith("鳥取 太郎 様\n資料を公開しました。")
+    assert text.count("鳥取 太郎") == 1
+
+
+def test_the_japanese_placeholders_fill_as_the_english_ones_do(make_event, make_registration):
+    event = make_event(title="9月 セミナー")
+    make_registration(event, name="鳥取 太郎", organization="鳥取県")
+    announcement = announce(
+        registrants(event),
+        subject="{イベント名}のご案内",
+        body="{自治体名} {氏名} 様\n{event_title}（{開催日時}）\n{参加URL}",
+    )
+    subject, text = preview(announcement)
+    assert subject == "9月 セミナーのご案内"
+    assert text.startswith("鳥取県 鳥取 太郎 様\n9月 セミナー（")
+    assert "{" not in text.split("--")[0]
+
+
+def test_a_placeholder_the_audience_cannot_fill_is_refused_in_either_spelling(make_event):
+    event = make_event()
+    members = {"kind": "members"}
+    for body in ("{参加URL} をご覧ください。", "{join_url} をご覧ください。"):
+        field, message = refused("件名", body, members, ORGANIZER[0])
+        assert field == "body"
+        assert "{氏名}" in message and "{参加URL}」" not in message.split("使えるのは")[1]
+    accepted = announce(registrants(event), body="{参加URL} / {join_url}")
+    assert accepted.body == "{参加URL} / {join_url}"

@@ -66,6 +66,7 @@ def test_an_organizer_runs_an_event_from_the_console(
     console.locator('[name="starts_at"]').fill("2026-12-15T14:00")
     console.locator('[name="ends_at"]').fill("2026-12-15T16:00")
     console.locator('[name="meeting_url"]').fill("https://meet.example.jp/dx-seminar")
+    console.locator("#questions summary").click()  # optional sections start folded
     console.locator('[name="questions-0-label"]').fill(QUESTION)
     console.locator('[name="questions-0-type"]').select_option("single_choice")
     console.locator('[name="questions-0-required"]').check()
