@@ -1,12 +1,14 @@
 """The applicant's path in a real browser (Debian's chromium driven by Playwright): several
 mistakes answered in one round with a focused summary, the organisation picker by name or
 reading with and without JavaScript, and a registrant moving to another table from the
-management page while keeping the seat.
+management page while keeping the seat. The last one runs on a phone-sized screen and writes the
+screenshots of the path to docs/screenshots/signup-phone-*.png (named in the README).
 
 Skipped when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (then it fails).
 """
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -18,6 +20,12 @@ from app.registrations.models import Registration, RegistrationStatus
 from tests.browser.test_signup_in_browser import count
 
 CONSENT = "「個人情報の取り扱いについて」に同意します"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+
+
+def shoot(page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"signup-phone-{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -133,8 +141,11 @@ def test_without_javascript_the_server_offers_the_candidates(live_server, make_p
 def test_moving_to_another_table_keeps_the_seat_and_queues_an_updated_invite(
     live_server, make_page, seminar
 ):
-    page = make_page()
+    page = make_page(viewport=PHONE, device_scale_factor=1)
     page.goto(form_url(live_server, seminar))
+    page.get_by_role("button", name="申し込む").click()
+    expect(page.get_by_role("alert")).to_be_focused()
+    shoot(page, "1-errors")
     page.get_by_label("お名前").fill("山田 花子")
     page.get_by_label("メールアドレス").fill("hanako@city.example.jp")
     page.get_by_label("所属団体（自治体名）").fill("鳥取県")
@@ -144,6 +155,7 @@ def test_moving_to_another_table_keeps_the_seat_and_queues_an_updated_invite(
     page.get_by_label(CONSENT).check()
     page.get_by_role("button", name="申し込む").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("お申し込みが完了しました")
+    shoot(page, "2-done")
 
     page.get_by_role("link", name="申込内容の確認・キャンセル").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("申込内容の確認")
@@ -151,11 +163,13 @@ def test_moving_to_another_table_keeps_the_seat_and_queues_an_updated_invite(
     page.get_by_role("button", name="変更内容を確認する").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("変更内容の確認")
     expect(page.get_by_role("status")).to_contain_text("お席はそのまま確保されます")
+    shoot(page, "3-change")
     assert count(OutboxMessage) == 1  # nothing sent before confirming
     page.get_by_role("button", name="この内容で変更する").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("申込内容の確認")
     expect(page.get_by_text("お席はそのまま確保しています", exact=False)).to_be_visible()
+    shoot(page, "4-changed")
     registration = db.session.scalar(select(Registration))
     assert registration.status == RegistrationStatus.CONFIRMED
     assert registration.table_id == seminar["table_ids"][1]
