@@ -1,4 +1,5 @@
-"""The front page, the privacy policy, the participating municipalities and the language switch."""
+"""The front page, the privacy policy, the participating municipalities, the language switch and
+the favicon at the address browsers ask for without a link (feed readers, bookmarks)."""
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
@@ -13,6 +14,11 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 def index():
     return render_template("public/index.html", events=upcoming_events(clock.now()))
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.route("/privacy")
