@@ -53,9 +53,9 @@ def test_out_of_office_replies_are_no_bounce_even_with_a_code_in_the_text(name):
 
 def test_a_japanese_absence_subject_alone_marks_an_auto_reply():
     raw = (
-        "From: taro@city.example.jp\r\nTo: x@example.jp\r\n"
-        "Subject: =?utf-8?b?5LiN5Zyo44Gu44GK55+l44KJ44Gb?=\r\n\r\n550 5.1.1\r\n"
-    ).encode()
+        b"From: taro@city.example.jp\r\nTo: x@example.jp\r\n"
+        b"Subject: =?utf-8?b?5LiN5Zyo44Gu44GK55+l44KJ44Gb?=\r\n\r\n550 5.1.1\r\n"
+    )
     message = parse_message(raw)
     assert is_auto_reply(message)
     assert parse_bounce(message, to_return_path=True) is None

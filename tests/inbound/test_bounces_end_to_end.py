@@ -138,7 +138,9 @@ def test_a_delay_is_a_soft_bounce_and_repeated_ones_suppress(
     assert api_get(f"/api/v1/registrations/{first.id}")["email_status"] == "bounced"
 
 
-def test_old_soft_bounces_do_not_add_up(make_event, make_registration, deliver, inbound, frozen_now):
+def test_old_soft_bounces_do_not_add_up(
+    make_event, make_registration, deliver, inbound, frozen_now
+):
     for _ in range(3):
         make_registration(make_event(), email=ADDRESS)
     deliveries = list(deliver().values())
