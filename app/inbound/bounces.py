@@ -26,7 +26,9 @@ def _dedupe_key(outbox_id: int, email: str, kind: str) -> str:
     return hashlib.sha256(f"{outbox_id}:{email}:{kind}".encode()).hexdigest()
 
 
-def find_bounced_message(outbox_id: int | None, original_message_id: str | None):
+def find_bounced_message(
+    outbox_id: int | None, original_message_id: str | None
+) -> OutboxMessage | None:
     """The outbox row a bounce is about: by its return path, else by the returned Message-ID."""
     if outbox_id is not None:
         message = db.session.get(OutboxMessage, outbox_id)
@@ -41,7 +43,7 @@ def find_bounced_message(outbox_id: int | None, original_message_id: str | None)
 
 def _soft_bounces_recently(email: str, now: datetime) -> int:
     since = now - timedelta(days=current_app.config["SOFT_BOUNCE_DAYS"])
-    return db.session.scalar(
+    count = db.session.scalar(
         select(func.count())
         .select_from(MailBounce)
         .where(
@@ -50,6 +52,7 @@ def _soft_bounces_recently(email: str, now: datetime) -> int:
             MailBounce.received_at >= since,
         )
     )
+    return count or 0
 
 
 def record_bounce(
@@ -87,12 +90,9 @@ def record_bounce(
         _soft_bounces_recently(email, now) >= current_app.config["SOFT_BOUNCE_LIMIT"]
     )
     if suppress:
-        flag_address(
-            email,
-            f"bounce {status.reason}"
-            if status.kind == BounceKind.HARD
-            else (f"repeated soft bounces, last: {status.reason}"),
-        )
+        hard = status.kind == BounceKind.HARD
+        prefix = "bounce" if hard else "repeated soft bounces, last:"
+        flag_address(email, f"{prefix} {status.reason}")
     record(
         actor,
         "mail.bounce",

@@ -23,7 +23,7 @@ def inbound_command(port: int | None, no_smtp: bool) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's object
     stopping = False
 
-    def stop(_signum, _frame):
+    def stop(_signum: int, _frame: object) -> None:
         nonlocal stopping
         stopping = True
 

@@ -23,5 +23,5 @@ PARTSTAT_LABELS = {
 def init_app(app: Flask) -> None:
     app.add_template_global(email_status, "email_status")
     app.add_template_global(last_reply, "last_calendar_reply")
-    app.add_template_global(EMAIL_STATUS_LABELS, "email_status_labels")
-    app.add_template_global(PARTSTAT_LABELS, "partstat_labels")
+    app.jinja_env.globals["email_status_labels"] = EMAIL_STATUS_LABELS
+    app.jinja_env.globals["partstat_labels"] = PARTSTAT_LABELS

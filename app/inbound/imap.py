@@ -5,18 +5,15 @@ the mailbox, so a crash in between only means it is read again, which records no
 
 import imaplib
 import logging
-import re
 
-from flask import Flask
+from flask import Config, Flask
 
 from app.inbound.door import Outcome, take_message
 
 log = logging.getLogger(__name__)
 
-_FETCHED_SIZE = re.compile(rb"RFC822(?:\.SIZE)? \{?(\d+)")
 
-
-def _connect(config) -> imaplib.IMAP4:
+def _connect(config: Config) -> imaplib.IMAP4:
     host, port = config["INBOUND_IMAP_HOST"], config["INBOUND_IMAP_PORT"]
     timeout = config["MAIL_TIMEOUT"]
     if config["INBOUND_IMAP_SSL"]:

@@ -61,7 +61,7 @@ def _calendar_texts(message: Message) -> list[str]:
     return texts
 
 
-def _mailto(value) -> str:
+def _mailto(value: object) -> str:
     text = str(value or "").strip()
     if text.lower().startswith("mailto:"):
         text = text[len("mailto:") :]
