@@ -161,3 +161,12 @@ def test_a_broken_calendar_part_is_dropped(full_event, inbound):
     damaged = whole.replace(b"DTSTAMP:20260907T010405Z", b"DTSTAMP:notadate")
     inbound.send(damaged.replace(b"SEQUENCE:0", b"SEQUENCE:many"), ORGANIZER)
     assert first.status == RegistrationStatus.CONFIRMED and replies() == 0
+
+
+def test_declining_one_parts_entry_is_recorded_without_cancelling(full_event, inbound):
+    _, first, second = full_event
+    uid = f"registration-{first.id}-part-7@{DOMAIN}"
+    inbound.send(reply("reply_google_declined.eml", first, UID=uid), ORGANIZER)
+    [row] = db.session.scalars(select(CalendarReply)).all()
+    assert row.partstat == "DECLINED"
+    assert (first.status, second.status) == ("confirmed", "waitlisted")
