@@ -1,5 +1,6 @@
 """The application factory."""
 
+from functools import partial
 from pathlib import Path
 from typing import cast
 
@@ -13,6 +14,7 @@ from app.admin import bp as admin_bp
 from app.admin import sessions
 from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
+from app.api import resources
 from app.calendar.views import bp as calendar_bp
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
@@ -55,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     mail.init_app(app)
     csrf.init_app(app)
+    csrf.exempt(api_bp)  # bearer tokens, no cookies: CSRF (a cookie attack) does not apply
     babel.init_app(
         app,
         locale_selector=select_locale,
@@ -71,7 +74,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     formatting.init_app(app)
     security.init_app(app)
     logs.init_app(app)
-    webhook_listeners.init_app(app)  # changes to registrations and events emit webhooks
+    # Changes to registrations and events emit webhooks, shown as the API shows them.
+    webhook_listeners.init_app(
+        app,
+        webhook_listeners.Representations(
+            event=partial(resources.event_json, organizer=True),
+            registration=resources.registration_json,
+            moment=resources.iso,
+        ),
+    )
     inbound_console.init_app(app)  # bounces and calendar replies on the console's pages
 
     routing.init_app(app)  # before the blueprints: their rules use the `id` converter

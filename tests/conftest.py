@@ -1,11 +1,11 @@
 """Fixtures: an app on a freshly migrated database (SQLite, and PostgreSQL when configured),
-a client that speaks CSRF, factories for events and registrations, and a controllable clock."""
+a client that speaks CSRF, a controllable clock, and tests/factories.py's builders as fixtures."""
 
 import os
 import re
 import shutil
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 # Before the app is imported: keep tests away from the developer's instance/ folder.
@@ -20,13 +20,9 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from app import clock, create_app  # noqa: E402
-from app.events.models import Event, EventPart, EventStatus, ThemeTable  # noqa: E402
 from app.extensions import db, limiter  # noqa: E402
-from app.organizers.services import create_organizer  # noqa: E402
-from app.registrations.inputs import RegistrationInput  # noqa: E402
-from app.registrations.signup import register_attendee  # noqa: E402
-
-NOW = datetime(2026, 8, 1, 1, 0, tzinfo=UTC)  # 2026年8月1日 10:00 JST
+from tests import factories  # noqa: E402
+from tests.factories import NOW, ORGANIZER_PASSWORD  # noqa: E402, F401 (imported from here)
 
 
 def _normalise_pg_url(url: str) -> str:
@@ -194,23 +190,10 @@ def client(app):
     return CsrfClient(app.test_client())
 
 
-ORGANIZER_PASSWORD = "correct horse battery staple"
-
-
 @pytest.fixture
 def make_organizer(app):
-    """Create a console account (role "organizer" unless told) whose password is ORGANIZER_PASSWORD."""
-    counter = iter(range(1, 10_000))
-
-    def make(role: str = "organizer", **fields):
-        n = next(counter)
-        values = {"email": f"staff{n}@secretariat.example.jp", "name": f"事務局 職員{n}"}
-        values.update(fields)
-        organizer = create_organizer(values["email"], ORGANIZER_PASSWORD, role, values["name"])
-        db.session.commit()
-        return organizer
-
-    return make
+    """factories.make_organizer, for tests that take it as a fixture."""
+    return factories.make_organizer
 
 
 def sign_in(client: "CsrfClient", organizer) -> "CsrfClient":
@@ -241,50 +224,17 @@ def runner(app):
 
 @pytest.fixture
 def make_event(app):
-    """Create a published online event open for sign-up at NOW; keyword arguments override."""
-    counter = iter(range(1, 10_000))
-
-    def make(parts=(), tables=(), **fields):
-        n = next(counter)
-        values = {
-            "slug": f"event-{n}",
-            "title": f"テストセミナー{n}",
-            "description": "説明",
-            "starts_at": NOW + timedelta(days=30),
-            "ends_at": NOW + timedelta(days=30, hours=2),
-            "status": EventStatus.PUBLISHED,
-            "capacity": None,
-            "registration_opens_at": NOW - timedelta(days=1),
-        }
-        values.update(fields)
-        event = Event(**values)
-        event.parts = [EventPart(position=i, **p) for i, p in enumerate(parts)]
-        event.tables = [ThemeTable(position=i, **t) for i, t in enumerate(tables)]
-        db.session.add(event)
-        db.session.commit()
-        return event
-
-    return make
+    """factories.make_event: a published online event open for sign-up at NOW."""
+    return factories.make_event
 
 
 @pytest.fixture
 def make_registration(app):
-    """Sign someone up through the service, committed, as the form would."""
-    counter = iter(range(1, 100_000))
+    """factories.make_registration: someone signed up through the service, committed."""
+    return factories.make_registration
 
-    def make(event, **fields):
-        n = next(counter)
-        values = {
-            "name": f"参加者{n}",
-            "email": f"person{n}@city.example.jp",
-            "organization": "鳥取県",
-        }
-        values.update(fields)
-        # part_ids= and table_id= read as the model's parts and table.
-        values["parts"] = values.pop("part_ids", values.get("parts", ()))
-        values["table"] = values.pop("table_id", values.get("table"))
-        registration = register_attendee(event.id, RegistrationInput(**values), clock.now())
-        db.session.commit()
-        return registration
 
-    return make
+@pytest.fixture
+def make_member(app):
+    """factories.make_member: an active member of 鳥取県 who consented at the clock's now."""
+    return factories.make_member

@@ -14,12 +14,11 @@ import traceback
 
 import pytest
 
-from app import clock, create_app
-from app.api.tokens import create_api_token
+from app import create_app
 from app.extensions import db
 from app.members.services import profile_token, unsubscribe_token
 from tests.conftest import ORGANIZER_PASSWORD, CsrfClient
-from tests.materials.samples import create_member
+from tests.factories import make_api_token, make_member
 
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 PLACEHOLDER = re.compile(r"<(?:([^:>]+):)?([^>]+)>")
@@ -132,11 +131,10 @@ def world(app, make_event, make_registration, make_organizer):
     """Real rows for the placeholders a hostile value is not put into; plain values only."""
     event = make_event()
     registration = make_registration(event)
-    member = create_member()
+    member = make_member()
     admin = make_organizer(role="admin")
     other = make_organizer()
-    _row, api_token = create_api_token(admin, "walk", clock.now())
-    db.session.commit()
+    _row, api_token = make_api_token(admin, "walk")
     values = {
         "event_id": str(event.id),
         "registration_id": str(registration.id),

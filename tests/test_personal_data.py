@@ -18,7 +18,7 @@ from app.members.models import Member, MembershipApplication, MemberStatus
 from app.members.services import profile_token, unsubscribe
 from app.registrations.models import Registration
 from tests.conftest import NOW, sign_in
-from tests.exports.factories import add_member
+from tests.factories import make_api_token, make_member
 
 CONFIRM_URL = re.compile(r"https://reskilling\.example\.jp(/join/confirm/\S+)")
 APPLICATION = {
@@ -55,7 +55,7 @@ def ask_for_profile_link(client, email):
 
 
 def test_asking_for_the_profile_link_mails_it_to_the_member_only(client):
-    hanako = add_member(email="hanako@city.example.jp")
+    hanako = make_member(email="hanako@city.example.jp")
     response = ask_for_profile_link(client, "hanako@city.example.jp")
     for_stranger = ask_for_profile_link(client, "nobody@city.example.jp")
     # The same answer for a member and for anyone else: the page reveals no one.
@@ -68,16 +68,16 @@ def test_asking_for_the_profile_link_mails_it_to_the_member_only(client):
 
 
 def test_profile_link_mails_to_one_address_are_throttled(client):
-    add_member(email="hanako@city.example.jp")
+    make_member(email="hanako@city.example.jp")
     for _ in range(6):
         assert ask_for_profile_link(client, "hanako@city.example.jp").status_code == 200
     assert len(mails("member_profile_link")) == 3  # REQUESTED_MAIL_LIMIT: 3 an hour
 
 
 def test_an_unsubscribed_member_can_still_ask_for_the_link_a_pending_one_cannot(client):
-    left = add_member(email="left@city.example.jp")
+    left = make_member(email="left@city.example.jp")
     unsubscribe(left, clock.now())
-    add_member(email="pending@city.example.jp", status=MemberStatus.PENDING)
+    make_member(email="pending@city.example.jp", status=MemberStatus.PENDING)
     db.session.commit()
     ask_for_profile_link(client, "left@city.example.jp")
     ask_for_profile_link(client, "pending@city.example.jp")
@@ -85,7 +85,7 @@ def test_an_unsubscribed_member_can_still_ask_for_the_link_a_pending_one_cannot(
 
 
 def test_the_unsubscribed_page_shows_the_result_and_the_mail_form_only(client):
-    hanako = add_member(email="hanako@city.example.jp", department="総務部デジタル推進課")
+    hanako = make_member(email="hanako@city.example.jp", department="総務部デジタル推進課")
     from app.members.services import unsubscribe_token
 
     url = f"/unsubscribe/{unsubscribe_token(hanako)}"
@@ -99,7 +99,7 @@ def test_the_unsubscribed_page_shows_the_result_and_the_mail_form_only(client):
 
 
 def test_join_for_an_unsubscribed_members_address_changes_nothing_until_confirmed(client):
-    hanako = add_member(email="hanako@city.example.jp", name="山田 花子")
+    hanako = make_member(email="hanako@city.example.jp", name="山田 花子")
     unsubscribe(hanako, clock.now())
     db.session.commit()
     before = snapshot(hanako)
@@ -124,14 +124,14 @@ def test_join_for_an_unsubscribed_members_address_changes_nothing_until_confirme
 
 
 def test_join_repeated_for_someone_elses_address_mails_them_a_few_times_only(client):
-    add_member(email="hanako@city.example.jp", status=MemberStatus.PENDING, confirm_nonce="n")
+    make_member(email="hanako@city.example.jp", status=MemberStatus.PENDING, confirm_nonce="n")
     for _ in range(8):
         client.submit("/join", {**APPLICATION, "email": "hanako@city.example.jp"})
     assert len(mails("member_confirm")) == 3
 
 
 def test_an_application_link_expires(client, frozen_now):
-    hanako = add_member(email="hanako@city.example.jp")
+    hanako = make_member(email="hanako@city.example.jp")
     unsubscribe(hanako, clock.now())
     db.session.commit()
     client.submit("/join", {**APPLICATION, "email": "hanako@city.example.jp"})
@@ -185,7 +185,7 @@ def test_pages_with_personal_data_are_never_stored(
 ):
     event = make_event()
     registration = make_registration(event)
-    hanako = add_member(email="hanako@city.example.jp")
+    hanako = make_member(email="hanako@city.example.jp")
     for url in (
         f"/r/{registration.manage_token}",
         f"/members/profile/{profile_token(hanako)}",
@@ -206,14 +206,11 @@ def test_pages_with_personal_data_are_never_stored(
 def test_api_reads_of_personal_data_are_audited_with_who_what_and_how_many(
     app, make_event, make_registration, make_organizer
 ):
-    from app.api.tokens import create_api_token
-
     organizer = make_organizer()
-    row, token = create_api_token(organizer, "連携", clock.now())
-    db.session.commit()
+    row, token = make_api_token(organizer, "連携")
     event = make_event()
     registrations = [make_registration(event) for _ in range(3)]
-    member = add_member()
+    member = make_member()
     api = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     for url in (
@@ -238,7 +235,7 @@ def test_api_reads_of_personal_data_are_audited_with_who_what_and_how_many(
 
 
 def test_a_get_on_the_one_click_url_shows_the_one_button_page_and_changes_nothing(client):
-    hanako = add_member(email="hanako@city.example.jp")
+    hanako = make_member(email="hanako@city.example.jp")
     from app.members.services import unsubscribe_token
 
     token = unsubscribe_token(hanako)

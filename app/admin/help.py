@@ -94,7 +94,7 @@ def _rewrite(tokens) -> None:
         elif token.type == "link_open":
             match = _LOCAL_LINK.match(token.attrGet("href") or "")
             slug = _slug_of(f"{match.group(1)}.md") if match else None
-            if slug:
+            if match and slug:
                 token.attrSet("href", url_for("admin.help", page=slug) + (match.group(2) or ""))
 
 

@@ -122,6 +122,8 @@ def member_import(import_id):
 
 def _samples(batch: MemberImport) -> list[list]:
     """The first rows under each header, so the organizer sees what a column holds."""
+    if batch.content is None:
+        return []  # the file is dropped once the import is done
     try:
         table = reading.read_file(batch.content, batch.file_name, batch.sheet)
     except (DomainError, TypeError):
@@ -150,7 +152,7 @@ def _rows_page(batch: MemberImport):
     query = select(MemberImportRow).where(MemberImportRow.import_id == batch.id)
     if outcome:
         query = query.where(MemberImportRow.outcome == outcome)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query_int("page", 1, maximum=LARGEST_PAGE)
     rows = db.session.scalars(
         query.order_by(MemberImportRow.row_number)

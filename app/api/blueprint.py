@@ -16,11 +16,10 @@ from app.api.schemas import Invalid
 from app.api.tokens import find_active_token, hash_token, touch
 from app.audit.actor import Actor
 from app.errors import DomainError
-from app.extensions import csrf, db, limiter
+from app.extensions import db, limiter
 from app.mail.throttle import MailLimitReached
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
 
 
 def bearer_token() -> str | None:

@@ -92,17 +92,20 @@ def audit_read(action: str, target: str, rows: int, **detail) -> None:
     db.session.commit()
 
 
-def page_of(query, serialize, page: int, per_page: int, audit=None, **url_args):
+def page_of(
+    query, serialize, page: int, per_page: int, audit: tuple[str, str] | None = None, **url_args
+):
     """A page of a list: {items, page, per_page, total, next}; `audit` is (action, target) for
     lists of personal data."""
     rows, total = queries.page_of(query, page, per_page)
     items = [serialize(row) for row in rows]  # before the audit's commit expires the rows
     if audit:
-        audit_read(*audit, rows=len(items), page=page, status=request.args.get("status"))
+        action, target = audit
+        audit_read(action, target, rows=len(items), page=page, status=request.args.get("status"))
     next_url = None
     if page * per_page < total:
         args = {**request.args.to_dict(), **url_args, "page": page + 1, "per_page": per_page}
-        next_url = url_for(request.endpoint, _external=True, **args)
+        next_url = url_for(request.endpoint or "", _external=True, **args)
     return jsonify(
         items=items,
         page=page,

@@ -62,7 +62,7 @@ def create_event(data: EventInput, now: datetime | None = None, *, actor: Actor)
     event.slug = data.slug or generated_slug(data.kind, data.starts_at)
     db.session.add(event)
     db.session.flush()
-    if data.status == EventStatus.PUBLISHED:
+    if data.status == EventStatus.PUBLISHED.value:
         _publish(event, now or clock.now())
     record(
         actor,

@@ -75,12 +75,12 @@ def stored_rules(rules: tuple[str, ...] | None, format: str, event: Event) -> li
     of the new format, or those of the old one when only the format changed."""
     if rules is None:
         return None
-    rules = list(dict.fromkeys(rules))
-    if rules == rules_for(Event(format=format)):
+    unique = list(dict.fromkeys(rules))
+    if unique == rules_for(Event(format=format)):
         return None
-    if event.reminder_rules is None and rules == rules_for(event):
+    if event.reminder_rules is None and unique == rules_for(event):
         return None
-    return rules
+    return unique
 
 
 def _check_rows(rows, existing, name: str) -> None:

@@ -1,8 +1,8 @@
 """Personal data does not pile up: registrations of events that ended RETENTION_MONTHS ago are
 anonymised (name, e-mail, furigana, department, position), and the mail sent to them is deleted.
 The organisation and the status stay, so statistics such as "14 自治体・27 名" still add up.
-Inquiries received that long ago go with their mail, and so do webhook deliveries that are done
-(their payloads carry registrants' names and addresses)."""
+Inquiries received that long ago go with their mail; the webhook deliveries that are done go too
+(app/webhooks/delivery.py delete_finished_deliveries, called by the same sweep step)."""
 
 from datetime import datetime, timedelta
 
@@ -15,7 +15,6 @@ from app.inquiries.models import Inquiry
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.members.applications import delete_expired_applications
 from app.registrations.models import Registration
-from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
 INQUIRY_MAIL = ("inquiry_received", "inquiry_ack")
 # Longer than any upload takes, even a slow one of MATERIALS_MAX_BYTES.
@@ -52,8 +51,8 @@ def anonymise_expired(now: datetime) -> int:
 
 
 def delete_expired_records(now: datetime) -> None:
-    """Delete old inquiries with their mail, finished webhook deliveries and membership
-    applications whose link expired (the caller commits).
+    """Delete old inquiries with their mail and membership applications whose link expired
+    (the caller commits).
 
     The queues are searched through their (status, next_attempt_at) index: a row is never due
     before it was written, so one last tried before the cutoff was written before it too."""
@@ -65,11 +64,5 @@ def delete_expired_records(now: datetime) -> None:
             OutboxMessage.status.in_(list(OutboxStatus)),
             OutboxMessage.next_attempt_at < cutoff,
             OutboxMessage.category.in_(INQUIRY_MAIL),
-        )
-    )
-    db.session.execute(
-        delete(WebhookDelivery).where(
-            WebhookDelivery.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]),
-            WebhookDelivery.next_attempt_at < cutoff,
         )
     )

@@ -38,7 +38,7 @@ def choice_problems(event: Event, part_ids: list[int], table_id: int | None):
                 _l("情報交換会に参加される方は、テーブルを選んでください。"), field="table"
             )
         )
-    table = tables_by_id.get(table_id) if needs_table else None
+    table = tables_by_id.get(table_id) if needs_table and table_id is not None else None
     return parts, table, problems
 
 
@@ -76,7 +76,7 @@ def _clean_text(question: Question, value) -> str:
                 question, _l("「%(label)s」は選択肢の中から選んでください。", label=question.label)
             )
         return text
-    limit = ANSWER_LIMITS.get(question.type, ANSWER_LIMITS[QuestionType.SHORT_TEXT])
+    limit = ANSWER_LIMITS.get(QuestionType(question.type), ANSWER_LIMITS[QuestionType.SHORT_TEXT])
     if len(text) > limit:
         raise _answer_error(
             question,
@@ -123,6 +123,7 @@ def answer_problems(
     for question in questions:
         value = given.get(str(question.id))
         try:
+            answer: str | list[str]
             if question.type == QuestionType.MULTIPLE_CHOICE:
                 answer = _clean_choices(question, value)
             else:

@@ -81,7 +81,9 @@ def search_registrants(
 ) -> RegistrantPage:
     """One page of an event's registrations matching the search, in sign-up order."""
     conditions = _registrant_conditions(event_id, query)
-    total = db.session.scalar(select(func.count()).select_from(Registration).where(*conditions))
+    total = (
+        db.session.scalar(select(func.count()).select_from(Registration).where(*conditions)) or 0
+    )
     page = min(max(query.page, 1), max(math.ceil(total / per_page), 1))
     items = db.session.scalars(
         select(Registration)

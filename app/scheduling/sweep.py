@@ -15,9 +15,15 @@ from app.announcements.sending import due_announcements, queue_due_announcement
 from app.extensions import db
 from app.materials.files import delete_abandoned_uploads
 from app.notices.services import due_period, send_half_year_notice
-from app.ops.retention import ABANDONED_UPLOAD_AGE, anonymise_expired, delete_expired_records
+from app.ops.retention import (
+    ABANDONED_UPLOAD_AGE,
+    anonymise_expired,
+    delete_expired_records,
+    retention_cutoff,
+)
 from app.reminders.services import events_with_due_reminders, remind_event
 from app.scheduling.failures import forget_stale, run_item, run_step
+from app.webhooks.delivery import delete_finished_deliveries
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,8 @@ def apply_retention(now: datetime) -> None:
     # Three independent clean-ups: stuck uploads must not keep registrations from being anonymised.
     run_item(RETENTION, "anonymise", now, partial(anonymise_expired, now))
     run_item(RETENTION, "expired_records", now, partial(delete_expired_records, now))
+    deliveries = partial(delete_finished_deliveries, retention_cutoff(now))
+    run_item(RETENTION, "webhook_deliveries", now, deliveries)
     uploads = partial(delete_abandoned_uploads, now - ABANDONED_UPLOAD_AGE)
     run_item(RETENTION, "abandoned_uploads", now, uploads)
     run_item(RETENTION, "stale_failures", now, partial(forget_stale, now))

@@ -18,8 +18,10 @@ import logging
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import delete
 
 from app import queueing
+from app.extensions import db
 from app.webhooks import targets, transport
 from app.webhooks.models import DeliveryStatus, WebhookDelivery
 
@@ -102,3 +104,17 @@ def send(delivery: WebhookDelivery, now: datetime) -> bool:
     delivery.claimed_until = None
     delivery.last_error = ""
     return True
+
+
+def delete_finished_deliveries(cutoff: datetime) -> None:
+    """Delete deliveries done (delivered or given up) before `cutoff`: their payloads carry
+    registrants' names and addresses (the caller commits).
+
+    The queue is searched through its (status, next_attempt_at) index: a row is never due before
+    it was written, so one last tried before the cutoff was written before it too."""
+    db.session.execute(
+        delete(WebhookDelivery).where(
+            WebhookDelivery.status.in_([DeliveryStatus.DELIVERED, DeliveryStatus.FAILED]),
+            WebhookDelivery.next_attempt_at < cutoff,
+        )
+    )

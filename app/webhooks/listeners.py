@@ -7,12 +7,15 @@ waitlisted and then confirmed within one sign-up is reported once, as created.
 """
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
+from flask import Flask, current_app
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import clock
-from app.api.resources import event_json, iso, registration_json
 from app.events.models import Event, EventStatus
 from app.registrations.models import Registration, RegistrationStatus
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -31,6 +34,16 @@ EVENT_FIELDS = (
     "status",
 )
 WAITING = {RegistrationStatus.WAITLISTED, RegistrationStatus.PENDING}
+
+
+@dataclass(frozen=True)
+class Representations:
+    """How a payload shows what changed: the API's own representations, handed over by
+    create_app, so that a receiver sees what a GET shows and this package needs no API import."""
+
+    event: Callable[[Event], dict[str, Any]]
+    registration: Callable[[Registration], dict[str, Any]]
+    moment: Callable[[Any], str | None]
 
 
 def _first_seen(obj, names: tuple[str, ...]) -> dict:
@@ -90,14 +103,15 @@ def _event_type(item: Event, before: dict) -> str | None:
 
 
 def _payload(event_type: str, obj) -> dict:
+    show: Representations = current_app.extensions["webhooks"]
     if isinstance(obj, Registration):
-        data = {"registration": registration_json(obj)}
+        data = {"registration": show.registration(obj)}
     else:
-        data = {"event": event_json(obj, organizer=True)}
+        data = {"event": show.event(obj)}
     return {
         "id": "evt_" + uuid.uuid4().hex,
         "type": event_type,
-        "created_at": iso(clock.now()),
+        "created_at": show.moment(clock.now()),
         "data": data,
     }
 
@@ -149,9 +163,10 @@ LISTENERS = (
 )
 
 
-def init_app(app) -> None:
+def init_app(app: Flask, representations: Representations) -> None:
     """Switch the webhooks on, from create_app. SQLAlchemy's session events are global, so
     they are added once, however many apps a process builds (the tests build many)."""
+    app.extensions["webhooks"] = representations
     for name, listener in LISTENERS:
         if not event.contains(Session, name, listener):
             event.listen(Session, name, listener)

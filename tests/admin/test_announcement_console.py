@@ -15,9 +15,8 @@ from app.events.models import EventKind
 from app.extensions import db
 from app.mail.delivery import deliver_due
 from app.mail.outbox import OutboxMessage, OutboxStatus
-from app.members.consent import CURRENT_VERSION
-from app.members.models import Member, MemberStatus
 from tests.conftest import NOW, sign_in
+from tests.factories import make_member
 from tests.mail.conftest import SmtpServer, free_port
 
 REFUSED = "550 5.1.1 No such user here"
@@ -451,16 +450,7 @@ def test_the_next_notice_shows_when_it_goes_out_and_its_text_with_keys_hidden(co
         starts_at=NOW + timedelta(days=90),
         ends_at=NOW + timedelta(days=90, hours=2),
     )
-    member = Member(
-        email="sato@city.example.jp",
-        name="佐藤 花子",
-        organization_name="鳥取県",
-        status=MemberStatus.ACTIVE,
-        consent_at=NOW,
-        consent_version=CURRENT_VERSION,
-    )
-    db.session.add(member)
-    db.session.commit()
+    make_member("sato@city.example.jp", name="佐藤 花子")
 
     page = console.get("/admin/notices/next").get_data(as_text=True)
 

@@ -12,7 +12,7 @@ from app.audit.models import AuditEntry
 from app.events.models import Question, QuestionType
 from app.extensions import db
 from app.members.models import MemberStatus
-from tests.exports.factories import add_member
+from tests.factories import make_member
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -98,8 +98,8 @@ def test_an_event_without_registrants_downloads_only_the_header(organizer_client
 
 
 def test_members_csv_has_status_organisation_and_consent(organizer_client):
-    add_member("鳥取市", name="鳥取 一郎", listed_publicly=True)
-    add_member("北海道札幌市", name="札幌 二郎", status=MemberStatus.UNSUBSCRIBED)
+    make_member(organization="鳥取市", name="鳥取 一郎", listed_publicly=True)
+    make_member(organization="北海道札幌市", name="札幌 二郎", status=MemberStatus.UNSUBSCRIBED)
     rows = read_csv(organizer_client.get("/admin/members.csv"))
     assert [(r["氏名"], r["状態"], r["都道府県"]) for r in rows] == [
         ("鳥取 一郎", "有効", "鳥取県"),
@@ -111,8 +111,8 @@ def test_members_csv_has_status_organisation_and_consent(organizer_client):
 
 
 def test_members_download_keeps_the_lists_filters(organizer_client):
-    add_member("鳥取市", name="鳥取 一郎")
-    add_member("北海道札幌市", name="札幌 二郎", status=MemberStatus.UNSUBSCRIBED)
+    make_member(organization="鳥取市", name="鳥取 一郎")
+    make_member(organization="北海道札幌市", name="札幌 二郎", status=MemberStatus.UNSUBSCRIBED)
     rows = read_csv(organizer_client.get("/admin/members.csv?status=unsubscribed"))
     assert [r["氏名"] for r in rows] == ["札幌 二郎"]
     response = organizer_client.get("/admin/members.xlsx?q=鳥取")

@@ -17,7 +17,6 @@ from app.materials.models import Material, MaterialDownload
 from tests.materials.samples import (
     MAX_BYTES,
     count,
-    create_member,
     materials,
     outbox,
     overrides,
@@ -30,11 +29,6 @@ from tests.materials.samples import (
 @pytest.fixture
 def app_overrides(tmp_path):
     return overrides(tmp_path)
-
-
-@pytest.fixture
-def make_member(app):
-    return create_member
 
 
 def page(event) -> str:

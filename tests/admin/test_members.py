@@ -6,8 +6,7 @@ import re
 
 from app.members.consent import CURRENT_VERSION, WORDING
 from app.members.models import MemberStatus
-from app.members.services import AWAITING_CONSENT
-from tests.exports.factories import add_member
+from tests.factories import make_member
 
 
 def text_of(response) -> str:
@@ -19,7 +18,7 @@ def member_links(response) -> list[str]:
 
 
 def test_the_list_shows_each_member_with_their_consent_record(organizer_client):
-    add_member("鳥取県", name="山田 花子", email="hanako@pref.tottori.example.jp")
+    make_member(organization="鳥取県", name="山田 花子", email="hanako@pref.tottori.example.jp")
     response = organizer_client.get("/admin/members")
     assert response.status_code == 200
     page = text_of(response)
@@ -31,23 +30,23 @@ def test_the_list_shows_each_member_with_their_consent_record(organizer_client):
 
 
 def test_the_list_searches_by_text(organizer_client):
-    add_member("鳥取県", name="山田 花子")
-    add_member("東京都江戸川区", name="佐藤 次郎")
+    make_member(organization="鳥取県", name="山田 花子")
+    make_member(organization="東京都江戸川区", name="佐藤 次郎")
     response = organizer_client.get("/admin/members?q=江戸川")
     assert member_links(response) == ["佐藤 次郎"]
     assert 'value="江戸川"' in text_of(response)
 
 
 def test_the_list_filters_by_status(organizer_client):
-    add_member(name="有効な人")
-    add_member(name="停止した人", status=MemberStatus.UNSUBSCRIBED)
+    make_member(name="有効な人")
+    make_member(name="停止した人", status=MemberStatus.UNSUBSCRIBED)
     response = organizer_client.get("/admin/members?status=unsubscribed")
     assert member_links(response) == ["停止した人"]
     assert '<option value="unsubscribed" selected>' in text_of(response)
 
 
 def test_an_unknown_status_or_page_shows_everyone_instead_of_an_error(organizer_client):
-    add_member(name="有効な人")
+    make_member(name="有効な人")
     for query in ("status=bogus", "page=abc", "page=-3", "page=99999999999999999999999"):
         response = organizer_client.get(f"/admin/members?{query}")
         assert response.status_code == 200, query
@@ -56,7 +55,7 @@ def test_an_unknown_status_or_page_shows_everyone_instead_of_an_error(organizer_
 
 def test_the_list_pages_and_keeps_the_filters_in_its_links(organizer_client):
     for n in range(51):
-        add_member(name=f"鳥取 {n:02d}")
+        make_member(name=f"鳥取 {n:02d}")
     first = text_of(organizer_client.get("/admin/members?q=鳥取&status=active"))
     assert len(member_links(organizer_client.get("/admin/members?q=鳥取"))) == 50
     assert "51 名" in first
@@ -79,8 +78,8 @@ def test_an_empty_list_says_so(organizer_client):
 def test_a_member_page_shows_the_consent_time_version_and_wording(
     organizer_client, make_event, make_registration
 ):
-    member = add_member(
-        "鳥取市", name="鳥取 一郎", email="ichiro@city.example.jp", department="企画課"
+    member = make_member(
+        organization="鳥取市", name="鳥取 一郎", email="ichiro@city.example.jp", department="企画課"
     )
     make_registration(make_event(title="定期共有会"), email="ichiro@city.example.jp")
     response = organizer_client.get(f"/admin/members/{member.id}")
@@ -95,11 +94,11 @@ def test_a_member_page_shows_the_consent_time_version_and_wording(
 
 
 def test_an_invited_successor_shows_that_consent_is_still_to_come(organizer_client):
-    predecessor = add_member(name="前任 太郎")
-    successor = add_member(
+    predecessor = make_member(name="前任 太郎")
+    successor = make_member(
         name="後任 花子",
         status=MemberStatus.PENDING,
-        consent_version=AWAITING_CONSENT,
+        consented=False,
         predecessor_id=predecessor.id,
     )
     page = text_of(organizer_client.get(f"/admin/members/{successor.id}"))
@@ -111,7 +110,7 @@ def test_an_invited_successor_shows_that_consent_is_still_to_come(organizer_clie
 
 
 def test_a_consent_version_without_recorded_wording_is_flagged(organizer_client):
-    member = add_member(consent_version="2020-01")
+    member = make_member(consent_version="2020-01")
     page = text_of(organizer_client.get(f"/admin/members/{member.id}"))
     assert "この版の文言は記録にありません。" in page
 

@@ -13,7 +13,7 @@ import pytest
 from app.exports.cells import Code
 from app.exports.services import Table
 from app.exports.writers import csv_cell, to_csv
-from tests.exports.factories import add_member
+from tests.factories import make_member
 
 SOFFICE = shutil.which("soffice")
 
@@ -30,7 +30,7 @@ def test_a_code_is_written_as_text_formula_and_only_digits_can_become_one(app):
 
 
 def test_members_csv_has_one_charset_and_the_code_as_text(organizer_client):
-    add_member("北海道札幌市")
+    make_member(organization="北海道札幌市")
     response = organizer_client.get("/admin/members.csv")
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     [row] = csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"), newline=""))

@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import NOW, sign_in
-from tests.exports.factories import add_sample_network
+from tests.factories import add_sample_network
 
 
 @pytest.fixture
-def sample(make_event, make_registration, frozen_now):
-    network = add_sample_network(make_event, make_registration, frozen_now)
+def sample(app, frozen_now):
+    network = add_sample_network(frozen_now)
     frozen_now(NOW + timedelta(days=2))
     return network
 

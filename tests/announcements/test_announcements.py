@@ -32,39 +32,12 @@ from app.mail.delivery import deliver_due
 from app.mail.dkim import message_bytes
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.mail.suppression import flag_address
-from app.members.consent import CURRENT_VERSION
 from app.members.models import Member, MemberStatus
 from app.registrations.invites import links
 from app.registrations.models import RegistrationStatus
 from tests.conftest import NOW
 
 ORGANIZER = ("jimukyoku@reskilling.example.jp", "事務局 担当者")
-
-
-@pytest.fixture
-def make_member(app):
-    """An active member (keyword arguments override), committed."""
-    counter = iter(range(1, 100_000))
-
-    def make(**fields):
-        n = next(counter)
-        values = {
-            "email": f"member{n}@city.example.jp",
-            "name": f"会員{n}",
-            "organization_name": f"テスト市{n}",
-            "status": MemberStatus.ACTIVE,
-            "theme_interests": [],
-            "locale": "ja",
-            "consent_at": NOW - timedelta(days=10),
-            "consent_version": CURRENT_VERSION,
-        }
-        values.update(fields)
-        member = Member(**values)
-        db.session.add(member)
-        db.session.commit()
-        return member
-
-    return make
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from app import clock
-from app.api.tokens import create_api_token
 from app.extensions import db
+from tests.factories import make_api_token
 
 
 @pytest.fixture
@@ -22,8 +21,7 @@ def make_token(make_organizer):
 
     def make(role: str = "organizer", name: str = "テスト連携"):
         organizer = make_organizer(role=role)
-        _row, token = create_api_token(organizer, name, clock.now())
-        db.session.commit()
+        _row, token = make_api_token(organizer, name)
         return token, organizer
 
     return make

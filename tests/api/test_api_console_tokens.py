@@ -6,12 +6,12 @@ import re
 from flask import g
 from sqlalchemy import select
 
-from app import clock
-from app.api.tokens import create_api_token, hash_token
+from app.api.tokens import hash_token
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.organizers.models import ApiToken
 from tests.conftest import CsrfClient, sign_in
+from tests.factories import make_api_token
 
 TOKEN = re.compile(r'<code id="new-token">(rsk_[^<]+)</code>')
 
@@ -63,9 +63,8 @@ def as_user(app, organizer) -> CsrfClient:
 
 def test_organizers_see_and_revoke_only_their_own_tokens_admins_all(app, make_organizer):
     alice, bob, admin = make_organizer(), make_organizer(), make_organizer(role="admin")
-    create_api_token(alice, "alice の連携", clock.now())
-    bobs, _ = create_api_token(bob, "bob の連携", clock.now())
-    db.session.commit()
+    make_api_token(alice, "alice の連携")
+    bobs, _ = make_api_token(bob, "bob の連携")
     as_alice = as_user(app, alice)
     assert "bob の連携" not in as_alice.get("/admin/api-tokens").get_data(as_text=True)
     refused = as_alice.submit("/admin/api-tokens", {}, action=f"/admin/api-tokens/{bobs.id}/revoke")

@@ -5,21 +5,15 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from app import clock
 from app.announcements.models import Announcement
 from app.announcements.sending import queue_due_announcements
 from app.audit.models import AuditEntry
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
 from app.members.models import Member, MemberStatus
-from app.members.services import (
-    MembershipInput,
-    apply_for_membership,
-    confirm_membership,
-    confirm_token,
-)
 from tests.api.conftest import problem_fields
 from tests.conftest import NOW
+from tests.factories import join_network
 
 APPLICANT = {
     "name": "佐藤 花子",
@@ -31,16 +25,6 @@ APPLICANT = {
     "consent": True,
     "privacy": True,
 }
-
-
-def member(email="m@city.example.jp", active=True):
-    row = apply_for_membership(
-        MembershipInput(name="会員", email=email, organization="鳥取県"), clock.now()
-    )
-    if active:
-        confirm_membership(confirm_token(row), clock.now())
-    db.session.commit()
-    return row
 
 
 def mails_to(address):
@@ -63,7 +47,7 @@ def test_an_application_is_accepted_pending_and_mailed_a_confirmation_link(api):
 
 
 def test_an_existing_member_gets_the_same_answer_and_no_second_row(api):
-    member("hanako@city.example.jp")
+    join_network("hanako@city.example.jp")
     response = api.post("/api/v1/members", json=APPLICANT)
     assert response.status_code == 202
     assert db.session.scalar(select(func.count()).select_from(Member)) == 1
@@ -80,8 +64,8 @@ def test_an_application_needs_consent_and_the_forms_fields(api):
 
 
 def test_organizers_list_and_read_members(api, organizer_token):
-    active = member("a@city.example.jp")
-    member("p@city.example.jp", active=False)
+    active = join_network("a@city.example.jp")
+    join_network("p@city.example.jp", confirm=False)
     listing = api.get("/api/v1/members", token=organizer_token).get_json()
     assert listing["total"] == 2
     only_active = api.get("/api/v1/members?status=active", token=organizer_token).get_json()
@@ -125,7 +109,7 @@ def test_an_announcement_is_created_scheduled_and_its_progress_read(
 
 
 def test_without_send_at_an_announcement_is_a_draft(api, organizer_token):
-    member()
+    join_network("m@city.example.jp")
     response = api.post(
         "/api/v1/announcements",
         token=organizer_token,

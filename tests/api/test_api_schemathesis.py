@@ -16,13 +16,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from app import clock
-from app.announcements.inputs import AnnouncementInput
-from app.announcements.sending import create_announcement
-from app.audit.actor import SYSTEM
-from app.extensions import db
-from app.members.services import MembershipInput, apply_for_membership
 from tests.conftest import NOW
+from tests.factories import join_network, make_announcement
 
 # Examples per operation and mode: enough to reach every branch of the input checks, few enough
 # to keep the run well under a minute.
@@ -46,22 +41,8 @@ def seeded(app, make_event, make_registration):
         tables=[{"title": "庁内職員向け事業", "capacity": 3}],
     )
     make_registration(event, part_ids=[event.parts[0].id])
-    apply_for_membership(
-        MembershipInput(name="会員", email="member@city.example.jp", organization="鳥取県"),
-        clock.now(),
-    )
-    create_announcement(
-        AnnouncementInput(
-            subject="お知らせ",
-            body="本文",
-            audience={"kind": "members"},
-            send_at=NOW + timedelta(days=1),
-        ),
-        "staff@secretariat.example.jp",
-        now=clock.now(),
-        actor=SYSTEM,
-    )
-    db.session.commit()
+    join_network("member@city.example.jp", confirm=False)
+    make_announcement(body="本文", send_at=NOW + timedelta(days=1))
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from app.inputs import InvalidInput, parse
 from app.mail.delivery import deliver_due
 from app.mail.outbox import OutboxMessage, OutboxStatus
 from app.registrations.models import Registration
+from tests.factories import make_member
 
 CONSOLE = {
     "title": "2026年9月 セミナー",
@@ -420,22 +421,7 @@ def test_a_bad_person_gets_the_same_field_and_message_from_every_door(
 
 
 def test_a_member_round_trips_through_put(api, organizer_token, client):
-    from app import clock
-    from app.members.consent import CURRENT_VERSION
-    from app.members.models import Member, MemberStatus
-
-    member = Member(
-        email="hanako@city.example.jp",
-        name="山田 花子",
-        organization_name="鳥取県",
-        organization_code="310000",
-        status=MemberStatus.ACTIVE,
-        theme_interests=["staff"],
-        consent_at=clock.now(),
-        consent_version=CURRENT_VERSION,
-    )
-    db.session.add(member)
-    db.session.commit()
+    member = make_member("hanako@city.example.jp", name="山田 花子", theme_interests=["staff"])
     auth = {"Authorization": f"Bearer {organizer_token}"}
     shown = api.get(f"/api/v1/members/{member.id}", token=organizer_token).get_json()
 

@@ -12,15 +12,15 @@ from sqlalchemy import select
 from app.extensions import db
 from app.members.models import Member, ThemeInterest
 from app.members.services import profile_token
-from tests.exports.factories import add_member
+from tests.factories import make_member
 
 
 @pytest.fixture
 def profile_path(app):
     """A member's own page, as the mailed link opens it; the test's transaction is ended (SQLite's
     write lock)."""
-    member = add_member(
-        "鳥取県", name="山田 花子", email="hanako@city.example.jp", department="総務課"
+    member = make_member(
+        organization="鳥取県", name="山田 花子", email="hanako@city.example.jp", department="総務課"
     )
     member.theme_interests = [ThemeInterest.STAFF.value]
     db.session.commit()

@@ -6,15 +6,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.audit.actor import SYSTEM
 from app.errors import DomainError
 from app.events.models import Event
 from app.extensions import db
 from app.registrations.event_changes import cancel_event, change_event
-from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
-from app.registrations.signup import register_attendee
+from tests import factories
 from tests.calendar.icalcheck import invite_of, only_vevent, outbox, utc
 from tests.event_edits import as_input
 
@@ -24,13 +22,7 @@ ATTENDEES = 200
 def sign_up_many(event, count: int, prefix: str = "person") -> list[Registration]:
     """`count` sign-ups through the service, committed once."""
     registrations = [
-        register_attendee(
-            event.id,
-            RegistrationInput(
-                name=f"参加者{n}", email=f"{prefix}{n}@city.example.jp", organization="鳥取県"
-            ),
-            clock.now(),
-        )
+        factories.make_registration(event, email=f"{prefix}{n}@city.example.jp", commit=False)
         for n in range(count)
     ]
     db.session.commit()

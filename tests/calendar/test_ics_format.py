@@ -7,12 +7,12 @@ from datetime import timedelta
 from app import clock
 from app.audit.actor import SYSTEM
 from app.extensions import db
-from app.members.models import Member, MemberStatus
 from app.members.services import feed_token
 from app.registrations.event_changes import cancel_event, change_event
 from app.registrations.signup import cancel_registration
 from tests.calendar.icalcheck import check_raw, only_vevent, outbox, parse, vevents
 from tests.event_edits import as_input
+from tests.factories import make_member
 
 # Long enough to be folded several times, in 3-octet characters with ASCII mixed in so that the
 # fold points fall at every offset within a character.
@@ -43,17 +43,7 @@ def test_every_generated_calendar_is_crlf_folded_at_75_octets_without_splitting_
     db.session.commit()
     cancel_event(other.id, actor=SYSTEM)
     db.session.commit()
-    member = Member(
-        email="second@city.example.jp",
-        name="会員",
-        organization_name="鳥取県",
-        status=MemberStatus.ACTIVE,
-        consent_at=clock.now(),
-        consent_version="1",
-        feed_nonce="feed-nonce-for-format-test",
-    )
-    db.session.add(member)
-    db.session.commit()
+    member = make_member("second@city.example.jp", feed_nonce="feed-nonce-for-format-test")
 
     bodies = [mail.calendar_body for mail in outbox() if mail.calendar_body]
     assert {mail.calendar_method for mail in outbox() if mail.calendar_body} == {

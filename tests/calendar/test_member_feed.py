@@ -9,24 +9,13 @@ from app.members.models import MemberStatus
 from app.members.services import (
     MembershipInput,
     apply_for_membership,
-    confirm_membership,
-    confirm_token,
     feed_token,
     reissue_feed_token,
 )
 from tests.calendar.icalcheck import BASE_URL, DOMAIN, outbox, parse, vevents
+from tests.factories import join_network
 
 EMAIL = "member@city.example.jp"
-
-
-def active_member(email: str = EMAIL):
-    member = apply_for_membership(
-        MembershipInput(name="会員 花子", email=email, organization="鳥取県"), clock.now()
-    )
-    db.session.flush()
-    confirm_membership(confirm_token(member), clock.now())
-    db.session.commit()
-    return member
 
 
 def feed(client, token: str):
@@ -40,7 +29,7 @@ def by_uid(response) -> dict:
 def test_feed_holds_the_members_own_entry_with_join_link_and_public_entries_for_the_rest(
     client, make_event, make_registration
 ):
-    member = active_member()
+    member = join_network(EMAIL, name="会員 花子")
     mine = make_event(title="申込済みの回")
     other = make_event(title="未申込の回")
     registration = make_registration(mine, email=EMAIL)
@@ -74,7 +63,7 @@ def test_feed_holds_the_members_own_entry_with_join_link_and_public_entries_for_
 
 
 def test_welcome_mail_carries_the_feed_url(make_event):
-    member = active_member()
+    member = join_network(EMAIL, name="会員 花子")
     [welcome] = outbox("member_welcome")
     token = feed_token(member)
     assert f"webcal://reskilling.example.jp/feeds/{token}.ics" in welcome.text_body
@@ -84,7 +73,7 @@ def test_welcome_mail_carries_the_feed_url(make_event):
 def test_a_waitlisted_or_cancelled_registration_shows_as_the_public_entry(
     client, make_event, make_registration
 ):
-    member = active_member()
+    member = join_network(EMAIL, name="会員 花子")
     full = make_event(capacity=1)
     make_registration(full)
     waiting = make_registration(full, email=EMAIL)
@@ -94,7 +83,7 @@ def test_a_waitlisted_or_cancelled_registration_shows_as_the_public_entry(
 
 
 def test_reissuing_the_feed_token_retires_the_old_url(client, make_event):
-    member = active_member()
+    member = join_network(EMAIL, name="会員 花子")
     make_event()
     old = feed_token(member)
     assert feed(client, old).status_code == 200
@@ -107,7 +96,7 @@ def test_reissuing_the_feed_token_retires_the_old_url(client, make_event):
 
 def test_feed_of_an_unsubscribed_or_pending_member_is_not_found(client, make_event):
     make_event()
-    member = active_member()
+    member = join_network(EMAIL, name="会員 花子")
     token = feed_token(member)
     member.status = MemberStatus.UNSUBSCRIBED
     member.unsubscribed_at = clock.now()
@@ -122,11 +111,7 @@ def test_feed_of_an_unsubscribed_or_pending_member_is_not_found(client, make_eve
     assert member.status == MemberStatus.UNSUBSCRIBED
     assert feed(client, token).status_code == 404
 
-    never_confirmed = apply_for_membership(
-        MembershipInput(name="未確認", email="pending@city.example.jp", organization="鳥取県"),
-        clock.now(),
-    )
-    db.session.commit()
+    never_confirmed = join_network("pending@city.example.jp", name="未確認", confirm=False)
     assert never_confirmed.feed_nonce is None
     assert feed(client, f"{never_confirmed.id}.forged").status_code == 404
     assert feed(client, "garbage").status_code == 404
@@ -135,7 +120,7 @@ def test_feed_of_an_unsubscribed_or_pending_member_is_not_found(client, make_eve
 def test_feed_answers_304_until_the_members_registrations_change(
     client, make_event, make_registration
 ):
-    member = active_member()
+    member = join_network(EMAIL, name="会員 花子")
     event = make_event()
     etag = feed(client, feed_token(member)).headers["ETag"]
     unchanged = client.get(f"/feeds/{feed_token(member)}.ics", headers={"If-None-Match": etag})

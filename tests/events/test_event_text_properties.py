@@ -14,9 +14,8 @@ from app.events.models import Event
 from app.extensions import db
 from app.inputs import InvalidInput, parse
 from app.mail.outbox import OutboxMessage, OutboxStatus
-from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration
-from app.registrations.signup import register_attendee
+from tests import factories
 from tests.pasted_text import THROUGH_THE_APP, pasted_text
 
 TEXT = pasted_text(60)
@@ -46,18 +45,9 @@ def test_any_accepted_text_is_stored_shown_mailed_and_exported(
         return  # refused with a field error: nothing to store
     try:
         event = create_event(data, clock.now(), actor=SYSTEM)
-        registration = register_attendee(
-            event.id,
-            RegistrationInput(
-                name="鳥取 太郎",
-                email="taro@city.example.jp",
-                organization="鳥取県",
-                parts=[event.parts[0].id],
-                table=event.tables[0].id,
-            ),
-            clock.now(),
+        registration = factories.make_registration(
+            event, part_ids=[event.parts[0].id], table_id=event.tables[0].id
         )
-        db.session.commit()
 
         for url in (f"/events/{event.slug}", f"/events/{event.slug}/register", "/"):
             assert client.get(url).status_code == 200, url

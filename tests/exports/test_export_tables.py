@@ -14,7 +14,7 @@ from app.members.search import MemberSearch
 from app.members.services import AWAITING_CONSENT
 from app.registrations.models import RegistrationStatus
 from tests.conftest import NOW
-from tests.exports.factories import add_member
+from tests.factories import make_member
 
 CHECK_IN = NOW + timedelta(days=30)
 
@@ -141,8 +141,8 @@ def test_an_event_without_registrants_gives_only_headers(app, make_event):
 
 
 def test_members_carry_their_consent_record_prefecture_and_themes(app):
-    member = add_member(
-        "鳥取市",
+    member = make_member(
+        organization="鳥取市",
         name="鳥取 一郎",
         email="ichiro@city.tottori.example.jp",
         department="企画課",
@@ -163,7 +163,7 @@ def test_members_carry_their_consent_record_prefecture_and_themes(app):
 
 
 def test_an_invited_successor_has_no_consent_time_yet(app):
-    add_member(status=MemberStatus.PENDING, consent_version=AWAITING_CONSENT)
+    make_member(status=MemberStatus.PENDING, consented=False)
     table = member_table(MemberSearch())
     row = dict(zip(table.headers, table.rows[0], strict=True))
     assert row["同意日時"] is None

@@ -10,16 +10,12 @@ from sqlalchemy import select
 
 from app import clock
 from app.announcements import sending as announcements
-from app.announcements.inputs import AnnouncementInput
-from app.audit.actor import SYSTEM
 from app.extensions import db
-from app.inputs import parse
 from app.inquiries.models import Inquiry
 from app.inquiries.notifications import notify_organizers, notify_sender
 from app.mail.outbox import OutboxMessage
 from app.materials.notifications import notify_materials_available
-from app.members.consent import CURRENT_VERSION
-from app.members.models import Member, MemberStatus
+from app.members.models import MemberStatus
 from app.members.notifications import (
     notify_already_member,
     notify_confirm_membership,
@@ -33,6 +29,7 @@ from app.registrations import notifications as registration_mail
 from app.registrations.models import RegistrationStatus
 from app.reminders.notifications import notify_reminder
 from tests.conftest import NOW
+from tests.factories import make_announcement, make_member
 
 SECRETARIAT = {
     "SECRETARIAT_NAME": "全国自治体リスキリングネットワーク事務局",
@@ -40,25 +37,6 @@ SECRETARIAT = {
     "SECRETARIAT_CONTACT": "info@reskilling.example.jp",
     "MAIL_DEFAULT_SENDER": "全国自治体リスキリングネットワーク事務局 <info@reskilling.example.jp>",
 }
-
-
-def _member(n: int, **fields) -> Member:
-    values = {
-        "email": f"member{n}@city.example.jp",
-        "name": f"札幌 花子{n}",
-        "organization_name": "札幌市",
-        "organization_code": "011002",
-        "status": MemberStatus.ACTIVE,
-        "theme_interests": [],
-        "locale": "ja",
-        "consent_at": NOW - timedelta(days=10),
-        "consent_version": CURRENT_VERSION,
-        **fields,
-    }
-    member = Member(**values)
-    db.session.add(member)
-    db.session.flush()
-    return member
 
 
 def _made_by(action) -> OutboxMessage:
@@ -115,23 +93,16 @@ def every_mail_kind(app, make_event, make_registration, make_organizer):
     )
     kinds["event cancelled"] = _made_by(lambda: registration_mail.notify_event_cancelled(confirmed))
 
-    member = _member(1)
+    member = make_member(name="札幌 花子", organization="札幌市", commit=False)
     kinds["half-yearly notice"] = _made_by(
         lambda: notify_half_year(member, [event], contact_check=True)
     )
-    announcement = announcements.create_announcement(
-        parse(
-            AnnouncementInput,
-            {
-                "subject": "9月にセミナー＆情報交換会を開催します",
-                "body": "{name} 様\n\n9月にセミナー＆情報交換会を開催予定です。詳細は追ってご案内します。",
-                "audience": {"kind": "members"},
-            },
-        ),
-        "jimukyoku@reskilling.example.jp",
-        actor=SYSTEM,
+    announcement = make_announcement(
+        subject="9月にセミナー＆情報交換会を開催します",
+        body="{name} 様\n\n9月にセミナー＆情報交換会を開催予定です。詳細は追ってご案内します。",
+        created_by="jimukyoku@reskilling.example.jp",
+        commit=False,
     )
-    db.session.flush()
     kinds["announcement"] = _made_by(
         lambda: announcements.queue_announcement(announcement.id, clock.now())
     )
@@ -140,14 +111,20 @@ def every_mail_kind(app, make_event, make_registration, make_organizer):
             event, [], member.email, member.name, "ja", "当日の資料をお送りします。", member
         )
     )
-    applicant = _member(2, status=MemberStatus.PENDING)
+    applicant = make_member(
+        name="札幌 次郎", organization="札幌市", status=MemberStatus.PENDING, commit=False
+    )
     kinds["join confirmation"] = _made_by(
         lambda: notify_confirm_membership(applicant, "confirm-token")
     )
     kinds["welcome"] = _made_by(lambda: notify_welcome(member, "feed-token", "profile-token"))
     kinds["already a member"] = _made_by(lambda: notify_already_member(member))
     kinds["handover"] = _made_by(
-        lambda: notify_handover_invitation(_member(3), member, "handover-token")
+        lambda: notify_handover_invitation(
+            make_member(name="札幌 三郎", organization="札幌市", commit=False),
+            member,
+            "handover-token",
+        )
     )
     kinds["profile link"] = _made_by(lambda: notify_profile_link(member, "profile-token"))
 

@@ -2,14 +2,9 @@
 
 import pytest
 
-from tests.materials.samples import create_member, overrides
+from tests.materials.samples import overrides
 
 
 @pytest.fixture
 def app_overrides(tmp_path):
     return overrides(tmp_path)
-
-
-@pytest.fixture
-def make_member(app):
-    return create_member

@@ -1,11 +1,9 @@
-"""Sample files for upload tests (real PDF, Office Open XML and OLE headers), members, and
+"""Sample files for upload tests (real PDF, Office Open XML and OLE headers) and
 helpers to read the outbox and the materials folder."""
 
 import email
 import io
-import itertools
 import zipfile
-from datetime import timedelta
 from email import policy
 from pathlib import Path
 
@@ -15,9 +13,6 @@ from app.extensions import db
 from app.mail.dkim import message_bytes
 from app.mail.outbox import OutboxMessage
 from app.materials.models import Material, MaterialDownload
-from app.members.consent import CURRENT_VERSION
-from app.members.models import Member, MemberStatus
-from tests.conftest import NOW
 
 # Small enough that a test can go past it without big buffers.
 MAX_BYTES = 4096
@@ -95,26 +90,3 @@ def mime(row: OutboxMessage) -> email.message.EmailMessage:
 
 def text_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
-
-
-_members = itertools.count(1)
-
-
-def create_member(**fields) -> Member:
-    """An active member (keyword arguments override), committed."""
-    n = next(_members)
-    values = {
-        "email": f"member{n}@city.example.jp",
-        "name": f"会員{n}",
-        "organization_name": f"テスト市{n}",
-        "status": MemberStatus.ACTIVE,
-        "theme_interests": [],
-        "locale": "ja",
-        "consent_at": NOW - timedelta(days=10),
-        "consent_version": CURRENT_VERSION,
-    }
-    values.update(fields)
-    member = Member(**values)
-    db.session.add(member)
-    db.session.commit()
-    return member

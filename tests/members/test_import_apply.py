@@ -21,7 +21,7 @@ from app.members.imports.notifications import CATEGORY
 from app.members.models import Member, MemberStatus
 from app.members.services import AWAITING_CONSENT, confirm_membership, confirm_token
 from tests.conftest import NOW
-from tests.exports.factories import add_member
+from tests.factories import make_member
 from tests.members import import_samples as samples
 
 SMALL = samples.contacts()[:40]
@@ -34,9 +34,15 @@ def organizer(make_organizer):
 
 @pytest.fixture
 def recorded(app):
-    add_member("鳥取県", name="既存 一郎", email=samples.EXISTING_ACTIVE, department="旧の課")
-    add_member("鳥取県", name="同じ 花子", email=samples.EXISTING_SAME, department="同じ課")
-    add_member("鳥取県", email=samples.EXISTING_UNSUBSCRIBED, status=MemberStatus.UNSUBSCRIBED)
+    make_member(
+        organization="鳥取県", name="既存 一郎", email=samples.EXISTING_ACTIVE, department="旧の課"
+    )
+    make_member(
+        organization="鳥取県", name="同じ 花子", email=samples.EXISTING_SAME, department="同じ課"
+    )
+    make_member(
+        organization="鳥取県", email=samples.EXISTING_UNSUBSCRIBED, status=MemberStatus.UNSUBSCRIBED
+    )
     db.session.add(SuppressedAddress(email=samples.SUPPRESSED, reason="550 no such user"))
     db.session.commit()
 

@@ -14,7 +14,7 @@ from app.members.imports.columns import InvalidMapping
 from app.members.imports.models import ImportStatus, MemberImportRow
 from app.members.models import Member, MemberStatus
 from tests.conftest import NOW
-from tests.exports.factories import add_member
+from tests.factories import make_member
 from tests.members import import_samples as samples
 
 CLI = Actor("cli")
@@ -23,9 +23,15 @@ CLI = Actor("cli")
 @pytest.fixture
 def recorded(app):
     """The members and the bounced address the sample list meets."""
-    add_member("鳥取県", name="既存 一郎", email=samples.EXISTING_ACTIVE, department="旧の課")
-    add_member("鳥取県", name="同じ 花子", email=samples.EXISTING_SAME, department="同じ課")
-    add_member("鳥取県", email=samples.EXISTING_UNSUBSCRIBED, status=MemberStatus.UNSUBSCRIBED)
+    make_member(
+        organization="鳥取県", name="既存 一郎", email=samples.EXISTING_ACTIVE, department="旧の課"
+    )
+    make_member(
+        organization="鳥取県", name="同じ 花子", email=samples.EXISTING_SAME, department="同じ課"
+    )
+    make_member(
+        organization="鳥取県", email=samples.EXISTING_UNSUBSCRIBED, status=MemberStatus.UNSUBSCRIBED
+    )
     db.session.add(SuppressedAddress(email=samples.SUPPRESSED, reason="550 no such user"))
     db.session.commit()
 

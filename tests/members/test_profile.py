@@ -12,7 +12,7 @@ from app.extensions import db
 from app.mail.outbox import OutboxMessage, enqueue
 from app.members.models import Member, MemberStatus, ThemeInterest
 from app.members.services import profile_token, unsubscribe_token
-from tests.exports.factories import add_member
+from tests.factories import make_member
 
 PROFILE_URL = re.compile(r"https://reskilling\.example\.jp(/members/profile/\S+)")
 
@@ -28,8 +28,8 @@ def member(email) -> Member | None:
 
 @pytest.fixture
 def hanako(app):
-    return add_member(
-        "鳥取県",
+    return make_member(
+        organization="鳥取県",
         name="山田 花子",
         email="hanako@city.example.jp",
         department="総務部デジタル推進課",
@@ -143,7 +143,7 @@ def test_leaving_needs_the_box_ticked_and_then_deletes_the_record_and_its_mail(
 
 def test_a_wrong_or_pending_members_link_shows_nothing(client, hanako):
     assert client.get(path(hanako)[:-3] + "xyz").status_code == 404
-    pending = add_member(email="pending@city.example.jp", status=MemberStatus.PENDING)
+    pending = make_member(email="pending@city.example.jp", status=MemberStatus.PENDING)
     assert client.get(path(pending)).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Member)) == 2
 

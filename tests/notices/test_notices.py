@@ -21,27 +21,11 @@ from app.members.services import confirm_token
 from app.notices.models import NoticeRun
 from app.notices.schedule import first_working_day, notice_time
 from app.notices.services import preview_next_notice, send_half_year_notice
-from app.organizations.services import resolve_organization
 from app.scheduling.sweep import run_sweep
+from tests.factories import make_member
 
 # 1 April 2028 is a Saturday: the notice goes out on Monday 3 April, 10:00 JST (01:00 UTC).
 APRIL_2028 = datetime(2028, 4, 3, 1, 0, tzinfo=UTC)
-
-
-def add_member(email_address, status=MemberStatus.ACTIVE, name="山田 太郎", organization="鳥取県"):
-    org = resolve_organization(organization)
-    member = Member(
-        email=email_address,
-        name=name,
-        organization_code=org.code,
-        organization_name=org.name,
-        status=status,
-        consent_at=clock.now(),
-        consent_version=CURRENT_VERSION,
-    )
-    db.session.add(member)
-    db.session.commit()
-    return member
 
 
 def notices(to=None):
@@ -73,10 +57,10 @@ def test_notice_goes_to_every_active_member_once_at_ten_on_the_first_working_day
     app, make_event, frozen_now
 ):
     session = sharing_session(make_event)
-    active = add_member("active@pref.tottori.example.jp")
-    add_member("pending@city.example.jp", status=MemberStatus.PENDING)
-    add_member("left@city.example.jp", status=MemberStatus.UNSUBSCRIBED)
-    add_member("bounced@city.example.jp")
+    active = make_member("active@pref.tottori.example.jp")
+    make_member("pending@city.example.jp", status=MemberStatus.PENDING)
+    make_member("left@city.example.jp", status=MemberStatus.UNSUBSCRIBED)
+    make_member("bounced@city.example.jp")
     db.session.add(SuppressedAddress(email="bounced@city.example.jp", reason="550"))
     db.session.commit()
 
@@ -98,7 +82,7 @@ def test_the_notice_commits_nothing_itself_the_sweep_commits_the_run_and_its_mai
     app, make_event, frozen_now
 ):
     sharing_session(make_event)
-    add_member("active@pref.tottori.example.jp")
+    make_member("active@pref.tottori.example.jp")
     db.session.commit()
     frozen_now(APRIL_2028)
 
@@ -115,7 +99,7 @@ def test_the_notice_commits_nothing_itself_the_sweep_commits_the_run_and_its_mai
 
 def test_october_notice_has_no_contact_check(app, make_event, frozen_now):
     sharing_session(make_event, when=datetime(2028, 11, 1, 5, 0, tzinfo=UTC))
-    add_member("a@city.example.jp")
+    make_member("a@city.example.jp")
     frozen_now(datetime(2028, 10, 2, 1, 0, tzinfo=UTC))
     assert send_half_year_notice(clock.now()) == 1
     assert "年度初めのご確認" not in notices()[0].text_body
@@ -125,7 +109,7 @@ def test_a_notice_missed_by_downtime_is_sent_once_within_the_catch_up_window(
     app, make_event, frozen_now
 ):
     sharing_session(make_event)
-    add_member("a@city.example.jp")
+    make_member("a@city.example.jp")
     frozen_now(APRIL_2028 + timedelta(days=20))  # past NOTICE_CATCH_UP_DAYS (14)
     assert send_half_year_notice(clock.now()) == 0
     frozen_now(APRIL_2028 + timedelta(days=5))
@@ -137,7 +121,7 @@ def test_notice_is_bulk_mail_with_sender_address_and_one_click_unsubscribe(
     app, client, make_event, frozen_now
 ):
     sharing_session(make_event)
-    member = add_member("a@city.example.jp")
+    member = make_member("a@city.example.jp")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
     db.session.commit()
@@ -164,7 +148,7 @@ def test_notice_is_bulk_mail_with_sender_address_and_one_click_unsubscribe(
 
 def test_preview_shows_when_the_next_notice_goes_out_and_what_it_says(app, make_event, frozen_now):
     sharing_session(make_event)
-    add_member("a@city.example.jp", name="佐藤 花子")
+    make_member("a@city.example.jp", name="佐藤 花子")
     frozen_now(datetime(2028, 3, 1, tzinfo=UTC))
     preview = preview_next_notice(clock.now())
     assert preview["period"] == "2028-04"
@@ -180,7 +164,7 @@ def link(text, fragment):
 
 def test_still_me_and_hand_over_to_a_successor(app, client, make_event, frozen_now):
     sharing_session(make_event)
-    old = add_member("old@city.kaga.example.jp", organization="加賀市")
+    old = make_member("old@city.kaga.example.jp", organization="加賀市")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
     db.session.commit()
@@ -229,7 +213,7 @@ def test_a_successor_is_offered_the_predecessors_public_listing_and_answers_for_
     app, client, make_event, frozen_now, keeps_listing
 ):
     sharing_session(make_event)
-    old = add_member("old@city.kaga.example.jp", organization="加賀市")
+    old = make_member("old@city.kaga.example.jp", organization="加賀市")
     old.listed_publicly = True
     db.session.commit()
     assert "加賀市" in client.get("/municipalities").get_data(as_text=True)
@@ -257,7 +241,7 @@ def test_a_successor_is_offered_the_predecessors_public_listing_and_answers_for_
 
 
 def test_an_applicants_confirmation_keeps_the_listing_answer_of_the_join_form(app, client):
-    member = add_member("apply@city.example.jp", status=MemberStatus.PENDING)
+    member = make_member("apply@city.example.jp", status=MemberStatus.PENDING)
     member.listed_publicly = True
     member.confirm_nonce = "n1"
     db.session.commit()
@@ -270,7 +254,7 @@ def test_an_applicants_confirmation_keeps_the_listing_answer_of_the_join_form(ap
 
 def test_hand_over_to_yourself_is_refused_with_a_message(app, client, make_event, frozen_now):
     sharing_session(make_event)
-    old = add_member("old@city.example.jp")
+    old = make_member("old@city.example.jp")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
     db.session.commit()
@@ -289,7 +273,7 @@ def test_unsubscribing_withdraws_the_notice_still_waiting_in_the_outbox(
     from app.mail.outbox import OutboxStatus
 
     sharing_session(make_event)
-    member = add_member("a@city.example.jp")
+    member = make_member("a@city.example.jp")
     frozen_now(APRIL_2028)
     send_half_year_notice(clock.now())
     db.session.commit()

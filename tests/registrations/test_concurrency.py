@@ -8,9 +8,9 @@ from app import clock
 from app.errors import AlreadyRegistered
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
-from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.signup import register_attendee
+from tests.factories import registration_input
 
 SIGNUPS = 50
 
@@ -54,10 +54,7 @@ def statuses(event_id):
 
 def test_fifty_simultaneous_sign_ups_for_ten_seats_confirm_exactly_ten(app, make_event):
     event = make_event(capacity=10)
-    inputs = [
-        RegistrationInput(name=f"参加者{i}", email=f"p{i}@city.example.jp", organization="鳥取県")
-        for i in range(SIGNUPS)
-    ]
+    inputs = [registration_input(i) for i in range(SIGNUPS)]
 
     errors = sign_up_at_once(app, event.id, inputs)
 
@@ -88,16 +85,7 @@ def test_simultaneous_sign_ups_for_a_small_table_never_overbook_it(app, make_eve
         tables=[{"title": "庁内職員向け事業", "capacity": 3}],
     )
     part_id, table_id = event.parts[0].id, event.tables[0].id
-    inputs = [
-        RegistrationInput(
-            name=f"参加者{i}",
-            email=f"t{i}@city.example.jp",
-            organization="鳥取県",
-            parts=[part_id],
-            table=table_id,
-        )
-        for i in range(20)
-    ]
+    inputs = [registration_input(i, parts=[part_id], table=table_id) for i in range(20)]
     assert sign_up_at_once(app, event.id, inputs) == []
     assert statuses(event.id) == {
         RegistrationStatus.CONFIRMED: 3,
@@ -107,7 +95,7 @@ def test_simultaneous_sign_ups_for_a_small_table_never_overbook_it(app, make_eve
 
 def test_the_same_person_submitting_twice_at_once_gets_one_registration(app, make_event):
     event = make_event()
-    data = RegistrationInput(name="山田 太郎", email="taro@city.example.jp", organization="鳥取県")
+    data = registration_input()
     errors = sign_up_at_once(app, event.id, [data] * 8)
     assert len(errors) == 7
     assert all(isinstance(error, AlreadyRegistered) for error in errors)

@@ -16,14 +16,14 @@ from app.extensions import db
 from app.mail.outbox import OutboxMessage
 from app.registrations.answers import InvalidAnswer
 from app.registrations.event_changes import cancel_event
-from app.registrations.inputs import RegistrationInput
 from app.registrations.models import Registration, RegistrationStatus
 from app.registrations.organizer_actions import (
     WrongStatus,
     approve_registration,
     decline_registration,
 )
-from app.registrations.signup import cancel_registration, register_attendee, resend_confirmation
+from app.registrations.signup import cancel_registration, resend_confirmation
+from tests import factories
 from tests.conftest import NOW
 
 VALID = {
@@ -81,19 +81,12 @@ def questioned_event(make_event):
     return event
 
 
-def sign_up(event, email="taro@city.example.jp", **fields):
-    data = RegistrationInput(name="山田 太郎", email=email, organization="鳥取県", **fields)
-    registration = register_attendee(event.id, data, clock.now())
-    db.session.commit()
-    return registration
-
-
 # --- answers, checked by the service ---------------------------------------------------------
 
 
 def test_answers_are_stored_keyed_by_question_id_in_option_order(questioned_event):
     role, note, way, themes = questioned_event.questions
-    registration = sign_up(
+    registration = factories.make_registration(
         questioned_event,
         answers={
             str(role.id): "  DX推進担当  ",
@@ -115,7 +108,7 @@ def test_answers_to_unknown_questions_are_ignored(questioned_event, make_event):
     [foreign] = add_questions(
         make_event(), ("他のイベントの質問", QuestionType.SHORT_TEXT, False, [])
     )
-    registration = sign_up(
+    registration = factories.make_registration(
         questioned_event,
         answers={str(role.id): "係長", str(way.id): "会場", str(foreign.id): "x", "abc": "y"},
     )
@@ -158,7 +151,7 @@ def test_bad_answers_are_refused_naming_the_question_and_nothing_is_stored(
 ):
     questions = questioned_event.questions
     with pytest.raises(InvalidAnswer) as error:
-        sign_up(questioned_event, answers=answer_of(questions))
+        factories.make_registration(questioned_event, answers=answer_of(questions))
     assert str(error.value.message) == message
     assert error.value.field.startswith("question_")
     label = message[1 : message.index("」")]
@@ -172,12 +165,12 @@ def test_bad_answers_are_refused_naming_the_question_and_nothing_is_stored(
 def test_a_required_choice_question_without_options_does_not_block_sign_up(make_event):
     event = make_event()
     add_questions(event, ("未設定の質問", QuestionType.SINGLE_CHOICE, True, []))
-    assert sign_up(event).status == RegistrationStatus.CONFIRMED
+    assert factories.make_registration(event).status == RegistrationStatus.CONFIRMED
 
 
 def test_the_confirmation_mail_and_page_list_the_answers(client, questioned_event):
     role, _note, way, themes = questioned_event.questions
-    registration = sign_up(
+    registration = factories.make_registration(
         questioned_event,
         answers={str(role.id): "係長", str(way.id): "会場", str(themes.id): ["市民向け"]},
     )
@@ -278,8 +271,8 @@ def test_bad_answers_on_the_form_are_explained_beside_the_question(
 
 def test_in_approval_mode_a_sign_up_is_pending_takes_no_seat_and_is_told_so(make_event):
     event = make_event(capacity=1, requires_approval=True)
-    first = sign_up(event, email="a@city.example.jp")
-    second = sign_up(event, email="b@city.example.jp")
+    first = factories.make_registration(event, email="a@city.example.jp")
+    second = factories.make_registration(event, email="b@city.example.jp")
     assert first.status == second.status == RegistrationStatus.PENDING
     mails = outbox("registration_pending")
     assert [m.to_addr for m in mails] == ["a@city.example.jp", "b@city.example.jp"]
@@ -303,7 +296,7 @@ def test_the_form_says_approval_is_needed_and_the_invite_waits(client, make_even
 
 def test_approving_gives_a_free_seat_with_the_calendar_invite(make_event, frozen_now):
     event = make_event(capacity=2, requires_approval=True)
-    registration = sign_up(event)
+    registration = factories.make_registration(event)
     frozen_now(NOW + timedelta(hours=1))
     approve_registration(registration.id, clock.now(), actor=SYSTEM)
     db.session.commit()
@@ -323,7 +316,7 @@ def test_approving_when_full_waitlists_and_says_so_without_invite(
     make_registration(event)  # takes the only seat before approval mode is switched on
     event.requires_approval = True
     db.session.commit()
-    registration = sign_up(event)
+    registration = factories.make_registration(event)
     frozen_now(NOW + timedelta(hours=2))
     approve_registration(registration.id, clock.now(), actor=SYSTEM)
     db.session.commit()
@@ -337,8 +330,8 @@ def test_approving_when_full_waitlists_and_says_so_without_invite(
 
 def test_two_approvals_for_the_last_seat_give_one_seat_and_one_waitlist(make_event):
     event = make_event(capacity=1, requires_approval=True)
-    first = sign_up(event, email="a@city.example.jp")
-    second = sign_up(event, email="b@city.example.jp")
+    first = factories.make_registration(event, email="a@city.example.jp")
+    second = factories.make_registration(event, email="b@city.example.jp")
     approve_registration(first.id, clock.now(), actor=SYSTEM)
     approve_registration(second.id, clock.now(), actor=SYSTEM)
     db.session.commit()
@@ -350,7 +343,7 @@ def test_two_approvals_for_the_last_seat_give_one_seat_and_one_waitlist(make_eve
 
 def test_simultaneous_approvals_for_the_last_seat_confirm_exactly_one(app, make_event):
     event = make_event(capacity=1, requires_approval=True)
-    ids = [sign_up(event, email=f"p{i}@city.example.jp").id for i in range(2)]
+    ids = [factories.make_registration(event, email=f"p{i}@city.example.jp").id for i in range(2)]
     barrier = threading.Barrier(len(ids))
     errors = []
     db.session.commit()  # on SQLite every open transaction holds the write lock
@@ -382,7 +375,7 @@ def test_simultaneous_approvals_for_the_last_seat_confirm_exactly_one(app, make_
 
 def test_declining_cancels_and_mails_the_reason(make_event):
     event = make_event(requires_approval=True)
-    registration = sign_up(event)
+    registration = factories.make_registration(event)
     decline_registration(
         registration.id,
         clock.now(),
@@ -410,7 +403,7 @@ def test_only_pending_registrations_can_be_approved_or_declined(make_event, make
 
 def test_approval_is_refused_once_the_event_is_cancelled(make_event):
     event = make_event(requires_approval=True)
-    registration = sign_up(event)
+    registration = factories.make_registration(event)
     event.status = "cancelled"
     db.session.commit()
     with pytest.raises(EventCancelled):
@@ -419,7 +412,7 @@ def test_approval_is_refused_once_the_event_is_cancelled(make_event):
 
 def test_resending_to_a_pending_person_repeats_the_pending_mail(make_event):
     event = make_event(requires_approval=True)
-    registration = sign_up(event)
+    registration = factories.make_registration(event)
     assert resend_confirmation(event.id, registration.email)
     db.session.commit()
     first, resent = outbox("registration_pending")
@@ -429,7 +422,7 @@ def test_resending_to_a_pending_person_repeats_the_pending_mail(make_event):
 
 def test_a_pending_person_may_cancel_by_their_link_and_gets_no_calendar_cancel(make_event):
     event = make_event(requires_approval=True)
-    registration = sign_up(event)
+    registration = factories.make_registration(event)
     cancel_registration(registration.manage_token, clock.now())
     db.session.commit()
     assert registration.status == RegistrationStatus.CANCELLED
@@ -439,7 +432,7 @@ def test_a_pending_person_may_cancel_by_their_link_and_gets_no_calendar_cancel(m
 
 def test_calling_the_event_off_tells_those_awaiting_approval(make_event):
     event = make_event(requires_approval=True)
-    registration = sign_up(event)
+    registration = factories.make_registration(event)
     assert cancel_event(event.id, actor=SYSTEM) == 1
     db.session.commit()
     [mail] = outbox("event_cancelled")

@@ -21,10 +21,7 @@ from app import database
 from app.events.models import EventKind
 from app.extensions import db
 from app.mail.outbox import OutboxMessage
-from app.members.consent import CURRENT_VERSION
-from app.members.models import Member, MemberStatus
 from app.notices.schedule import notice_time
-from app.organizations.services import resolve_organization
 from app.scheduling import leader
 from app.scheduling.leader import LeaderLock
 from app.scheduling.models import apscheduler_jobs
@@ -34,6 +31,7 @@ from app.scheduling.scheduler import (
     WEBHOOK_JOB_ID,
     start_scheduler,
 )
+from tests.factories import make_member
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -304,19 +302,7 @@ def test_the_scheduler_threads_run_the_jobs_in_the_apps_context(app, frozen_now,
     frozen_now(at)
     start = at + timedelta(days=14)
     make_event(kind=EventKind.SHARING_SESSION, starts_at=start, ends_at=start + timedelta(hours=2))
-    org = resolve_organization("鳥取県")
-    db.session.add(
-        Member(
-            email="member@pref.tottori.example.jp",
-            name="山田 太郎",
-            organization_code=org.code,
-            organization_name=org.name,
-            status=MemberStatus.ACTIVE,
-            consent_at=at,
-            consent_version=CURRENT_VERSION,
-        )
-    )
-    db.session.commit()
+    make_member("member@pref.tottori.example.jp")
     app.config["SCHEDULER_INTERVAL_SECONDS"] = 60
     scheduler = start_scheduler(app)
     try:

@@ -8,20 +8,15 @@ from datetime import time, timedelta
 from sqlalchemy import select, update
 
 from app import clock
-from app.announcements.inputs import AnnouncementInput
-from app.announcements.sending import create_announcement
-from app.audit.actor import SYSTEM
 from app.events.models import Event, EventKind
 from app.extensions import db
 from app.mail.delivery import deliver_due
 from app.mail.outbox import OutboxMessage, OutboxStatus
-from app.members.consent import CURRENT_VERSION
-from app.members.models import Member, MemberStatus
 from app.notices.schedule import notice_time
-from app.organizations.services import resolve_organization
 from app.scheduling import jobs, sweep
 from app.scheduling.models import JobFailure
 from tests.conftest import sign_in
+from tests.factories import make_announcement, make_member
 
 # 1 October 2026 (a Thursday) 10:00 JST: the October notice is due, and so is the 7-day reminder
 # of events starting 8 October 14:00 JST.
@@ -29,22 +24,6 @@ AT = notice_time(2026, 10, time(10), "Asia/Tokyo")
 START = AT + timedelta(days=7, hours=4)
 POISON = ["7d@10:00", "毎週"]  # a rule no input model lets through: due_at() refuses it
 MENDED = ["7d@10:00"]
-
-
-def add_member(address):
-    org = resolve_organization("鳥取県")
-    member = Member(
-        email=address,
-        name="山田 太郎",
-        organization_code=org.code,
-        organization_name=org.name,
-        status=MemberStatus.ACTIVE,
-        consent_at=clock.now(),
-        consent_version=CURRENT_VERSION,
-    )
-    db.session.add(member)
-    db.session.commit()
-    return member
 
 
 def outbox(category, addresses=None):
@@ -78,18 +57,10 @@ def world(make_event, make_registration):
     bad = make_event(**times)
     good_people = [make_registration(good).email for _ in range(2)]
     bad_people = [make_registration(bad).email for _ in range(2)]
-    create_announcement(
-        AnnouncementInput(
-            subject="ご案内",
-            body="{name} 様",
-            audience={"kind": "event_registrants", "event_id": good.id},
-            send_at=AT,
-        ),
-        "staff@secretariat.example.jp",
-        actor=SYSTEM,
+    make_announcement(
+        {"kind": "event_registrants", "event_id": good.id}, "ご案内", "{name} 様", send_at=AT
     )
-    db.session.commit()
-    add_member("member@pref.tottori.example.jp")
+    make_member("member@pref.tottori.example.jp")
     deliver_due(clock.now())  # the confirmations, so that what is left is the sweep's doing
     set_rules(bad.id, POISON)
     return good.id, bad.id, good_people, bad_people

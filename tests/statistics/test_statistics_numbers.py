@@ -1,4 +1,4 @@
-"""The numbers of the statistics pages on a small sample (tests/exports/factories.py): statuses,
+"""The numbers of the statistics pages on a small sample (tests/factories.py): statuses,
 "N 自治体・M 名", sign-ups per day in JST, theme tables, parts, prefectures, the network."""
 
 from datetime import date, timedelta
@@ -15,12 +15,12 @@ from app.statistics.services import (
     prefecture_of,
 )
 from tests.conftest import NOW
-from tests.exports.factories import add_sample_network
+from tests.factories import add_sample_network
 
 
 @pytest.fixture
-def sample(make_event, make_registration, frozen_now):
-    network = add_sample_network(make_event, make_registration, frozen_now)
+def sample(app, frozen_now):
+    network = add_sample_network(frozen_now)
     frozen_now(NOW + timedelta(days=2))
     return network
 

@@ -14,7 +14,6 @@ from app.audit.actor import SYSTEM
 from app.errors import AlreadyRegistered
 from app.extensions import db
 from app.registrations.event_changes import cancel_event, change_event
-from app.registrations.inputs import RegistrationInput
 from app.registrations.organizer_actions import admin_cancel_registration
 from app.registrations.signup import register_attendee
 from app.scheduling import jobs
@@ -29,6 +28,7 @@ from app.webhooks.models import EVENT_TYPES, DeliveryStatus, WebhookDelivery
 from app.webhooks.services import create_endpoint, delete_endpoint
 from tests.conftest import NOW
 from tests.event_edits import as_input
+from tests.factories import registration_input
 
 
 @pytest.fixture
@@ -45,17 +45,11 @@ def deliveries(**conditions):
     return db.session.scalars(query).all()
 
 
-def person(n=1, **fields):
-    return RegistrationInput(
-        name=f"参加者{n}", email=f"p{n}@city.example.jp", organization="鳥取県", **fields
-    )
-
-
 def test_a_sign_up_emits_one_created_delivery_with_its_final_status(endpoint, make_event):
     event = make_event(capacity=1)
-    register_attendee(event.id, person(1), clock.now())
+    register_attendee(event.id, registration_input(1), clock.now())
     db.session.commit()
-    register_attendee(event.id, person(2), clock.now())
+    register_attendee(event.id, registration_input(2), clock.now())
     db.session.commit()
     rows = deliveries()
     assert [row.event_type for row in rows] == ["registration.created"] * 2
@@ -68,10 +62,10 @@ def test_a_sign_up_emits_one_created_delivery_with_its_final_status(endpoint, ma
 
 def test_a_refused_sign_up_emits_nothing(endpoint, make_event, make_registration):
     event = make_event()
-    make_registration(event, email="p1@city.example.jp")
+    make_registration(event, email="person1@city.example.jp")
     before = len(deliveries())
     with pytest.raises(AlreadyRegistered):
-        register_attendee(event.id, person(1), clock.now())
+        register_attendee(event.id, registration_input(1), clock.now())
     db.session.rollback()
     db.session.commit()
     assert len(deliveries()) == before
@@ -125,7 +119,7 @@ def test_only_active_endpoints_that_asked_for_the_type_get_it(app, make_event):
     paused.active = False
     everything = create_endpoint("https://c.example.jp/", list(EVENT_TYPES))
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     assert [row.endpoint_id for row in deliveries()] == [everything.id]
     assert cancellations.id and paused.id
@@ -148,7 +142,7 @@ def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice
     endpoint = create_endpoint(hooks.url, list(EVENT_TYPES))
     secret = endpoint.secret
     event = make_event(capacity=1)
-    register_attendee(event.id, person(1), clock.now())
+    register_attendee(event.id, registration_input(1), clock.now())
     db.session.commit()
 
     assert run_webhook_round(clock.now()) == 0  # 500
@@ -180,7 +174,7 @@ def test_a_receiver_gets_each_event_once_verified_even_after_answering_500_twice
     timestamp = int(NOW.timestamp()) + 90
     assert verify_signature(secret, headers[SIGNATURE_HEADER], body, now=timestamp)
     payload = json.loads(body)
-    assert payload["data"]["registration"]["email"] == "p1@city.example.jp"
+    assert payload["data"]["registration"]["email"] == "person1@city.example.jp"
     assert payload["data"]["registration"]["status"] == "confirmed"
 
 
@@ -220,7 +214,7 @@ def test_a_receiver_that_never_answers_2xx_is_given_up_after_the_last_attempt(
     hooks = receiver([503] * 10)
     create_endpoint(hooks.url, ["registration.created"])
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     moment = NOW
     for _ in range(5):
@@ -239,7 +233,7 @@ def test_an_unreachable_or_redirecting_receiver_counts_as_a_failed_attempt(
     create_endpoint(hooks.url, ["registration.created"])
     create_endpoint("http://127.0.0.1:9/closed", ["registration.created"])
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     assert run_webhook_round(clock.now()) == 0
     redirected, refused = deliveries()
@@ -252,7 +246,7 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_retried(app, receiver, make
     hooks = receiver()
     create_endpoint(hooks.url, ["registration.created"])
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     [row] = deliveries()
     row.status = DeliveryStatus.SENDING
@@ -273,7 +267,7 @@ def test_the_schedulers_webhook_job_delivers_due_webhooks_and_the_sweep_leaves_t
     hooks = receiver()
     create_endpoint(hooks.url, ["registration.created"])
     db.session.commit()
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     jobs.sweep()
     assert hooks.accepted() == []  # the minute's sweep is not what delivers them
@@ -282,7 +276,7 @@ def test_the_schedulers_webhook_job_delivers_due_webhooks_and_the_sweep_leaves_t
 
 
 def test_deliveries_go_with_their_endpoint(app, endpoint, make_event):
-    register_attendee(make_event().id, person(), clock.now())
+    register_attendee(make_event().id, registration_input(1), clock.now())
     db.session.commit()
     assert len(deliveries()) == 1
     delete_endpoint(endpoint.id)

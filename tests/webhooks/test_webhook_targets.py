@@ -15,22 +15,13 @@ from sqlalchemy import select
 
 from app import clock
 from app.extensions import db
-from app.registrations.inputs import RegistrationInput
-from app.registrations.signup import register_attendee
 from app.scheduling.jobs import run_webhook_round
 from app.webhooks import targets, transport
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from app.webhooks.services import InvalidEndpoint, create_endpoint
+from tests import factories
 
 INTERNAL = ["169.254.169.254", "10.0.0.1", "::1", "::ffff:127.0.0.1"]
-
-
-def sign_up(make_event, n=1):
-    person = RegistrationInput(
-        name=f"参加者{n}", email=f"p{n}@city.example.jp", organization="鳥取県"
-    )
-    register_attendee(make_event().id, person, clock.now())
-    db.session.commit()
 
 
 def only_delivery():
@@ -128,7 +119,7 @@ def test_a_host_that_now_resolves_inside_fails_its_delivery_without_connecting(
     create_endpoint("https://hooks.example.jp/in", ["registration.created"])
     db.session.commit()
     dns["hooks.example.jp"] = [address]  # the DNS answer changed after the URL was saved
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 0
     row = only_delivery()
     assert (row.status, row.attempts, row.last_error) == ("queued", 1, "blocked")
@@ -152,7 +143,7 @@ def test_the_delivery_connects_to_the_address_it_checked_whatever_dns_says_next(
     endpoint = db.session.scalar(select(WebhookEndpoint))
     endpoint.url = f"http://rebind.example.jp:{hooks.port}/hooks"  # saved before the rebind
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     assert run_webhook_round(clock.now()) == 1
     assert asked == ["rebind.example.jp"]  # one lookup: the one that was checked
@@ -167,7 +158,7 @@ def test_a_redirect_is_a_failure_and_is_not_followed(app, receiver, make_event, 
     hooks = receiver([status] * 3, headers={"Location": elsewhere.url})
     create_endpoint(hooks.url, ["registration.created"])
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 0
     assert only_delivery().last_error == "redirect"
     assert len(hooks.requests) == 1
@@ -179,7 +170,7 @@ def test_the_receivers_answer_is_never_stored_or_shown(app, admin_client, receiv
     hooks = receiver([500], body=body)
     create_endpoint(hooks.url, ["registration.created"])
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 0
     assert only_delivery().last_error == "HTTP 500"
     page = admin_client.get("/admin/webhooks").get_data(as_text=True)
@@ -207,7 +198,7 @@ def test_a_closed_port_and_a_silent_receiver_are_connect_and_timeout(
             f"http://127.0.0.1:{listener.getsockname()[1]}/silent", ["registration.created"]
         )
         db.session.commit()
-        sign_up(make_event)
+        factories.make_registration(make_event())
         assert run_webhook_round(clock.now()) == 0
     finally:
         listener.close()
@@ -263,7 +254,7 @@ def test_tls_is_verified_against_the_host_name_not_the_address(
     create_endpoint(f"https://hooks.example.jp:{tls_receiver.port}/hooks", ["registration.created"])
     create_endpoint(f"https://other.example.jp:{tls_receiver.port}/hooks", ["registration.created"])
     db.session.commit()
-    sign_up(make_event)
+    factories.make_registration(make_event())
     assert run_webhook_round(clock.now()) == 1
     good, wrong_name = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))
     assert (good.status, good.last_error) == ("delivered", "")
