@@ -3,5 +3,6 @@ they are about by its return path, and calendar replies (iTIP REPLY) to our invi
 
 models.py (what is recorded), dsn.py (reading a bounce), bounces.py (recording one, suppression),
 replies.py (a METHOD:REPLY), status.py (an address's email_status), receive.py (one message from
-any door), listener.py (`flask inbound`, the SMTP door), imap.py (the IMAP door), cli.py.
+any door), listener.py (the SMTP listener), imap.py (the IMAP poller), cli.py (`flask inbound`,
+and the commit per message both doors share).
 """

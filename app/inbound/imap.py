@@ -8,7 +8,7 @@ import logging
 
 from flask import Config, Flask
 
-from app.inbound.door import Outcome, take_message
+from app.inbound.listener import Take
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def _connect(config: Config) -> imaplib.IMAP4:
     return imaplib.IMAP4(host, port, timeout=timeout)
 
 
-def poll_mailbox(app: Flask) -> int:
+def poll_mailbox(app: Flask, take: Take) -> int:
     """Take every message waiting in the mailbox; returns how many were taken. Connection and
     protocol errors are logged and end this round: the next one tries again."""
     config = app.config
@@ -53,7 +53,7 @@ def poll_mailbox(app: Flask) -> int:
                 continue
             if len(raw) > config["INBOUND_MAX_BYTES"]:
                 log.warning("inbound IMAP message %s too large (%d bytes); dropped", uid, len(raw))
-            elif take_message(app, raw, []) == Outcome.RETRY:
+            elif not take(app, raw, []):
                 break  # the database is away: leave this and the rest for the next round
             imap.uid("STORE", uid, "+FLAGS", r"(\Deleted)")
             taken += 1

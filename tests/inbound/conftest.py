@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app import clock
 from app.api.tokens import create_api_token
 from app.extensions import db
+from app.inbound.cli import take_message
 from app.inbound.listener import InboundListener
 from app.mail.delivery import deliver_due
 from app.mail.outbox import OutboxMessage
@@ -56,7 +57,7 @@ class Inbound:
         self.listener: InboundListener | None = None
 
     def start(self) -> "Inbound":
-        self.listener = InboundListener(self.app, "127.0.0.1", self.port).start()
+        self.listener = InboundListener(self.app, take_message, "127.0.0.1", self.port).start()
         return self
 
     def stop(self) -> None:

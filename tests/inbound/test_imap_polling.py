@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.inbound.cli import take_message
 from app.inbound.imap import poll_mailbox
 from app.inbound.models import MailBounce
 from app.registrations.models import RegistrationStatus
@@ -32,7 +33,7 @@ def imap(app):
 
 def poll(app) -> int:
     db.session.commit()
-    taken = poll_mailbox(app)
+    taken = poll_mailbox(app, take_message)
     db.session.expire_all()
     return taken
 
