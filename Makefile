@@ -17,13 +17,15 @@ $(BIN)/activate: pyproject.toml
 translations: $(BIN)/activate
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | tail -1
 
-# Web server and mail worker side by side; Ctrl-C stops both.
+# Web server, mail worker and inbound receiver (bounces, calendar replies on 127.0.0.1:2525)
+# side by side; Ctrl-C stops them all.
 # Mail links point at the address actually served, unless PUBLIC_BASE_URL says otherwise.
 run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: $(BIN)/activate translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) worker & worker=$$!; $(FLASK) inbound & inbound=$$!; \
+	trap 'kill $$worker $$inbound 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(BIN)/activate translations

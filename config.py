@@ -1,6 +1,7 @@
 """Configuration read from environment variables, with development defaults that need nothing set."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -78,11 +79,46 @@ def _webhook_allow_insecure(production: bool) -> bool:
     return allow
 
 
+def _bounce_domain() -> str:
+    domain = os.environ.get("BOUNCE_DOMAIN", "").strip().lower()
+    if domain and not re.fullmatch(
+        r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+", domain
+    ):
+        # It goes into every envelope sender: anything but a plain domain would break them all.
+        raise RuntimeError(f"BOUNCE_DOMAIN {domain!r} is not a domain name")
+    return domain
+
+
+def _inbound_smtp_host(production: bool) -> str:
+    host = os.environ.get("INBOUND_SMTP_HOST", "127.0.0.1")
+    if (
+        production
+        and host not in {"127.0.0.1", "::1", "localhost"}
+        and not _bool("INBOUND_SMTP_PUBLIC")
+    ):
+        # The listener takes mail without authentication: only the local mail server may reach it.
+        raise RuntimeError(
+            "INBOUND_SMTP_HOST must be a loopback address when APP_ENV=production "
+            "(set INBOUND_SMTP_PUBLIC=1 if a firewall keeps everyone but the mail server away)"
+        )
+    return host
+
+
+def _imap_ssl(production: bool) -> bool:
+    use_ssl = _bool("INBOUND_IMAP_SSL", True)
+    if production and os.environ.get("INBOUND_IMAP_HOST") and not use_ssl:
+        host = os.environ["INBOUND_IMAP_HOST"]
+        if host not in {"127.0.0.1", "::1", "localhost"}:
+            raise RuntimeError("INBOUND_IMAP_SSL must be on for a remote IMAP server in production")
+    return use_ssl
+
+
 def load() -> dict:
     """Build the configuration mapping for create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
     materials_max_bytes = _int("MATERIALS_MAX_BYTES", 20 * 1024 * 1024)
     session_max_age = _int("SESSION_MAX_AGE_SECONDS", 12 * 3600)
+    bounce_domain = _bounce_domain()
     return {
         "APP_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(production),
@@ -135,8 +171,28 @@ def load() -> dict:
         "SECRETARIAT_CONTACT": _required_in_production(
             "SECRETARIAT_CONTACT", "no-reply@localhost", production
         ),
-        # ORGANIZER of calendar invites: a monitored mailbox (see the README); default: the sender.
-        "CALENDAR_ORGANIZER_EMAIL": os.environ.get("CALENDAR_ORGANIZER_EMAIL", ""),
+        # ORGANIZER of calendar invites: a monitored mailbox (see the README); default:
+        # calendar@BOUNCE_DOMAIN when bounces are received here (replies come back to us), else
+        # the sender's address.
+        "CALENDAR_ORGANIZER_EMAIL": os.environ.get("CALENDAR_ORGANIZER_EMAIL")
+        or (f"calendar@{bounce_domain}" if bounce_domain else ""),
+        # Bounces: every message goes out with the envelope sender bounce+<id>.<mac>@BOUNCE_DOMAIN
+        # (empty: MAIL_DEFAULT_SENDER's address, as before); `flask inbound` takes them back.
+        "BOUNCE_DOMAIN": bounce_domain,
+        "INBOUND_SMTP_HOST": _inbound_smtp_host(production),
+        "INBOUND_SMTP_PORT": _int("INBOUND_SMTP_PORT", 2525),
+        "INBOUND_MAX_BYTES": _int("INBOUND_MAX_BYTES", 10 * 1024 * 1024),
+        # A mailbox to poll instead (hosts without their own MX); empty host: no polling.
+        "INBOUND_IMAP_HOST": os.environ.get("INBOUND_IMAP_HOST", ""),
+        "INBOUND_IMAP_PORT": _int("INBOUND_IMAP_PORT", 993),
+        "INBOUND_IMAP_SSL": _imap_ssl(production),
+        "INBOUND_IMAP_USERNAME": os.environ.get("INBOUND_IMAP_USERNAME", ""),
+        "INBOUND_IMAP_PASSWORD": os.environ.get("INBOUND_IMAP_PASSWORD", ""),
+        "INBOUND_IMAP_MAILBOX": os.environ.get("INBOUND_IMAP_MAILBOX", "INBOX"),
+        "INBOUND_IMAP_INTERVAL_SECONDS": _int("INBOUND_IMAP_INTERVAL_SECONDS", 60),
+        # This many soft bounces (4.x.x) within so many days keep bulk mail away as a hard one does.
+        "SOFT_BOUNCE_LIMIT": _int("SOFT_BOUNCE_LIMIT", 3),
+        "SOFT_BOUNCE_DAYS": _int("SOFT_BOUNCE_DAYS", 14),
         "CALENDAR_ALARM_MINUTES": _int("CALENDAR_ALARM_MINUTES", 30),
         "JOIN_OPENS_MINUTES_BEFORE": _int("JOIN_OPENS_MINUTES_BEFORE", 30),
         # Half-yearly notice: months and local time (first working day of each month given).

@@ -19,6 +19,7 @@ from app.calendar.views import bp as calendar_bp
 from app.documents.views import bp as documents_bp
 from app.events.views import bp as events_bp
 from app.extensions import babel, csrf, db, limiter, login, mail, migrate, select_locale
+from app.inbound import console as inbound_console
 from app.inquiries.views import bp as inquiries_bp
 from app.materials.views import bp as materials_bp
 from app.members.views import bp as members_bp
@@ -85,6 +86,7 @@ def create_app(overrides: dict | None = None) -> Flask:
             moment=resources.iso,
         ),
     )
+    inbound_console.init_app(app)  # bounces and calendar replies on the console's pages
 
     routing.init_app(app)  # before the blueprints: their rules use the `id` converter
     for blueprint in (

@@ -1,4 +1,5 @@
-"""Command-line entry points: `flask worker` (see app/scheduling/worker.py), `flask seed-demo`,
+"""Command-line entry points: `flask worker` (see app/scheduling/worker.py), `flask inbound`
+(app/inbound/cli.py), `flask seed-demo`,
 `flask backup`, `flask create-organizer`, `flask create-api-token` and `flask import-members`
 (app/members/imports/cli.py)."""
 
@@ -15,6 +16,7 @@ from app.demo import seed_demo
 from app.errors import DomainError
 from app.extensions import db
 from app.forms import normalize_email
+from app.inbound.cli import inbound_command
 from app.members.imports.cli import import_members_command
 from app.ops.backup import backup_command
 from app.organizers.models import OrganizerRole
@@ -76,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_organizer_command)
     app.cli.add_command(create_api_token_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(inbound_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_members_command)

@@ -3,6 +3,7 @@
 from app.announcements.models import Announcement  # noqa: F401
 from app.audit.models import AuditEntry  # noqa: F401
 from app.events.models import Event, EventPart, Question, ThemeTable  # noqa: F401
+from app.inbound.models import CalendarReply, MailBounce  # noqa: F401
 from app.inquiries.models import Inquiry  # noqa: F401
 from app.mail.outbox import OutboxMessage  # noqa: F401
 from app.mail.suppression import SuppressedAddress  # noqa: F401

@@ -15,7 +15,7 @@ from app.members.models import MemberStatus
 PROBLEM = "application/problem+json"
 
 PROBLEMS = {
-    "400": "本文をJSONとして読み取れない",
+    "400": "本文をJSONとして読み取れない、またはクエリ文字列にNUL文字がある",
     "401": "APIトークンがない、正しくない、または取り消されている",
     "404": "見つからない（公開前のイベントは事務局にだけ見えます）",
     "409": "現在の状態では処理できない（申込済み、受付期間外、満席、状態の違いなど）",
@@ -95,7 +95,8 @@ def _operation(
         operation["requestBody"] = {"required": True, "content": {"application/json": media}}
     operation["security"] = [{"bearerAuth": []}] if organizer else [{}, {"bearerAuth": []}]
     responses = {ok[0]: ok[1]}
-    codes = set(errors) | {"401"}
+    # Every route refuses a NUL in the query string with 400 (app/routing.py), body or not.
+    codes = set(errors) | {"400", "401"}
     if organizer:
         codes.add("429")
     if body:

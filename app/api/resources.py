@@ -14,6 +14,7 @@ from app.announcements.inputs import AnnouncementInput
 from app.announcements.models import Announcement, AnnouncementStatus
 from app.events.inputs import MAX_REMINDERS, EventDetails, EventInput
 from app.events.models import Event, EventFormat, EventKind, EventStatus, QuestionType
+from app.inbound.status import EmailStatus, email_status
 from app.inputs import Count, rule
 from app.members.inputs import ProfileInput
 from app.members.models import Member, MemberStatus
@@ -209,6 +210,11 @@ class EventBody(EventDetails):
         return EventInput.model_construct(**details, slug="", reminder_rules=rules)
 
 
+def _email_status_fields(email: str) -> dict:
+    status = email_status(email)
+    return {"email_status": status.status, "email_status_reason": status.reason}
+
+
 # --- registrations --------------------------------------------------------------------------
 
 
@@ -230,6 +236,11 @@ class RegistrationResource(Resource):
     checked_in: bool
     checked_in_at: datetime | None
     created_at: datetime
+    email_status: EmailStatus
+    """ok; soft_bounce after a recent temporary bounce (4.x.x); bounced when mail to the address
+    failed for good (5.x.x, or repeated soft bounces) and bulk mail skips it"""
+    email_status_reason: str | None
+    """the last bounce's status code and the server's words"""
 
     @classmethod
     def of(cls, registration: Registration) -> "RegistrationResource":
@@ -250,6 +261,7 @@ class RegistrationResource(Resource):
             checked_in=registration.checked_in_at is not None,
             checked_in_at=_local(registration.checked_in_at),
             created_at=_local(registration.created_at),
+            **_email_status_fields(registration.email),
         )
 
 
@@ -274,6 +286,11 @@ class MemberResource(Resource):
     consent_version: str | None
     confirmed_at: datetime | None
     created_at: datetime
+    email_status: EmailStatus
+    """ok; soft_bounce after a recent temporary bounce (4.x.x); bounced when mail to the address
+    failed for good (5.x.x, or repeated soft bounces) and bulk mail skips it"""
+    email_status_reason: str | None
+    """the last bounce's status code and the server's words"""
 
     @classmethod
     def of(cls, member: Member) -> "MemberResource":
@@ -291,6 +308,7 @@ class MemberResource(Resource):
             consent_version=member.consent_version,
             confirmed_at=_local(member.confirmed_at),
             created_at=_local(member.created_at),
+            **_email_status_fields(member.email),
         )
 
 
@@ -312,6 +330,8 @@ class MemberBody(ProfileInput):
     consent_version: ReadOnly = None
     confirmed_at: ReadOnly = None
     created_at: ReadOnly = None
+    email_status: ReadOnly = None
+    email_status_reason: ReadOnly = None
 
     def to_input(self) -> ProfileInput:
         return ProfileInput.model_construct(

@@ -11,6 +11,7 @@ from flask_mail import Connection
 
 from app.mail.dkim import message_bytes
 from app.mail.failures import PermanentFailure, TemporaryFailure
+from app.mail.return_path import return_path
 
 _LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
 # Printable ASCII without spaces or angle brackets, with an @: what may stand between < and >.
@@ -79,7 +80,9 @@ class SmtpTransport:
         data = message_bytes(outbox_message)
         smtp = self.connection.host
         try:
-            self._envelope(smtp, outbox_message.to_addr, len(data))
+            # Per-message return path when BOUNCE_DOMAIN is set: bounces come back naming the row.
+            sender = return_path(outbox_message.id) or self.envelope_from
+            self._envelope(smtp, sender, outbox_message.to_addr, len(data))
             code, reply = smtp.docmd("DATA")
             if code != 354:
                 _end_transaction(smtp, code)
@@ -106,17 +109,17 @@ class SmtpTransport:
         discard it."""
         self.connection.host.close()
 
-    def _envelope(self, smtp: smtplib.SMTP, to_addr: str, size: int) -> None:
+    def _envelope(self, smtp: smtplib.SMTP, sender: str, to_addr: str, size: int) -> None:
         # MAIL and RCPT written here: smtplib's mail() and rcpt() parse each address again with
         # email.utils, which cost more than the server's answer took to arrive.
         if not _ENVELOPE_ADDRESS.fullmatch(to_addr):
             raise PermanentFailure(f"cannot put {to_addr!r} in an SMTP envelope")
         smtp.ehlo_or_helo_if_needed()
         size_option = f" SIZE={size}" if smtp.does_esmtp and smtp.has_extn("size") else ""
-        code, reply = smtp.docmd("MAIL", f"FROM:<{self.envelope_from}>{size_option}")
+        code, reply = smtp.docmd("MAIL", f"FROM:<{sender}>{size_option}")
         if code != 250:
             _end_transaction(smtp, code)
-            raise smtplib.SMTPSenderRefused(code, reply, self.envelope_from)
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
         code, reply = smtp.docmd("RCPT", f"TO:<{to_addr}>")
         if code not in (250, 251):
             _end_transaction(smtp, code)

@@ -13,7 +13,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.registrations.services import register_attendee  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import select  # noqa: E402
@@ -28,6 +27,7 @@ from app.inputs import parse  # noqa: E402
 from app.members.imports import services as imports  # noqa: E402
 from app.organizers.services import create_organizer  # noqa: E402
 from app.registrations.inputs import RegistrationInput  # noqa: E402
+from app.registrations.signup import register_attendee  # noqa: E402
 
 IMAGES = ROOT / "docs" / "guide" / "images"
 CHROMIUM = "/usr/bin/chromium"
@@ -62,7 +62,7 @@ def prepare(app) -> dict:
     upgrade(directory=str(ROOT / "migrations"))
     now = clock.now()
     seed_demo(now)
-    organizer = create_organizer(EMAIL, PASSWORD, "admin", "事務局 花子")
+    organizer = create_organizer(EMAIL, PASSWORD, "admin", "事務局 花子", actor=Actor.cli())
     event = db.session.scalars(select(Event).order_by(Event.starts_at)).first()
     people = [
         ("鳥取県", "山田 花子"),
