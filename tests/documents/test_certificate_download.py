@@ -128,3 +128,24 @@ def test_markup_in_a_name_is_printed_as_typed(client, event, make_registration):
     check_in(attendee)
     [page] = pages_text(client.get(f"/r/{attendee.manage_token}/certificate.pdf").get_data())
     assert f"{name} 様" in page
+
+
+def test_without_the_pdf_libraries_the_site_runs_and_a_certificate_says_why(
+    client, attendee, monkeypatch
+):
+    """WeasyPrint needs Pango from the system; a host without it still serves every page, and a
+    PDF answers 503 with the reason instead of the app failing to start."""
+    import sys
+
+    from app.documents import rendering
+
+    check_in(attendee)
+    rendering._weasyprint.cache_clear()
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if it could not be loaded
+    try:
+        response = client.get(f"/r/{attendee.manage_token}/certificate.pdf")
+        assert response.status_code == 503
+        assert "PDF を作成できません" in response.get_data(as_text=True)
+        assert client.get(f"/r/{attendee.manage_token}").status_code == 200
+    finally:
+        rendering._weasyprint.cache_clear()
