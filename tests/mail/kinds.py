@@ -15,6 +15,7 @@ from app.inquiries.models import Inquiry
 from app.inquiries.notifications import notify_organizers, notify_sender
 from app.mail.outbox import OutboxMessage
 from app.materials.notifications import notify_materials_available
+from app.members.imports.notifications import notify_import_invitation
 from app.members.models import MemberStatus
 from app.members.notifications import (
     notify_already_member,
@@ -86,6 +87,11 @@ def every_mail_kind(app, make_event, make_registration, make_organizer):
     kinds["update"] = _made_by(
         lambda: registration_mail.notify_registration_updated(confirmed, with_invite=True)
     )
+    kinds["changed by the attendee"] = _made_by(
+        lambda: registration_mail.notify_changed_by_attendee(
+            confirmed, ["テーマテーブル"], requeued=False, with_invite=True
+        )
+    )
     kinds["reminder"] = _made_by(lambda: notify_reminder(confirmed, "1d"))
     kinds["event changed"] = _made_by(lambda: registration_mail.notify_event_changed(confirmed))
     kinds["cancellation"] = _made_by(
@@ -116,6 +122,9 @@ def every_mail_kind(app, make_event, make_registration, make_organizer):
     )
     kinds["join confirmation"] = _made_by(
         lambda: notify_confirm_membership(applicant, "confirm-token")
+    )
+    kinds["import invitation"] = _made_by(
+        lambda: notify_import_invitation(applicant, "confirm-token", clock.now())
     )
     kinds["welcome"] = _made_by(lambda: notify_welcome(member, "feed-token", "profile-token"))
     kinds["already a member"] = _made_by(lambda: notify_already_member(member))
